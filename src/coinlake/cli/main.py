@@ -1,0 +1,95 @@
+"""The `coinlake` command: global options, sub-commands, errors as exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from coinlake import __version__
+from coinlake.cli import sandbox as sandbox_cli
+from coinlake.cli.common import CliState, err_console
+from coinlake.errors import CoinlakeError
+from coinlake.log import configure_logging
+
+app = typer.Typer(
+    name="coinlake",
+    help="Crypto market data into a queryable lake: CoinGecko prices and Coinbase trades.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(sandbox_cli.app, name="sandbox")
+
+EXIT_USER_ERROR = 2
+EXIT_FAILURE = 1
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"coinlake {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    lake: Annotated[
+        str | None,
+        typer.Option(help="Lake location: a folder or s3://bucket/prefix [env COINLAKE_LAKE]."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Settings file (default ./coinlake.toml if present)."),
+    ] = None,
+    log_level: Annotated[
+        str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR [env COINLAKE_LOG_LEVEL].")
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks for errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """coinlake: Bronze JSON -> Silver and Gold Parquet -> SQL, on a laptop or on AWS."""
+    overrides: dict[str, object] = {"lake": lake, "log_level": log_level}
+    ctx.obj = CliState(
+        config_file=config,
+        overrides={k: v for k, v in overrides.items() if v is not None},
+        debug=debug,
+    )
+    configure_logging(log_level.upper() if log_level else ("DEBUG" if debug else "WARNING"))
+
+
+def run() -> None:
+    """Console-script entry point: one clear line and a non-zero exit for every failure."""
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=True)
+    except CoinlakeError as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_USER_ERROR if isinstance(exc, ValueError) else EXIT_FAILURE)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        err_console.print(
+            f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc} (re-run with --debug)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(EXIT_FAILURE)
+
+
+if __name__ == "__main__":
+    run()

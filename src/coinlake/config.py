@@ -1,0 +1,223 @@
+"""Settings: flags > `COINLAKE_*` environment variables > `coinlake.toml` > defaults.
+
+One frozen `Settings` is built at an entry point (CLI, Lambda handler, Glue job) with
+`load_settings()` and passed down; nothing below the entry points reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from coinlake.errors import ConfigError
+
+COINGECKO_PUBLIC_URL = "https://api.coingecko.com/api/v3"
+COINGECKO_PRO_URL = "https://pro-api.coingecko.com/api/v3"
+COINBASE_URL = "https://api.exchange.coinbase.com"
+
+ENV_PREFIX = "COINLAKE_"
+DEFAULT_CONFIG_FILE = "coinlake.toml"
+
+_PRODUCT_RE = re.compile(r"^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$")
+_COIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_CURRENCY_RE = re.compile(r"^[a-z]{3,5}$")
+
+CommaList = tuple[str, ...]
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+class Settings(BaseModel):
+    """Everything a coinlake run needs to know, validated once."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lake: str = "./lake"
+    """Where the lake lives: a local folder or `s3://bucket/prefix`."""
+    coingecko_url: str = COINGECKO_PUBLIC_URL
+    """CoinGecko API base URL (the sandbox's in tests and the demo)."""
+    coinbase_url: str = COINBASE_URL
+    """Coinbase Exchange API base URL."""
+    products: CommaList = ("BTC-USD", "ETH-USD", "SOL-USD")
+    """Coinbase products whose trades are ingested."""
+    coins: CommaList = ("bitcoin", "ethereum", "solana")
+    """CoinGecko coin ids whose prices are ingested."""
+    vs_currencies: CommaList = ("usd", "eur")
+    """Quote currencies for CoinGecko prices."""
+    s3_endpoint_url: str | None = None
+    """An S3-compatible endpoint (moto, MinIO); None means AWS itself."""
+    aws_region: str = "us-east-1"
+    """Region for AWS clients."""
+    coingecko_api_key: SecretStr | None = None
+    """Optional CoinGecko Demo or Pro key; never logged."""
+    coingecko_api_key_parameter: str | None = None
+    """SSM parameter or Secrets Manager secret (arn) holding the CoinGecko key."""
+    coingecko_key_tier: Literal["demo", "pro"] = "demo"
+    """Which CoinGecko plan the key belongs to (decides the header name)."""
+    coingecko_calls_per_minute: int = Field(default=30, ge=1, le=10_000)
+    """Client-side CoinGecko budget; the documented Demo limit has been 30 and 100 a minute."""
+    coinbase_requests_per_second: float = Field(default=10.0, gt=0, le=1_000)
+    """Client-side Coinbase budget; the public limit is 10/s per IP with bursts to 15."""
+    coinbase_burst: int = Field(default=15, ge=1, le=10_000)
+    """Token-bucket capacity for Coinbase requests."""
+    http_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    """Timeout of each HTTP call, in seconds."""
+    retry_attempts: int = Field(default=6, ge=1, le=50)
+    """Attempts per request, the first included."""
+    retry_deadline_s: float = Field(default=120.0, gt=0, le=3_600)
+    """Total time budget of one request and its retries."""
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    """Engine for the Silver and Gold transforms."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Log level at the entry points."""
+    log_format: Literal["text", "json"] = "text"
+    """`json` for structured logs (Lambda, Glue), `text` for people."""
+
+    @field_validator("products", mode="before")
+    @classmethod
+    def _parse_products(cls, value: object) -> object:
+        items = _split_commas(value)
+        if isinstance(items, tuple | list):
+            items = tuple(str(item).upper() for item in items)
+            for item in items:
+                if not _PRODUCT_RE.match(item):
+                    raise ValueError(f"{item!r} is not a product id like BTC-USD")
+        return items
+
+    @field_validator("coins", mode="before")
+    @classmethod
+    def _parse_coins(cls, value: object) -> object:
+        return _check_all(_split_commas(value), _COIN_RE, "a CoinGecko coin id like bitcoin")
+
+    @field_validator("vs_currencies", mode="before")
+    @classmethod
+    def _parse_currencies(cls, value: object) -> object:
+        items = _split_commas(value)
+        if isinstance(items, tuple | list):
+            items = tuple(str(item).lower() for item in items)
+        return _check_all(items, _CURRENCY_RE, "a currency code like usd")
+
+    @field_validator("products", "coins", "vs_currencies")
+    @classmethod
+    def _not_empty(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("must name at least one")
+        return tuple(dict.fromkeys(value))
+
+    @field_validator("coingecko_url", "coinbase_url", "s3_endpoint_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("lake")
+    @classmethod
+    def _lake_location(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must be a folder or s3://bucket/prefix")
+        if value.startswith("s3://"):
+            if not re.match(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$", value):
+                raise ValueError(f"{value!r} is not a valid s3://bucket/prefix")
+            return value.rstrip("/")
+        if "://" in value:
+            raise ValueError(f"{value!r}: only local folders and s3:// are supported")
+        return value
+
+    @property
+    def lake_is_s3(self) -> bool:
+        """True when the lake lives in S3."""
+        return self.lake.startswith("s3://")
+
+
+def _check_all(items: object, pattern: re.Pattern[str], what: str) -> object:
+    if isinstance(items, tuple | list):
+        for item in items:
+            if not pattern.match(str(item)):
+                raise ValueError(f"{item!r} is not {what}")
+    return items
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read `coinlake.toml`: its keys are the setting names (`lake`, `products`, ...).
+
+    Raises:
+        ConfigError: the file is unreadable or not valid TOML.
+    """
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    section = data.get("coinlake", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"config file {path}: [coinlake] must be a table")
+    return section
+
+
+def load_settings(
+    overrides: Mapping[str, object] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Build the settings with their precedence: overrides (flags) > environment > file > defaults.
+
+    Args:
+        overrides: values from command-line flags; None values are ignored.
+        environ: the environment to read (`os.environ` when None).
+        config_file: explicit TOML file; else `COINLAKE_CONFIG`, else `./coinlake.toml` if present.
+
+    Raises:
+        ConfigError: one line naming the first invalid setting.
+    """
+    import os
+
+    env = dict(os.environ if environ is None else environ)
+    if config_file is None and env.get(f"{ENV_PREFIX}CONFIG"):
+        config_file = Path(env[f"{ENV_PREFIX}CONFIG"])
+    file_values: dict[str, Any] = {}
+    if config_file is not None:
+        file_values = read_config_file(config_file)
+    elif Path(DEFAULT_CONFIG_FILE).is_file():
+        file_values = read_config_file(Path(DEFAULT_CONFIG_FILE))
+
+    env_values = {
+        key[len(ENV_PREFIX) :].lower(): value
+        for key, value in env.items()
+        if key.upper().startswith(ENV_PREFIX) and key.upper() != f"{ENV_PREFIX}CONFIG"
+    }
+    flag_values = {key: value for key, value in (overrides or {}).items() if value is not None}
+    merged: dict[str, Any] = {**file_values, **env_values, **flag_values}
+    origin = {
+        **{key: f"{config_file or DEFAULT_CONFIG_FILE}:{key}" for key in file_values},
+        **{key: f"{ENV_PREFIX}{key.upper()}" for key in env_values},
+        **{key: f"--{key.replace('_', '-')}" for key in flag_values},
+    }
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, origin)) from exc
+
+
+def _describe(exc: ValidationError, origin: Mapping[str, str]) -> str:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else "settings"
+    where = origin.get(name, name)
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return f"invalid setting {where}: unknown setting {name!r}"
+    return f"invalid setting {where} ({name}): {message}"
