@@ -35,6 +35,7 @@ class SandboxClock:
             self._frozen = DEFAULT_START
             real_now = datetime.now(UTC)
             self._offset = (start.astimezone(UTC) - real_now) if start else timedelta(0)
+        self._origin_us = to_us(self.now())
 
     def now(self) -> datetime:
         """The sandbox's current time, tz-aware UTC with microseconds."""
@@ -48,8 +49,8 @@ class SandboxClock:
         return to_us(self.now())
 
     def monotonic(self) -> float:
-        """Seconds on this clock (never goes back unless `set` moves it back)."""
-        return self.now_us() / 1_000_000
+        """Seconds since this clock was made (small, so float steps stay exact enough)."""
+        return (self.now_us() - self._origin_us) / 1_000_000
 
     def advance(self, seconds: float) -> None:
         """Move time forward by `seconds` (also works on a real clock: it adds an offset)."""
