@@ -94,7 +94,8 @@ def test_the_rate_limit_from_settings_spaces_requests(clock: FakeClock) -> None:
     source = source_for(fake, clock, coinbase_requests_per_second=5, coinbase_burst=2)
     list(source.walk_trades("BTC-USD", TradesWalk(stop_at_id=None, limit=10)))
     assert len(fake.requests) == 4
-    assert clock.sleeps == [pytest.approx(0.2), pytest.approx(0.2)]
+    # Burst 2 - 1 token of headroom; 5/s * 0.98 = 4.9/s.
+    assert clock.sleeps == [pytest.approx(1 / 4.9)] * 3
 
 
 def test_backfill_finds_the_start_id_with_few_probes_and_walks_to_it(clock: FakeClock) -> None:
