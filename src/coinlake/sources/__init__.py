@@ -6,5 +6,19 @@
 - `coinbase` (+ `coinbase_parse`, `pagination`, `idsearch`): trades walks, id search, candles.
 - `coingecko` (+ `coingecko_parse`): `/simple/price` snapshots and market_chart/range history.
 
-Fetching and parsing are separate steps so a body that fails to parse is still landed.
+Fetching and parsing are separate steps so a body that fails to parse is still landed. Typical
+use by an entry point (one source per API, shared by every product and thread):
+
+    with CoinbaseSource.from_settings(settings) as coinbase:
+        walk = TradesWalk(stop_at_id=cursor)          # cursor: last landed id, or None
+        for page in coinbase.walk_trades("BTC-USD", walk):
+            land(page.raw, parse_error=page.error)    # raw.body, raw.request, raw.kept_headers()
+            save_checkpoint(walk.checkpoint)          # after the data it describes
+        if walk.reached:
+            save_cursor(walk.checkpoint.new_cursor)
+
+    with CoinGeckoSource.from_settings(settings, api_key=key_from_secrets) as gecko:
+        raw = gecko.fetch_simple_price(settings.coins, settings.vs_currencies)
+        land(raw)
+        snapshots = parse_simple_price(raw.body, vs_currencies=settings.vs_currencies)
 """
