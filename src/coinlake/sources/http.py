@@ -228,7 +228,7 @@ class ApiClient:
             raise UpstreamUnavailableError(
                 self._scrub(
                     moved,
-                    f"{where} failed: {type(exc).__name__}: {exc}; check the base URL "
+                    f"{where} failed: {type(exc).__name__}: {str(exc).rstrip('.')}; check the base URL "
                     "and the network",
                 ),
                 api=self.api,

@@ -6,6 +6,7 @@ time instead of waiting, and the server's limiter sees exactly the pacing the cl
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from coinlake.config import Settings
+from coinlake.domain.clock import SystemClock
 from coinlake.errors import BadResponseError, SchemaDriftError, UpstreamUnavailableError
 from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
 from coinlake.sources.coingecko import CoinGeckoSource, parse_market_chart, parse_simple_price
@@ -257,3 +259,38 @@ def test_coingecko_429_with_retry_after_is_honoured(sb: Any) -> None:
         raw = gecko.fetch_market_chart_range(coin, "usd", end - timedelta(hours=5), end)
     assert raw.attempts == 2
     assert sb.clock.now() - end >= timedelta(seconds=3)
+
+
+def test_products_walked_in_parallel_share_one_limiter_and_get_no_429(
+    sandbox_factory: Any,
+) -> None:
+    server = sandbox_factory(clock="real", rate_limits=True, trades_per_minute=60.0)
+    settings = settings_for(server)
+    results: dict[str, list[TradesPage]] = {}
+    errors: list[BaseException] = []
+    with CoinbaseSource.from_settings(settings, clock=SystemClock()) as source:
+
+        def walk(product: str) -> None:
+            try:
+                newest = server.market.newest_trade_id(product)
+                pages = source.walk_trades(
+                    product, TradesWalk(stop_at_id=newest - 1_000, limit=100)
+                )
+                results[product] = list(pages)
+            except BaseException as exc:  # surfaced below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=walk, args=(p,)) for p in server.market.products]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert errors == []
+    assert set(results) == set(server.market.products)
+    pages = [page for product_pages in results.values() for page in product_pages]
+    assert len(pages) >= 30  # more than the burst: the shared bucket had to pace them
+    assert all(page.raw.attempts == 1 for page in pages)
+    for product, product_pages in results.items():
+        ids = ids_of(product_pages)
+        assert len(ids) == len(set(ids))
+        assert all(page.product_id == product for page in product_pages)
