@@ -228,8 +228,8 @@ class ApiClient:
             raise UpstreamUnavailableError(
                 self._scrub(
                     moved,
-                    f"{where} failed: {type(exc).__name__}: {str(exc).rstrip('.')}; check the base URL "
-                    "and the network",
+                    f"{where} failed: {type(exc).__name__}: {str(exc).rstrip('.')}; "
+                    "check the base URL and the network",
                 ),
                 api=self.api,
                 endpoint=endpoint,
