@@ -57,6 +57,16 @@ class Settings(BaseModel):
     """An S3-compatible endpoint (moto, MinIO); None means AWS itself."""
     aws_region: str = "us-east-1"
     """Region for AWS clients."""
+    athena_workgroup: str | None = None
+    """Athena workgroup for `coinlake query --athena`; None means Athena is not configured."""
+    athena_database: str = "coinlake"
+    """Glue Data Catalog database holding the lake's tables."""
+    athena_output_location: str | None = None
+    """`s3://` folder for Athena results; None uses the workgroup's own setting."""
+    athena_endpoint_url: str | None = None
+    """An Athena-compatible endpoint (moto); None means AWS itself."""
+    athena_timeout_s: float = Field(default=300.0, gt=0, le=86_400)
+    """Deadline of one Athena query, start to last result page, in seconds."""
     coingecko_api_key: SecretStr | None = None
     """Optional CoinGecko Demo or Pro key; never logged."""
     coingecko_api_key_parameter: str | None = None
@@ -113,7 +123,7 @@ class Settings(BaseModel):
             raise ValueError("must name at least one")
         return tuple(dict.fromkeys(value))
 
-    @field_validator("coingecko_url", "coinbase_url", "s3_endpoint_url")
+    @field_validator("coingecko_url", "coinbase_url", "s3_endpoint_url", "athena_endpoint_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:

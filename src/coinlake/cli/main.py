@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 
 from coinlake import __version__
+from coinlake.cli import analytics as analytics_cli
+from coinlake.cli import query as query_cli
 from coinlake.cli import sandbox as sandbox_cli
 from coinlake.cli.common import CliState, err_console
 from coinlake.errors import CoinlakeError
@@ -23,6 +25,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(sandbox_cli.app, name="sandbox")
+app.command("query")(query_cli.query)
+analytics_cli.register(app)
 
 EXIT_USER_ERROR = 2
 EXIT_FAILURE = 1

@@ -1,0 +1,140 @@
+"""`coinlake query`: SQL over the lake's DuckDB views (or Athena with `--athena`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from coinlake.cli.common import console, err_console, settings_for
+from coinlake.errors import ConfigError, QueryError
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from coinlake.config import Settings
+
+PROMPT = "coinlake> "
+CONTINUE = "     ...> "
+
+
+def query(
+    ctx: typer.Context,
+    sql: Annotated[
+        str | None, typer.Argument(help="SQL to run; omit for a shell (or SQL on stdin).")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the SQL from this file.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, csv, json or parquet (needs -o).")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the result to this file.")
+    ] = None,
+    athena: Annotated[
+        bool, typer.Option("--athena", help="Run on Athena (needs athena_workgroup set).")
+    ] = False,
+) -> None:
+    """Run SQL over the tables coinlake.silver_trades, coinlake.gold_trades_hourly, ..."""
+    from coinlake.query.output import FORMATS
+
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if sql is not None and file is not None:
+        raise ConfigError("give the SQL either as an argument or with -f, not both")
+    settings = settings_for(ctx)
+    text = _read_sql(sql, file)
+    if athena:
+        _show(_run_athena(settings, text or ""), fmt, output)
+        return
+    con = _connect(settings)
+    if text is None:
+        _shell(con, fmt)
+        return
+    from coinlake.query.views import run_sql
+
+    _show(run_sql(con, text), fmt, output)
+
+
+def _read_sql(sql: str | None, file: Path | None) -> str | None:
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read SQL file {file}: {exc.strerror or exc}") from exc
+    if sql is not None:
+        if not sql.strip():
+            raise ConfigError("the SQL argument is empty")
+        return sql
+    if not sys.stdin.isatty():
+        piped = sys.stdin.read()
+        if not piped.strip():
+            raise ConfigError("no SQL given: pass it as an argument, with -f, or on stdin")
+        return piped
+    return None
+
+
+def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    from coinlake.query.views import connect_lake
+
+    return connect_lake(
+        settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
+    )
+
+
+def _run_athena(settings: Settings, sql: str) -> pa.Table:
+    if not sql.strip():
+        raise ConfigError("--athena needs SQL (an argument, -f or stdin); it has no shell")
+    from coinlake.aws.athena import run_athena_query
+
+    result = run_athena_query(settings, sql)
+    err_console.print(
+        f"athena {result.query_execution_id}: {result.bytes_scanned:,} bytes scanned "
+        f"in {result.elapsed_s:.1f} s",
+        style="dim",
+        highlight=False,
+    )
+    return result.to_arrow()
+
+
+def _show(result: pa.Table, fmt: str, output: Path | None) -> None:
+    from coinlake.query.output import render
+
+    render(result, fmt, console=console, out=sys.stdout, output=output)
+
+
+def _shell(con: duckdb.DuckDBPyConnection, fmt: str) -> None:
+    from coinlake.query.views import run_sql
+
+    tables = con.sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'coinlake' "
+        "ORDER BY table_name"
+    ).fetchall()
+    console.print("tables: " + ", ".join(f"coinlake.{name}" for (name,) in tables), style="dim")
+    console.print("end statements with ';'; .quit or Ctrl-D leaves", style="dim")
+    buffer: list[str] = []
+    while True:
+        try:
+            line = input(CONTINUE if buffer else PROMPT)
+        except EOFError:
+            console.print()
+            return
+        except KeyboardInterrupt:
+            buffer.clear()
+            console.print()
+            continue
+        if not buffer and line.strip() in (".quit", ".exit", "exit", "quit"):
+            return
+        buffer.append(line)
+        statement = "\n".join(buffer).strip()
+        if not statement.endswith(";"):
+            continue
+        buffer.clear()
+        try:
+            _show(run_sql(con, statement), fmt, None)
+        except QueryError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)

@@ -1,0 +1,131 @@
+"""Render query results: a rich table for people, CSV / JSON / Parquet for scripts.
+
+Decimals stay exact: CSV and JSON print their full digits (JSON as numbers), never via float.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal, TextIO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.table import Table
+
+from coinlake.errors import ConfigError
+
+OutputFormat = Literal["table", "csv", "json", "parquet"]
+FORMATS: tuple[OutputFormat, ...] = ("table", "csv", "json", "parquet")
+TABLE_ROW_LIMIT = 1_000
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, Decimal):
+        return str(value) if value.is_finite() else json.dumps(str(value))
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return (
+            "{" + ",".join(f"{json.dumps(str(k))}:{_json_value(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_json_value(v) for v in value) + "]"
+    return json.dumps(_text(value))
+
+
+def _rows(result: pa.Table) -> tuple[list[str], list[Sequence[object]]]:
+    names = list(result.column_names)
+    columns = [result.column(i).to_pylist() for i in range(result.num_columns)]
+    return names, list(zip(*columns, strict=True)) if columns else []
+
+
+def write_csv(result: pa.Table, out: TextIO) -> None:
+    """CSV with a header line; times in ISO 8601, decimals with all their digits."""
+    names, rows = _rows(result)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([_text(value) for value in row])
+
+
+def write_json(result: pa.Table, out: TextIO) -> None:
+    """A JSON array of objects, one per line; decimals are exact JSON numbers."""
+    names, rows = _rows(result)
+    keys = [json.dumps(name) for name in names]
+    out.write("[")
+    for index, row in enumerate(rows):
+        body = ",".join(f"{key}:{_json_value(value)}" for key, value in zip(keys, row, strict=True))
+        out.write(("\n" if index == 0 else ",\n") + "{" + body + "}")
+    out.write("\n]\n" if rows else "]\n")
+
+
+def write_table(result: pa.Table, console: Console) -> None:
+    """A rich table (the first `TABLE_ROW_LIMIT` rows) and a row count."""
+    names, rows = _rows(result)
+    table = Table(*names, show_lines=False, header_style="bold")
+    for row in rows[:TABLE_ROW_LIMIT]:
+        table.add_row(*(_text(value) for value in row))
+    console.print(table)
+    shown = f" (first {TABLE_ROW_LIMIT} shown)" if len(rows) > TABLE_ROW_LIMIT else ""
+    console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}{shown}", style="dim")
+
+
+def render(
+    result: pa.Table,
+    fmt: str,
+    *,
+    console: Console,
+    out: TextIO,
+    output: Path | None = None,
+) -> None:
+    """Write `result` in format `fmt` to `out` (or `output` for Parquet).
+
+    Raises:
+        ConfigError: unknown format, or Parquet without an output path.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "parquet":
+        if output is None:
+            raise ConfigError("--format parquet needs -o/--output FILE")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(result, output)
+        return
+    if output is not None:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            _render_text(result, fmt, console=Console(file=handle), out=handle)
+        return
+    _render_text(result, fmt, console=console, out=out)
+
+
+def _render_text(result: pa.Table, fmt: str, *, console: Console, out: TextIO) -> None:
+    if fmt == "csv":
+        write_csv(result, out)
+    elif fmt == "json":
+        write_json(result, out)
+    else:
+        write_table(result, console)
+
+
+def to_csv_text(result: pa.Table) -> str:
+    """`write_csv` into a string."""
+    buffer = io.StringIO()
+    write_csv(result, buffer)
+    return buffer.getvalue()

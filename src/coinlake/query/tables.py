@@ -1,0 +1,257 @@
+"""The queryable tables of the lake: names, locations, columns and partition keys.
+
+This is the one place the query layer learns the Silver, Gold and quarantine schemas. Column types
+are written in the Hive/Athena dialect (`decimal(18,8)`, `timestamp`, `bigint`, `string`, `date`)
+and translated per engine by `duckdb_type`. Views (`views.py`), the Athena DDL (`ddl.py`),
+`coinlake status` and the report all read `TABLES`; none of them spells a column type itself.
+
+The schemas follow DESIGN.md's lake contract. When the transform package publishes its own schema
+constants, `TABLES` is rebuilt from them here and nothing else in `coinlake.query` changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from coinlake.errors import ConfigError
+
+DATABASE = "coinlake"
+"""Default Athena / Glue database (and DuckDB schema) holding the tables."""
+
+PRICE = "decimal(18,8)"
+SIZE = "decimal(18,8)"
+QUOTE = "decimal(38,16)"
+PCT = "decimal(18,8)"
+
+PartitionKind = Literal["enum", "date", "injected"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: its name and Hive/Athena type."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """One Hive partition key of a table's folder layout (`key=value`)."""
+
+    name: str
+    type: str
+    kind: PartitionKind
+    """How Athena partition projection enumerates it: a date range or a list of values."""
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """A lake table as every engine sees it."""
+
+    name: str
+    """Table name inside the database, e.g. `silver_trades`."""
+    path: str
+    """Folder under the lake root, e.g. `silver/trades`."""
+    columns: tuple[Column, ...]
+    partitions: tuple[Partition, ...]
+    time_column: str | None = None
+    """The event-time column used by `coinlake status` (None: no notion of freshness)."""
+    key_column: str | None = None
+    """The product or coin column, when the table has one."""
+    comment: str = ""
+
+    @property
+    def layer(self) -> str:
+        """`silver`, `gold` or `quarantine`."""
+        return self.path.split("/", 1)[0]
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        """Data columns, then partition columns (the order engines expose them in)."""
+        return self.columns + tuple(Column(p.name, p.type) for p in self.partitions)
+
+
+_PRODUCT = Partition("product_id", "string", "enum")
+_COIN = Partition("coin_id", "string", "enum")
+_DATE = Partition("date", "date", "date")
+
+
+def _cols(*pairs: tuple[str, str]) -> tuple[Column, ...]:
+    return tuple(Column(name, type_) for name, type_ in pairs)
+
+
+SILVER_TRADES = TableSpec(
+    name="silver_trades",
+    path="silver/trades",
+    columns=_cols(
+        ("trade_id", "bigint"),
+        ("trade_time", "timestamp"),
+        ("price", PRICE),
+        ("size", SIZE),
+        ("side", "string"),
+        ("source", "string"),
+        ("ingested_at", "timestamp"),
+        ("bronze_key", "string"),
+    ),
+    partitions=(_PRODUCT, _DATE),
+    time_column="trade_time",
+    key_column="product_id",
+    comment="Coinbase trades: typed, deduplicated on (product_id, trade_id)",
+)
+
+SILVER_PRICES = TableSpec(
+    name="silver_prices",
+    path="silver/prices",
+    columns=_cols(
+        ("vs_currency", "string"),
+        ("price", PRICE),
+        ("market_cap", QUOTE),
+        ("volume_24h", QUOTE),
+        ("change_24h_pct", PCT),
+        ("last_updated_at", "timestamp"),
+        ("fetched_at", "timestamp"),
+        ("bronze_key", "string"),
+    ),
+    partitions=(_COIN, _DATE),
+    time_column="last_updated_at",
+    key_column="coin_id",
+    comment="CoinGecko price observations",
+)
+
+SILVER_CANDLES = TableSpec(
+    name="silver_candles",
+    path="silver/candles",
+    columns=_cols(
+        ("bucket_start", "timestamp"),
+        ("granularity_s", "int"),
+        ("low", PRICE),
+        ("high", PRICE),
+        ("open", PRICE),
+        ("close", PRICE),
+        ("volume", SIZE),
+        ("ingested_at", "timestamp"),
+        ("bronze_key", "string"),
+    ),
+    partitions=(_PRODUCT, _DATE),
+    time_column="bucket_start",
+    key_column="product_id",
+    comment="Coinbase candles",
+)
+
+GOLD_TRADES_HOURLY = TableSpec(
+    name="gold_trades_hourly",
+    path="gold/trades_hourly",
+    columns=_cols(
+        ("hour", "timestamp"),
+        ("trade_count", "bigint"),
+        ("avg_price", PRICE),
+        ("vwap", PRICE),
+        ("open", PRICE),
+        ("high", PRICE),
+        ("low", PRICE),
+        ("close", PRICE),
+        ("volume", SIZE),
+        ("notional", QUOTE),
+        ("buy_volume", SIZE),
+        ("sell_volume", SIZE),
+        ("first_trade_id", "bigint"),
+        ("last_trade_id", "bigint"),
+        ("missing_trade_ids", "bigint"),
+    ),
+    partitions=(_PRODUCT, _DATE),
+    time_column="hour",
+    key_column="product_id",
+    comment="Hourly OHLCV, VWAP and trade-id gaps per product",
+)
+
+GOLD_PRICES_DAILY = TableSpec(
+    name="gold_prices_daily",
+    path="gold/prices_daily",
+    columns=_cols(
+        ("vs_currency", "string"),
+        ("day", "date"),
+        ("open", PRICE),
+        ("high", PRICE),
+        ("low", PRICE),
+        ("close", PRICE),
+        ("avg_price", PRICE),
+        ("market_cap", QUOTE),
+        ("volume_24h", QUOTE),
+        ("observations", "bigint"),
+    ),
+    partitions=(_COIN,),
+    time_column="day",
+    key_column="coin_id",
+    comment="Daily CoinGecko prices per coin and currency",
+)
+
+
+def _quarantine(table: str) -> TableSpec:
+    return TableSpec(
+        name=f"quarantine_{table}",
+        path=f"quarantine/{table}",
+        columns=_cols(
+            ("rule", "string"),
+            ("reason", "string"),
+            ("record", "string"),
+            ("bronze_key", "string"),
+            ("quarantined_at", "timestamp"),
+        ),
+        partitions=(_DATE,),
+        comment=f"Rows rejected on their way to silver_{table}, with the rule that failed",
+    )
+
+
+QUARANTINE_TRADES = _quarantine("trades")
+QUARANTINE_PRICES = _quarantine("prices")
+QUARANTINE_CANDLES = _quarantine("candles")
+
+TABLES: tuple[TableSpec, ...] = (
+    SILVER_TRADES,
+    SILVER_PRICES,
+    SILVER_CANDLES,
+    GOLD_TRADES_HOURLY,
+    GOLD_PRICES_DAILY,
+    QUARANTINE_TRADES,
+    QUARANTINE_PRICES,
+    QUARANTINE_CANDLES,
+)
+"""Every table, Silver first, then Gold, then quarantine."""
+
+
+def table(name: str) -> TableSpec:
+    """The table called `name` (`silver_trades` or `coinlake.silver_trades`).
+
+    Raises:
+        ConfigError: no such table; the message lists the known ones.
+    """
+    short = name.removeprefix(f"{DATABASE}.")
+    for spec in TABLES:
+        if spec.name == short:
+            return spec
+    known = ", ".join(spec.name for spec in TABLES)
+    raise ConfigError(f"unknown table {name!r}; known tables: {known}")
+
+
+_DECIMAL_RE = re.compile(r"^decimal\((\d+),(\d+)\)$")
+_DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "bigint": "BIGINT",
+    "int": "INTEGER",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    # Parquet timestamps written by the transforms are UTC instants; DuckDB reads them as
+    # TIMESTAMP WITH TIME ZONE when the file says isAdjustedToUTC, plain TIMESTAMP otherwise.
+    "timestamp": "TIMESTAMP",
+}
+
+
+def duckdb_type(hive_type: str) -> str:
+    """The DuckDB spelling of a Hive/Athena column type."""
+    match = _DECIMAL_RE.match(hive_type)
+    if match:
+        return f"DECIMAL({match.group(1)},{match.group(2)})"
+    return _DUCKDB_TYPES[hive_type]
