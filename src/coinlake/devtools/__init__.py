@@ -1,0 +1,1 @@
+"""Developer tools: deterministic data generators for tests and benchmarks."""

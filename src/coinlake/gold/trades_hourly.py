@@ -1,0 +1,71 @@
+"""gold.trades_hourly: per product and UTC hour, OHLCV, VWAP and trade-id gaps from silver.trades.
+
+Conventions (ADR 0002 for the decimals):
+- open/close are the prices of the lowest/highest trade id in the hour (ids are Coinbase's
+  sequence; two trades can share a microsecond), high/low the extreme prices.
+- Coinbase's `side` is the MAKER's side. Gold reports the TAKER (aggressor) view, as most market
+  data does: `buy_volume` sums trades whose maker side is `sell` (the taker bought, an up-tick),
+  `sell_volume` those whose maker side is `buy`.
+- `notional` = sum(price * size), exact DECIMAL(38,16); `volume` exact DECIMAL(38,8).
+- `vwap` = notional / volume and `avg_price` = sum(price) / trade_count, each rounded half-up to
+  8 places (DECIMAL(18,8)) by the portable `exact_div`.
+- `missing_trade_ids` = last - first + 1 - trade_count: ids absent inside the hour.
+"""
+
+from __future__ import annotations
+
+from coinlake.silver.trades import PRICE_TYPE, SILVER_TRADES, SIZE_TYPE
+from coinlake.transform.definition import GoldDef, columns
+
+NOTIONAL_TYPE = "decimal(38,16)"
+"""price(18,8) x size(18,8) has 16 places; summed it fits 38 digits with no rounding."""
+VOLUME_TYPE = "decimal(38,8)"
+"""A sum of sizes: what DuckDB's SUM gives and wide enough for any hour."""
+
+SQL = """
+SELECT
+  DATE_TRUNC('HOUR', trade_time) AS hour,
+  COUNT(*) AS trade_count,
+  CAST(EXACT_DIV(SUM(price), COUNT(*)) AS DECIMAL(18, 8)) AS avg_price,
+  CAST(EXACT_DIV(SUM(price * size), SUM(size)) AS DECIMAL(18, 8)) AS vwap,
+  MIN_BY(price, trade_id) AS open,
+  MAX(price) AS high,
+  MIN(price) AS low,
+  MAX_BY(price, trade_id) AS close,
+  CAST(SUM(size) AS DECIMAL(38, 8)) AS volume,
+  CAST(SUM(price * size) AS DECIMAL(38, 16)) AS notional,
+  CAST(SUM(CASE WHEN side = 'sell' THEN size END) AS DECIMAL(38, 8)) AS buy_volume,
+  CAST(SUM(CASE WHEN side = 'buy' THEN size END) AS DECIMAL(38, 8)) AS sell_volume,
+  MIN(trade_id) AS first_trade_id,
+  MAX(trade_id) AS last_trade_id,
+  MAX(trade_id) - MIN(trade_id) + 1 - COUNT(*) AS missing_trade_ids,
+  product_id,
+  TO_DATE(DATE_TRUNC('HOUR', trade_time)) AS `date`
+FROM silver
+GROUP BY product_id, DATE_TRUNC('HOUR', trade_time)
+"""
+
+GOLD_TRADES_HOURLY = GoldDef(
+    name="gold.trades_hourly",
+    path="gold/trades_hourly",
+    source=SILVER_TRADES,
+    sql=SQL,
+    columns=columns(
+        ("hour", "timestamp"),
+        ("trade_count", "bigint"),
+        ("avg_price", PRICE_TYPE),
+        ("vwap", PRICE_TYPE),
+        ("open", PRICE_TYPE),
+        ("high", PRICE_TYPE),
+        ("low", PRICE_TYPE),
+        ("close", PRICE_TYPE),
+        ("volume", VOLUME_TYPE),
+        ("notional", NOTIONAL_TYPE),
+        ("buy_volume", VOLUME_TYPE),
+        ("sell_volume", VOLUME_TYPE),
+        ("first_trade_id", "bigint"),
+        ("last_trade_id", "bigint"),
+        ("missing_trade_ids", "bigint"),
+    ),
+    partition_by=columns(("product_id", "string"), ("date", "date")),
+)

@@ -1,0 +1,151 @@
+"""silver.trades: Coinbase trade pages -> typed, validated, deduplicated trades.
+
+Input: `bronze/source=coinbase/dataset=trades/...` envelopes whose body is a Coinbase trades
+array (newest first; `trade_id` an integer or a string). Output columns and types are `COLUMNS`;
+partitions are `product_id` and `date` (the trade's UTC event date). `ingested_at` is the
+envelope's `fetched_at`, so Silver is a pure function of Bronze and a full refresh rebuilds it
+byte for byte in content. Among copies of a trade (re-fetched pages) the earliest fetched wins.
+
+Rules (first failing rule is recorded; such rows go to `quarantine/trades`, never to Silver):
+`unparsable_response` (the whole object: the envelope has `meta.parse_error`),
+`missing_trade_id`, `bad_trade_time` (unparsable or outside 2010..2100), `bad_price`
+(unparsable or <= 0), `bad_size` (unparsable or <= 0), `unknown_side` (not buy/sell).
+"""
+
+from __future__ import annotations
+
+from coinlake.transform.definition import SilverDef, columns
+
+PRICE_TYPE = "decimal(18,8)"
+"""Quote price: Coinbase quotes BTC-USD in 0.01 steps; 8 places cover every listed product."""
+SIZE_TYPE = "decimal(18,8)"
+"""Base size: Coinbase's base_increment is 1e-8 at the finest."""
+
+RAW_SCHEMA = columns(
+    ("meta", "struct<fetched_at:string,product:string,parse_error:string>"),
+    (
+        "body",
+        "array<struct<`time`:string,trade_id:string,price:string,size:string,side:string>>",
+    ),
+)
+
+STAGE_SQL = """
+WITH rows AS (
+  SELECT
+    b.bronze_key,
+    b.meta.product AS product_id,
+    TRY_CAST(b.meta.fetched_at AS TIMESTAMP) AS ingested_at,
+    e.`time` AS raw_time,
+    e.trade_id AS raw_trade_id,
+    e.price AS raw_price,
+    e.size AS raw_size,
+    e.side AS raw_side
+  FROM bronze AS b
+  LATERAL VIEW EXPLODE(b.body) t AS e
+  WHERE b.meta.parse_error IS NULL
+),
+typed AS (
+  SELECT
+    product_id,
+    TRY_CAST(raw_trade_id AS BIGINT) AS trade_id,
+    TRY_CAST(raw_time AS TIMESTAMP) AS trade_time,
+    TRY_CAST(raw_price AS DECIMAL(18, 8)) AS price,
+    TRY_CAST(raw_size AS DECIMAL(18, 8)) AS size,
+    LOWER(raw_side) AS side,
+    ingested_at,
+    bronze_key,
+    raw_trade_id,
+    raw_time,
+    raw_price,
+    raw_size,
+    raw_side
+  FROM rows
+),
+checked AS (
+  SELECT
+    *,
+    CASE
+      WHEN trade_id IS NULL THEN 'missing_trade_id'
+      WHEN trade_time IS NULL
+        OR trade_time < TIMESTAMP '2010-01-01 00:00:00'
+        OR trade_time >= TIMESTAMP '2100-01-01 00:00:00' THEN 'bad_trade_time'
+      WHEN price IS NULL OR price <= 0 THEN 'bad_price'
+      WHEN size IS NULL OR size <= 0 THEN 'bad_size'
+      WHEN side IS NULL OR side NOT IN ('buy', 'sell') THEN 'unknown_side'
+    END AS rule
+  FROM typed
+)
+SELECT
+  product_id,
+  trade_id,
+  trade_time,
+  price,
+  size,
+  side,
+  'coinbase' AS source,
+  ingested_at,
+  bronze_key,
+  TO_DATE(trade_time) AS `date`,
+  rule,
+  CAST(NULL AS STRING) AS detail,
+  -- raw strings only for rejected rows: valid rows need none and stay narrow
+  CASE WHEN rule IS NOT NULL THEN raw_trade_id END AS trade_id_raw,
+  CASE WHEN rule IS NOT NULL THEN raw_time END AS time_raw,
+  CASE WHEN rule IS NOT NULL THEN raw_price END AS price_raw,
+  CASE WHEN rule IS NOT NULL THEN raw_size END AS size_raw,
+  CASE WHEN rule IS NOT NULL THEN raw_side END AS side_raw
+FROM checked
+UNION ALL
+SELECT
+  b.meta.product AS product_id,
+  CAST(NULL AS BIGINT) AS trade_id,
+  CAST(NULL AS TIMESTAMP) AS trade_time,
+  CAST(NULL AS DECIMAL(18, 8)) AS price,
+  CAST(NULL AS DECIMAL(18, 8)) AS size,
+  CAST(NULL AS STRING) AS side,
+  'coinbase' AS source,
+  TRY_CAST(b.meta.fetched_at AS TIMESTAMP) AS ingested_at,
+  b.bronze_key,
+  CAST(NULL AS DATE) AS `date`,
+  'unparsable_response' AS rule,
+  b.meta.parse_error AS detail,
+  CAST(NULL AS STRING) AS trade_id_raw,
+  CAST(NULL AS STRING) AS time_raw,
+  CAST(NULL AS STRING) AS price_raw,
+  CAST(NULL AS STRING) AS size_raw,
+  CAST(NULL AS STRING) AS side_raw
+FROM bronze AS b
+WHERE b.meta.parse_error IS NOT NULL
+"""
+
+COLUMNS = columns(
+    ("trade_id", "bigint"),
+    ("trade_time", "timestamp"),
+    ("price", PRICE_TYPE),
+    ("size", SIZE_TYPE),
+    ("side", "string"),
+    ("source", "string"),
+    ("ingested_at", "timestamp"),
+    ("bronze_key", "string"),
+)
+
+SILVER_TRADES = SilverDef(
+    name="silver.trades",
+    path="silver/trades",
+    bronze_prefix="bronze/source=coinbase/dataset=trades",
+    raw_schema=RAW_SCHEMA,
+    stage_sql=STAGE_SQL,
+    columns=COLUMNS,
+    partition_by=columns(("product_id", "string"), ("date", "date")),
+    key=("product_id", "trade_id"),
+    winner_order=("ingested_at", "bronze_key", "trade_time", "price", "size", "side"),
+    quarantine_fields=(
+        "product_id",
+        "trade_id_raw",
+        "time_raw",
+        "price_raw",
+        "size_raw",
+        "side_raw",
+    ),
+    quarantine_path="quarantine/trades",
+)

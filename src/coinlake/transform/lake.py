@@ -1,0 +1,129 @@
+"""The lake as the transforms see it: keys under one root, listing, atomic small-file writes.
+
+Only a local folder is implemented. The seam for S3 is this class's surface: `root` (what engines
+prefix keys with), listing, JSON state reads/writes, `move` and `delete`. An S3 lake would
+implement the same methods with conditional writes for state objects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from coinlake.errors import ConfigError, StorageError
+
+STAGING = "_staging"
+"""Folder of in-flight outputs; never read by queries."""
+
+
+class LocalLake:
+    """A lake in a local folder (keys are `/`-separated paths relative to the root)."""
+
+    def __init__(self, root: str | Path) -> None:
+        """Use the folder `root` (created if missing).
+
+        Raises:
+            ConfigError: `root` is an S3 location or not a folder.
+        """
+        text = str(root)
+        if text.startswith("s3://"):
+            raise ConfigError(
+                f"lake {text!r}: transforms on an S3 lake need the Spark engine "
+                "(DuckDB transforms run on a local folder)"
+            )
+        path = Path(text).expanduser().resolve()
+        if path.exists() and not path.is_dir():
+            raise ConfigError(f"lake {text!r} is not a folder")
+        path.mkdir(parents=True, exist_ok=True)
+        self.root = str(path)
+
+    def path(self, key: str) -> Path:
+        """The local path of `key`."""
+        return Path(self.root) / key
+
+    def list_keys(self, prefix: str, suffix: str = "") -> list[str]:
+        """Every file key under `prefix` ending in `suffix`, sorted; hidden and temp files
+        (names starting with `.` or `_`) are skipped."""
+        base = self.path(prefix)
+        if not base.is_dir():
+            return []
+        found = [f"{prefix.rstrip('/')}/{rel}" for rel in _walk(base, "") if rel.endswith(suffix)]
+        found.sort()
+        return found
+
+    def exists(self, key: str) -> bool:
+        """True when `key` is a file in the lake."""
+        return self.path(key).is_file()
+
+    def read_json(self, key: str) -> Any | None:
+        """The JSON document at `key`, or None when absent.
+
+        Raises:
+            StorageError: the file exists but is not JSON.
+        """
+        path = self.path(key)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except ValueError as exc:
+            raise StorageError(f"state file {path} is not valid JSON: {exc}") from exc
+
+    def write_json(self, key: str, document: object) -> None:
+        """Write `document` at `key` atomically (temp file, fsync, rename)."""
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.tmp")
+        data = json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
+        with temp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.replace(path)
+
+    def move(self, source: str, target: str) -> None:
+        """Rename `source` to `target` (atomic on one file system)."""
+        destination = self.path(target)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        self.path(source).replace(destination)
+
+    def delete(self, key: str) -> None:
+        """Remove `key`; a missing key is fine."""
+        self.path(key).unlink(missing_ok=True)
+
+    def delete_tree(self, prefix: str) -> None:
+        """Remove everything under `prefix` (staging clean-up)."""
+        base = self.path(prefix)
+        if not base.exists():
+            return
+        for dirpath, dirnames, filenames in os.walk(base, topdown=False):
+            for name in filenames:
+                (Path(dirpath) / name).unlink()
+            for name in dirnames:
+                (Path(dirpath) / name).rmdir()
+        base.rmdir()
+
+    def prune_empty_dirs(self, prefix: str) -> None:
+        """Remove empty folders under `prefix` (left behind by dropped partitions)."""
+        base = self.path(prefix)
+        if not base.is_dir():
+            return
+        for dirpath, _dirs, _files in os.walk(base, topdown=False):
+            path = Path(dirpath)
+            if path != base and not any(path.iterdir()):
+                path.rmdir()
+
+
+def _walk(base: Path, rel: str) -> Iterator[str]:
+    with os.scandir(base) as entries:
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), child)
+            elif entry.is_file(follow_symlinks=False):
+                yield child
