@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from coinlake.cli.common import settings_for
 from coinlake.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from coinlake.query.status import LakeStatus
 
 
 def ddl(
@@ -55,6 +60,64 @@ def ddl(
     typer.echo(build_ddl(options, specs), nl=False)
 
 
+def status(
+    ctx: typer.Context,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when freshness or gaps exceed the limits.")
+    ] = False,
+    max_lag_minutes: Annotated[
+        float, typer.Option(help="Freshness limit: minutes since a product's last trade.")
+    ] = 60.0,
+    max_gaps: Annotated[int, typer.Option(help="Limit of missing trade ids per product.")] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Rows, event times, freshness, partitions, gaps, quarantine and pending Bronze per table."""
+    import json
+    from datetime import UTC, datetime
+
+    from coinlake.cli.common import console, err_console
+    from coinlake.query.status import build_status, status_json
+    from coinlake.query.views import LakeLocation, connect_lake
+
+    if fmt not in ("table", "json"):
+        raise ConfigError(f"--format must be table or json, not {fmt!r}")
+    settings = settings_for(ctx)
+    lake = LakeLocation.parse(
+        settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
+    )
+    report = build_status(connect_lake(lake), lake, now=datetime.now(UTC))
+    if fmt == "json":
+        typer.echo(json.dumps(status_json(report), indent=2))
+    else:
+        _print_status(report, console)
+    if check:
+        problems = report.problems(
+            max_lag_minutes=max_lag_minutes, max_gaps=max_gaps, products=settings.products
+        )
+        for problem in problems:
+            err_console.print(f"[bold red]check failed:[/] {problem}", highlight=False)
+        if problems:
+            raise typer.Exit(1)
+
+
+def _print_status(report: LakeStatus, console: Console) -> None:
+    from rich.table import Table
+
+    from coinlake.query.status import STATUS_HEADERS, status_rows
+
+    table = Table(*STATUS_HEADERS, title=f"coinlake status at {report.now:%Y-%m-%d %H:%M} UTC")
+    for row in status_rows(report):
+        table.add_row(*row)
+    console.print(table)
+    quarantined = ", ".join(f"{name}: {n}" for name, n in report.quarantined.items())
+    console.print(f"quarantined rows: {quarantined or 'none'}")
+    pending = ", ".join(f"{group}: {n}" for group, n in report.bronze_pending.items())
+    console.print(
+        f"bronze objects: {report.bronze_total}, not yet transformed: {pending or 'none'}"
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("ddl")(ddl)
+    app.command("status")(status)

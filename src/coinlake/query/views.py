@@ -60,7 +60,8 @@ class LakeLocation:
         return f"s3://{joined}" if self.is_s3 else joined
 
 
-def _s3_filesystem(lake: LakeLocation) -> pafs.S3FileSystem:
+def s3_filesystem(lake: LakeLocation) -> pafs.S3FileSystem:
+    """pyarrow S3 filesystem for an S3 lake (endpoint and region from the location)."""
     # Credentials come from the standard AWS chain (env vars, profile, instance role).
     return pafs.S3FileSystem(
         region=lake.aws_region,
@@ -141,7 +142,7 @@ def attach_views(con: duckdb.DuckDBPyConnection, lake: LakeLocation) -> list[str
         QueryFailedError: a table's files could not be listed or read.
     """
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {DATABASE}")
-    fs = _s3_filesystem(lake) if lake.is_s3 else None
+    fs = s3_filesystem(lake) if lake.is_s3 else None
     with_data: list[str] = []
     for spec in TABLES:
         body: str | None

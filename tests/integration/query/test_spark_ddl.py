@@ -4,7 +4,6 @@ same answers as DuckDB for the analytic queries (transpiled from the same text w
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest

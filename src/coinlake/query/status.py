@@ -1,0 +1,263 @@
+"""`coinlake status`: what the lake holds, how fresh it is, and what is missing or pending.
+
+Per table and product (or coin): rows, first/last event time, partitions; for trades also the
+freshness (minutes since the last trade) and trade-id gaps (ids missing from the sequence, from
+Silver when it has rows, else from Gold's `missing_trade_ids` plus the gaps between hours).
+Quarantined rows per table, and Bronze objects the transform has not consumed yet (the Bronze
+listing minus the keys recorded in `_state/bookmarks/`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.fs as pafs
+
+from coinlake.query.tables import GOLD_TRADES_HOURLY, SILVER_TRADES, TABLES, TableSpec
+from coinlake.query.views import LakeLocation, run_sql
+
+BOOKMARKS = "_state/bookmarks"
+
+
+@dataclass(frozen=True, slots=True)
+class TableStatus:
+    """One table and product (or coin): what it holds."""
+
+    table: str
+    key: str
+    rows: int
+    partitions: int
+    first_at: object = None
+    last_at: object = None
+    freshness_min: float | None = None
+    """Minutes from the last event to now (trades tables only)."""
+    gaps: int | None = None
+    """Trade ids missing from the sequence (trades tables only)."""
+
+
+@dataclass(slots=True)
+class LakeStatus:
+    """The whole status report."""
+
+    now: datetime
+    tables: list[TableStatus] = field(default_factory=list)
+    quarantined: dict[str, int] = field(default_factory=dict)
+    bronze_pending: dict[str, int] = field(default_factory=dict)
+    """Untransformed Bronze objects per `source/dataset[/product]`."""
+    bronze_total: int = 0
+
+    def problems(
+        self, *, max_lag_minutes: float, max_gaps: int, products: Iterable[str] = ()
+    ) -> list[str]:
+        """Why `--check` should fail: stale or gappy products, configured products with no data."""
+        found: list[str] = []
+        trades = {s.key: s for s in self.tables if s.table == SILVER_TRADES.name}
+        for product in products:
+            if product not in trades:
+                found.append(f"{product}: no trades in silver_trades")
+        for status in trades.values():
+            if status.freshness_min is not None and status.freshness_min > max_lag_minutes:
+                found.append(
+                    f"{status.key}: last trade {status.freshness_min:.0f} min ago "
+                    f"(limit {max_lag_minutes:g})"
+                )
+            if status.gaps is not None and status.gaps > max_gaps:
+                found.append(f"{status.key}: {status.gaps} missing trade ids (limit {max_gaps})")
+        return found
+
+
+def _partition_expr(spec: TableSpec) -> str:
+    keys = ", ".join(f'"{p.name}"' for p in spec.partitions)
+    return f"count(DISTINCT ({keys}))" if spec.partitions else "1"
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> list[dict[str, Any]]:
+    key = f'"{spec.key_column}"' if spec.key_column else "'-'"
+    time_col = f'"{spec.time_column}"' if spec.time_column else "NULL"
+    sql = (
+        f"SELECT {key} AS key, count(*) AS rows, {_partition_expr(spec)} AS partitions, "  # noqa: S608
+        f"min({time_col}) AS first_at, max({time_col}) AS last_at "
+        f"FROM coinlake.{spec.name} GROUP BY ALL ORDER BY key"
+    )
+    rows: list[dict[str, Any]] = run_sql(con, sql).to_pylist()
+    return rows
+
+
+def _trade_gaps(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    silver = run_sql(
+        con,
+        "SELECT product_id, max(trade_id) - min(trade_id) + 1 - count(DISTINCT trade_id) AS gaps "
+        "FROM coinlake.silver_trades GROUP BY product_id",
+    ).to_pylist()
+    if silver:
+        return {row["product_id"]: int(row["gaps"]) for row in silver}
+    gold = run_sql(
+        con,
+        "SELECT product_id, sum(missing_trade_ids + between_hours) AS gaps FROM ("
+        "  SELECT product_id, missing_trade_ids, greatest(coalesce(first_trade_id - "
+        "    lag(last_trade_id) OVER (PARTITION BY product_id ORDER BY hour) - 1, 0), 0)"
+        "    AS between_hours FROM coinlake.gold_trades_hourly"
+        ") GROUP BY product_id",
+    ).to_pylist()
+    return {row["product_id"]: int(row["gaps"] or 0) for row in gold}
+
+
+def build_status(
+    con: duckdb.DuckDBPyConnection, lake: LakeLocation, *, now: datetime
+) -> LakeStatus:
+    """Collect the status of every table through `con` (the lake's views) and the lake's files.
+
+    Raises:
+        QueryFailedError: a view could not be read.
+    """
+    report = LakeStatus(now=now)
+    gaps = _trade_gaps(con)
+    for spec in TABLES:
+        if spec.layer == "quarantine":
+            (row,) = run_sql(con, f"SELECT count(*) AS n FROM coinlake.{spec.name}").to_pylist()  # noqa: S608
+            report.quarantined[spec.name] = int(row["n"])
+            continue
+        for row in _table_rows(con, spec):
+            trades = spec.name in (SILVER_TRADES.name, GOLD_TRADES_HOURLY.name)
+            last = row["last_at"]
+            freshness = None
+            if spec.name == SILVER_TRADES.name and isinstance(last, datetime):
+                freshness = round((now - last).total_seconds() / 60, 1)
+            report.tables.append(
+                TableStatus(
+                    table=spec.name,
+                    key=str(row["key"]),
+                    rows=int(row["rows"]),
+                    partitions=int(row["partitions"]),
+                    first_at=row["first_at"],
+                    last_at=last,
+                    freshness_min=freshness,
+                    gaps=gaps.get(str(row["key"])) if trades else None,
+                )
+            )
+    bronze = list(list_keys(lake, "bronze"))
+    done = processed_bronze_keys(lake)
+    report.bronze_total = len(bronze)
+    report.bronze_pending = dict(
+        sorted(Counter(bronze_group(k) for k in bronze if k not in done).items())
+    )
+    return report
+
+
+def bronze_group(key: str) -> str:
+    """`coinbase/trades/BTC-USD` for a Bronze key (source, dataset and product when present)."""
+    parts = dict(p.split("=", 1) for p in key.split("/") if "=" in p)
+    names = [parts.get("source", "?"), parts.get("dataset", "?")]
+    if "product" in parts:
+        names.append(parts["product"])
+    return "/".join(names)
+
+
+def list_keys(lake: LakeLocation, prefix: str) -> Iterator[str]:
+    """Keys (relative to the lake root) of the objects under `prefix`, skipping temp files."""
+    if lake.is_s3:
+        from coinlake.query.views import s3_filesystem
+
+        fs = s3_filesystem(lake)
+        root = lake.root.rstrip("/")
+        selector = pafs.FileSelector(f"{root}/{prefix}", recursive=True, allow_not_found=True)
+        for info in fs.get_file_info(selector):
+            if info.type == pafs.FileType.File:
+                yield info.path.removeprefix(root + "/")
+        return
+    base = Path(lake.root)
+    folder = base / prefix
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith((".", "_")):
+            yield path.relative_to(base).as_posix()
+
+
+def processed_bronze_keys(lake: LakeLocation) -> set[str]:
+    """Every Bronze key named anywhere in the JSON bookmarks under `_state/bookmarks/`."""
+    found: set[str] = set()
+    for key in list_keys(lake, BOOKMARKS):
+        text = _read_text(lake, key)
+        try:
+            found.update(_bronze_strings(json.loads(text)))
+        except ValueError:
+            continue  # not JSON (another engine's format): it names no keys we can compare
+    return found
+
+
+def _read_text(lake: LakeLocation, key: str) -> str:
+    if lake.is_s3:
+        from coinlake.query.views import s3_filesystem
+
+        with s3_filesystem(lake).open_input_stream(f"{lake.root.rstrip('/')}/{key}") as stream:
+            return bytes(stream.read()).decode("utf-8", errors="replace")
+    return (Path(lake.root) / key).read_text(encoding="utf-8", errors="replace")
+
+
+def _bronze_strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        if value.startswith("bronze/"):
+            yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _bronze_strings(key)
+            yield from _bronze_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _bronze_strings(item)
+
+
+STATUS_HEADERS = (
+    "table",
+    "key",
+    "rows",
+    "partitions",
+    "first",
+    "last",
+    "freshness (min)",
+    "gaps",
+)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def status_rows(report: LakeStatus) -> list[tuple[str, ...]]:
+    """The per-table rows as text cells, in `STATUS_HEADERS` order."""
+    return [
+        (
+            s.table,
+            s.key,
+            str(s.rows),
+            str(s.partitions),
+            _cell(s.first_at),
+            _cell(s.last_at),
+            _cell(s.freshness_min),
+            _cell(s.gaps),
+        )
+        for s in report.tables
+    ]
+
+
+def status_json(report: LakeStatus) -> dict[str, object]:
+    """The report as plain JSON-ready values (times in ISO 8601)."""
+    return {
+        "now": report.now.isoformat(),
+        "tables": [dict(zip(STATUS_HEADERS, row, strict=True)) for row in status_rows(report)],
+        "quarantined": report.quarantined,
+        "bronze_objects": report.bronze_total,
+        "bronze_pending": report.bronze_pending,
+    }
