@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -155,24 +155,28 @@ def build_hourly(trades: Iterable[Row]) -> list[Row]:
                 "date": hour.date(),
                 "hour": hour,
                 "trade_count": len(members),
-                "avg_price": (sum(prices, Decimal(0)) / len(prices)).quantize(
-                    EIGHT, ROUND_HALF_EVEN
-                ),
-                "vwap": (notional / volume).quantize(EIGHT, ROUND_HALF_EVEN),
+                "avg_price": (sum(prices, Decimal(0)) / len(prices)).quantize(EIGHT, ROUND_HALF_UP),
+                "vwap": (notional / volume).quantize(EIGHT, ROUND_HALF_UP),
                 "open": prices[0],
                 "high": max(prices),
                 "low": min(prices),
                 "close": prices[-1],
                 "volume": volume,
                 "notional": notional,
-                "buy_volume": sum((r["size"] for r in members if r["side"] == "buy"), Decimal(0)),
-                "sell_volume": sum((r["size"] for r in members if r["side"] == "sell"), Decimal(0)),
+                # Taker view, as the transform: Coinbase's side is the maker's.
+                "buy_volume": _side_volume(members, "sell"),
+                "sell_volume": _side_volume(members, "buy"),
                 "first_trade_id": first,
                 "last_trade_id": last,
                 "missing_trade_ids": last - first + 1 - len(members),
             }
         )
     return out
+
+
+def _side_volume(members: list[Row], maker_side: str) -> Decimal | None:
+    sizes = [row["size"] for row in members if row["side"] == maker_side]
+    return sum(sizes, Decimal(0)) if sizes else None
 
 
 def build_prices_daily(hourly: Iterable[Row]) -> list[Row]:
@@ -221,13 +225,13 @@ def write_sample_lake(
     bad = [
         {
             "date": start.date(),
-            "rule": "positive_price",
-            "reason": "price must be > 0",
-            "record": f'{{"trade_id": {9_000 + i}, "price": "0"}}',
-            "bronze_key": "bronze/source=coinbase/dataset=trades/bad.json",
-            "quarantined_at": start,
+            "rule": "bad_price",
+            "detail": None,
+            "bronze_key": "bronze/source=coinbase/dataset=trades/product=BTC-USD/bad.json",
+            "ingested_at": start,
         }
-        for i in range(quarantined)
+        | {col.name: "0" for col in QUARANTINE_TRADES.columns[4:]}
+        for _ in range(quarantined)
     ]
     write_table(root, SILVER_TRADES, trades)
     write_table(root, GOLD_TRADES_HOURLY, hourly)

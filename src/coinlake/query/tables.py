@@ -5,8 +5,10 @@ are written in the Hive/Athena dialect (`decimal(18,8)`, `timestamp`, `bigint`, 
 and translated per engine by `duckdb_type`. Views (`views.py`), the Athena DDL (`ddl.py`),
 `coinlake status` and the report all read `TABLES`; none of them spells a column type itself.
 
-The schemas follow DESIGN.md's lake contract. When the transform package publishes its own schema
-constants, `TABLES` is rebuilt from them here and nothing else in `coinlake.query` changes.
+Tables the transforms define (`coinlake.silver.trades`, `coinlake.gold.trades_hourly`) are taken
+from their definitions, so column names and exact types have one source. The others follow
+DESIGN.md's contract until their transforms exist; then they are switched over here, and nothing
+else in `coinlake.query` changes.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from coinlake.errors import ConfigError
+from coinlake.gold.trades_hourly import GOLD_TRADES_HOURLY as _GOLD_TRADES_HOURLY_DEF
+from coinlake.silver.trades import PRICE_TYPE, SIZE_TYPE
+from coinlake.silver.trades import SILVER_TRADES as _SILVER_TRADES_DEF
+from coinlake.transform.definition import GoldDef, SilverDef
 
 DATABASE = "coinlake"
 """Default Athena / Glue database (and DuckDB schema) holding the tables."""
 
-PRICE = "decimal(18,8)"
-SIZE = "decimal(18,8)"
+PRICE = PRICE_TYPE
+SIZE = SIZE_TYPE
 QUOTE = "decimal(38,16)"
 PCT = "decimal(18,8)"
 
@@ -82,20 +88,42 @@ def _cols(*pairs: tuple[str, str]) -> tuple[Column, ...]:
     return tuple(Column(name, type_) for name, type_ in pairs)
 
 
-SILVER_TRADES = TableSpec(
+def _from_definition(
+    definition: SilverDef | GoldDef,
+    *,
+    name: str,
+    time_column: str,
+    key_column: str,
+    comment: str,
+) -> TableSpec:
+    return TableSpec(
+        name=name,
+        path=definition.path,
+        columns=tuple(Column(c.name, c.type) for c in definition.columns),
+        partitions=tuple(
+            Partition(c.name, c.type, "date" if c.type == "date" else "enum")
+            for c in definition.partition_by
+        ),
+        time_column=time_column,
+        key_column=key_column,
+        comment=comment,
+    )
+
+
+def _quarantine_of(definition: SilverDef, table: str) -> TableSpec:
+    return TableSpec(
+        name=f"quarantine_{table}",
+        path=definition.quarantine_path,
+        columns=tuple(Column(c.name, c.type) for c in definition.quarantine_columns),
+        partitions=(_DATE,),
+        time_column="ingested_at",
+        comment=f"Rows rejected on their way to silver_{table}, with the rule that failed",
+    )
+
+
+SILVER_TRADES = _from_definition(
+    _SILVER_TRADES_DEF,
     name="silver_trades",
-    path="silver/trades",
-    columns=_cols(
-        ("trade_id", "bigint"),
-        ("trade_time", "timestamp"),
-        ("price", PRICE),
-        ("size", SIZE),
-        ("side", "string"),
-        ("source", "string"),
-        ("ingested_at", "timestamp"),
-        ("bronze_key", "string"),
-    ),
-    partitions=(_PRODUCT, _DATE),
     time_column="trade_time",
     key_column="product_id",
     comment="Coinbase trades: typed, deduplicated on (product_id, trade_id)",
@@ -140,27 +168,9 @@ SILVER_CANDLES = TableSpec(
     comment="Coinbase candles",
 )
 
-GOLD_TRADES_HOURLY = TableSpec(
+GOLD_TRADES_HOURLY = _from_definition(
+    _GOLD_TRADES_HOURLY_DEF,
     name="gold_trades_hourly",
-    path="gold/trades_hourly",
-    columns=_cols(
-        ("hour", "timestamp"),
-        ("trade_count", "bigint"),
-        ("avg_price", PRICE),
-        ("vwap", PRICE),
-        ("open", PRICE),
-        ("high", PRICE),
-        ("low", PRICE),
-        ("close", PRICE),
-        ("volume", SIZE),
-        ("notional", QUOTE),
-        ("buy_volume", SIZE),
-        ("sell_volume", SIZE),
-        ("first_trade_id", "bigint"),
-        ("last_trade_id", "bigint"),
-        ("missing_trade_ids", "bigint"),
-    ),
-    partitions=(_PRODUCT, _DATE),
     time_column="hour",
     key_column="product_id",
     comment="Hourly OHLCV, VWAP and trade-id gaps per product",
@@ -189,22 +199,23 @@ GOLD_PRICES_DAILY = TableSpec(
 
 
 def _quarantine(table: str) -> TableSpec:
+    # Same shape as the defined quarantine tables: rule, detail, lineage, then raw fields.
     return TableSpec(
         name=f"quarantine_{table}",
         path=f"quarantine/{table}",
         columns=_cols(
             ("rule", "string"),
-            ("reason", "string"),
-            ("record", "string"),
+            ("detail", "string"),
             ("bronze_key", "string"),
-            ("quarantined_at", "timestamp"),
+            ("ingested_at", "timestamp"),
         ),
         partitions=(_DATE,),
+        time_column="ingested_at",
         comment=f"Rows rejected on their way to silver_{table}, with the rule that failed",
     )
 
 
-QUARANTINE_TRADES = _quarantine("trades")
+QUARANTINE_TRADES = _quarantine_of(_SILVER_TRADES_DEF, "trades")
 QUARANTINE_PRICES = _quarantine("prices")
 QUARANTINE_CANDLES = _quarantine("candles")
 

@@ -9,10 +9,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `coinlake`.`gold_trades_hourly` (
   `high` DECIMAL(18,8),
   `low` DECIMAL(18,8),
   `close` DECIMAL(18,8),
-  `volume` DECIMAL(18,8),
+  `volume` DECIMAL(38,8),
   `notional` DECIMAL(38,16),
-  `buy_volume` DECIMAL(18,8),
-  `sell_volume` DECIMAL(18,8),
+  `buy_volume` DECIMAL(38,8),
+  `sell_volume` DECIMAL(38,8),
   `first_trade_id` BIGINT,
   `last_trade_id` BIGINT,
   `missing_trade_ids` bigint
