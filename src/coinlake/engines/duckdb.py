@@ -101,7 +101,7 @@ class DuckDBEngine:
             f"CREATE OR REPLACE TEMP VIEW {view} AS "
             f"SELECT substr(filename, {prefix_len}) AS bronze_key, {fields} "
             f"FROM read_json({_path_list(root, keys)}, columns={{{spec}}}, "
-            "format='newline_delimited', filename=true, maximum_object_size=268435456)"
+            "format='newline_delimited', filename=true)"
         )
 
     def register_parquet(
@@ -158,8 +158,13 @@ class DuckDBEngine:
 
     def drop(self, name: str) -> None:
         """See `Engine.drop`."""
-        self._run(f"DROP VIEW IF EXISTS {name}")
-        self._run(f"DROP TABLE IF EXISTS {name}")
+        for kind, catalog in (("TABLE", "duckdb_tables"), ("VIEW", "duckdb_views")):
+            column = "table_name" if kind == "TABLE" else "view_name"
+            found = self._con.execute(
+                f"SELECT count(*) FROM {catalog}() WHERE {column} = ? AND temporary", [name]
+            ).fetchone()
+            if found and found[0]:
+                self._run(f"DROP {kind} {name}")
 
     def close(self) -> None:
         """See `Engine.close`."""

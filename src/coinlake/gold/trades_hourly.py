@@ -18,7 +18,9 @@ from coinlake.silver.trades import PRICE_TYPE, SILVER_TRADES, SIZE_TYPE
 from coinlake.transform.definition import GoldDef, columns
 
 NOTIONAL_TYPE = "decimal(38,16)"
-"""price(18,8) x size(18,8) has 16 places; summed it fits 38 digits with no rounding."""
+"""price x size has 16 places; summed it fits 38 digits with no rounding. The SQL widens price to
+DECIMAL(19,8) first: DuckDB keeps DECIMAL(18,8) x DECIMAL(18,8) in 64 bits and overflows, while
+(19,8) x (18,8) is DECIMAL(37,16) in DuckDB and DECIMAL(38,16) in Spark, both exact."""
 VOLUME_TYPE = "decimal(38,8)"
 """A sum of sizes: what DuckDB's SUM gives and wide enough for any hour."""
 
@@ -27,15 +29,17 @@ SELECT
   DATE_TRUNC('HOUR', trade_time) AS hour,
   COUNT(*) AS trade_count,
   CAST(EXACT_DIV(SUM(price), COUNT(*)) AS DECIMAL(18, 8)) AS avg_price,
-  CAST(EXACT_DIV(SUM(price * size), SUM(size)) AS DECIMAL(18, 8)) AS vwap,
+  CAST(EXACT_DIV(SUM(CAST(price AS DECIMAL(19, 8)) * size), SUM(size)) AS DECIMAL(18, 8)) AS vwap,
   MIN_BY(price, trade_id) AS open,
   MAX(price) AS high,
   MIN(price) AS low,
   MAX_BY(price, trade_id) AS close,
   CAST(SUM(size) AS DECIMAL(38, 8)) AS volume,
-  CAST(SUM(price * size) AS DECIMAL(38, 16)) AS notional,
-  CAST(SUM(CASE WHEN side = 'sell' THEN size END) AS DECIMAL(38, 8)) AS buy_volume,
-  CAST(SUM(CASE WHEN side = 'buy' THEN size END) AS DECIMAL(38, 8)) AS sell_volume,
+  CAST(SUM(CAST(price AS DECIMAL(19, 8)) * size) AS DECIMAL(38, 16)) AS notional,
+  CAST(SUM(CASE WHEN side = 'sell' THEN size ELSE CAST(0 AS DECIMAL(18, 8)) END)
+    AS DECIMAL(38, 8)) AS buy_volume,
+  CAST(SUM(CASE WHEN side = 'buy' THEN size ELSE CAST(0 AS DECIMAL(18, 8)) END)
+    AS DECIMAL(38, 8)) AS sell_volume,
   MIN(trade_id) AS first_trade_id,
   MAX(trade_id) AS last_trade_id,
   MAX(trade_id) - MIN(trade_id) + 1 - COUNT(*) AS missing_trade_ids,

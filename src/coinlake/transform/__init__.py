@@ -1,0 +1,1 @@
+"""Incremental orchestration of the Silver and Gold transforms (engine-independent)."""

@@ -1,0 +1,71 @@
+"""The one call every entry point makes: `run_transform(lake, engine, layer, full_refresh)`.
+
+The CLI (`coinlake transform`) and the Glue job both build a lake and an engine and call this;
+the tables it runs, in order, are `SILVER_TABLES` then `GOLD_TABLES`.
+"""
+
+from __future__ import annotations
+
+from coinlake.engines.base import Engine
+from coinlake.errors import ConfigError
+from coinlake.gold.trades_hourly import GOLD_TRADES_HOURLY
+from coinlake.silver.trades import SILVER_TRADES
+from coinlake.transform.definition import GoldDef, SilverDef
+from coinlake.transform.lake import LocalLake
+from coinlake.transform.runner import Layer, Progress, TableSummary, _quiet, run_gold, run_silver
+
+SILVER_TABLES: tuple[SilverDef, ...] = (SILVER_TRADES,)
+"""Silver tables in run order."""
+GOLD_TABLES: tuple[GoldDef, ...] = (GOLD_TRADES_HOURLY,)
+"""Gold tables in run order (each after its Silver source)."""
+
+
+def run_transform(
+    lake: LocalLake,
+    engine: Engine,
+    layer: Layer = "all",
+    *,
+    full_refresh: bool = False,
+    progress: Progress = _quiet,
+) -> list[TableSummary]:
+    """Run the Silver and/or Gold tables incrementally (or rebuilt when `full_refresh`).
+
+    Raises:
+        ConfigError: `layer` is not silver, gold or all.
+    """
+    if layer not in ("silver", "gold", "all"):
+        raise ConfigError(f"layer {layer!r}: choose silver, gold or all")
+    summaries: list[TableSummary] = []
+    if layer in ("silver", "all"):
+        for silver in SILVER_TABLES:
+            summaries.append(
+                run_silver(silver, lake, engine, full_refresh=full_refresh, progress=progress)
+            )
+    if layer in ("gold", "all"):
+        for gold in GOLD_TABLES:
+            summaries.append(
+                run_gold(gold, lake, engine, full_refresh=full_refresh, progress=progress)
+            )
+    return summaries
+
+
+def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> Engine:
+    """The engine called `name` (`duckdb`, or `spark` once `coinlake.engines.spark` exists).
+
+    Raises:
+        ConfigError: unknown engine, or Spark not installed.
+    """
+    if name == "duckdb":
+        from coinlake.engines.duckdb import DuckDBEngine
+
+        return DuckDBEngine(threads=threads, memory_limit=memory_limit)
+    if name == "spark":
+        try:
+            from coinlake.engines import spark  # type: ignore[attr-defined, unused-ignore]
+        except ImportError as exc:
+            raise ConfigError(
+                f"engine 'spark' is not available ({exc}); install coinlake[spark]"
+            ) from exc
+        engine: Engine = spark.SparkEngine()
+        return engine
+    raise ConfigError(f"engine {name!r}: choose duckdb or spark")

@@ -1,0 +1,241 @@
+"""Incremental Silver and Gold runs: which inputs, which partitions, and a crash-safe commit.
+
+One run of a table:
+1. finish any commit a crashed run left (`state.recover`), drop stale staging files;
+2. diff the Bronze listing (Silver) or the Silver change log (Gold) against the bookmark;
+   nothing new means nothing is written at all;
+3. have the engine stage the new rows and write every touched partition, whole and deduplicated
+   against what it already holds, as new files under `_staging/` (one file per partition);
+4. write the commit journal, move the new files in, delete the partitions' old files, write the
+   bookmark last, remove the journal.
+
+A concurrent reader sees, per partition, the old files, then for the few milliseconds between a
+move and the following delete both old and new files (rows of that partition may show twice),
+then the new files; it never sees a partition without its rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from coinlake.engines.base import Engine, Row
+from coinlake.transform import sqlbuild
+from coinlake.transform.definition import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
+from coinlake.transform.lake import STAGING, LocalLake
+from coinlake.transform.state import Journal, apply_journal, read_bookmark, recover, write_journal
+
+logger = logging.getLogger(__name__)
+
+Layer = Literal["silver", "gold", "all"]
+Progress = Callable[[str, str], None]
+"""Called with (table, what is happening now)."""
+
+
+@dataclass(slots=True)
+class TableSummary:
+    """What one run did to one table."""
+
+    table: str
+    objects_read: int = 0
+    objects_unparsable: int = 0
+    rows_in: int = 0
+    rows_written: int = 0
+    rows_deduped: int = 0
+    rows_quarantined: int = 0
+    partitions_rewritten: int = 0
+    full_refresh: bool = False
+    recovered: bool = False
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """True when the run rewrote anything."""
+        return self.partitions_rewritten > 0 or self.objects_read > 0
+
+
+def _quiet(_table: str, _message: str) -> None:
+    return None
+
+
+def _partition_name(columns: Sequence[Column], row: Row) -> str:
+    parts = []
+    for column, value in zip(columns, row, strict=True):
+        text = value.isoformat() if isinstance(value, date) else str(value)
+        parts.append(f"{column.name}={text}")
+    return "/".join(parts)
+
+
+def _files_under(lake: LocalLake, prefixes: Sequence[str]) -> list[str]:
+    return [key for prefix in prefixes for key in lake.list_keys(prefix, ".parquet")]
+
+
+def _staged_moves(lake: LocalLake, staging: str, target: str) -> list[tuple[str, str]]:
+    return [(key, f"{target}/{key[len(staging) + 1 :]}") for key in lake.list_keys(staging)]
+
+
+def _start(lake: LocalLake, table: str) -> tuple[bool, str]:
+    recovered = recover(lake, table)
+    lake.delete_tree(f"{STAGING}/{table}")
+    return recovered, f"{STAGING}/{table}/{uuid.uuid4().hex}"
+
+
+def run_silver(
+    defn: SilverDef,
+    lake: LocalLake,
+    engine: Engine,
+    *,
+    full_refresh: bool = False,
+    progress: Progress = _quiet,
+) -> TableSummary:
+    """Bring one Silver table (and its quarantine) up to date with Bronze."""
+    started = time.perf_counter()
+    summary = TableSummary(defn.name, full_refresh=full_refresh)
+    summary.recovered, staging = _start(lake, defn.name)
+    bookmark = read_bookmark(lake, defn.name)
+    progress(defn.name, "listing Bronze")
+    listed = lake.list_keys(defn.bronze_prefix, ".json")
+    consumed = set() if full_refresh else bookmark.consumed_keys()
+    new_keys = [key for key in listed if key not in consumed]
+    if not new_keys and not full_refresh:
+        summary.seconds = time.perf_counter() - started
+        return summary
+    summary.objects_read = len(new_keys)
+    progress(defn.name, f"reading {len(new_keys):,} Bronze objects")
+    engine.register_bronze("bronze", lake.root, new_keys, defn.raw_schema)
+    engine.materialize("staged", defn.stage_sql)
+    valid, rejected, unparsable = (int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0])
+    summary.rows_in, summary.rows_quarantined, summary.objects_unparsable = (
+        valid + rejected - unparsable,
+        rejected,
+        unparsable,
+    )
+    touched = sorted(
+        _partition_name(defn.partition_by, row)
+        for row in engine.rows(sqlbuild.build_touched_sql(defn))
+    )
+    q_touched = sorted(
+        _partition_name((QUARANTINE_PARTITION,), row)
+        for row in engine.rows(sqlbuild.build_touched_quarantine_sql())
+    )
+    if full_refresh:
+        old = lake.list_keys(defn.path, ".parquet")
+        old_q = lake.list_keys(defn.quarantine_path, ".parquet")
+        existing: list[str] = []
+        existing_q: list[str] = []
+    else:
+        existing = old = _files_under(lake, [f"{defn.path}/{p}" for p in touched])
+        existing_q = old_q = _files_under(lake, [f"{defn.quarantine_path}/{p}" for p in q_touched])
+    engine.register_parquet("existing", lake.root, existing, defn.columns, defn.partition_by)
+    engine.register_parquet(
+        "existing_quarantine",
+        lake.root,
+        existing_q,
+        defn.quarantine_columns,
+        (QUARANTINE_PARTITION,),
+    )
+    existing_rows = int(str(engine.rows("SELECT COUNT(*) FROM existing")[0][0]))
+    progress(defn.name, f"writing {len(touched):,} partitions")
+    parts = [c.name for c in defn.partition_by]
+    summary.rows_written = engine.write_partitioned(
+        sqlbuild.build_dedup_sql(defn), lake.root, f"{staging}/table", parts
+    )
+    summary.rows_deduped = valid + existing_rows - summary.rows_written
+    if rejected or existing_q:
+        engine.write_partitioned(
+            sqlbuild.build_quarantine_sql(defn), lake.root, f"{staging}/quarantine", ["date"]
+        )
+    moves = _staged_moves(lake, f"{staging}/table", defn.path)
+    moves += _staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)
+    next_bookmark = bookmark.advanced(partitions=touched, full=full_refresh, new_keys=new_keys)
+    journal = Journal(defn.name, moves, old + old_q, next_bookmark.to_json(), staging)
+    progress(defn.name, "committing")
+    write_journal(lake, journal)
+    apply_journal(lake, journal)
+    if full_refresh:
+        lake.prune_empty_dirs(defn.path)
+        lake.prune_empty_dirs(defn.quarantine_path)
+    for view in ("staged", "bronze", "existing", "existing_quarantine"):
+        engine.drop(view)
+    summary.partitions_rewritten = len(touched) + len(q_touched)
+    summary.seconds = time.perf_counter() - started
+    logger.info(
+        "%s: %d objects, %d rows in, %d written, %d deduped, %d quarantined, %d partitions, %.2fs",
+        defn.name,
+        summary.objects_read,
+        summary.rows_in,
+        summary.rows_written,
+        summary.rows_deduped,
+        summary.rows_quarantined,
+        summary.partitions_rewritten,
+        summary.seconds,
+    )
+    return summary
+
+
+def run_gold(
+    defn: GoldDef,
+    lake: LocalLake,
+    engine: Engine,
+    *,
+    full_refresh: bool = False,
+    progress: Progress = _quiet,
+) -> TableSummary:
+    """Rebuild the Gold partitions whose Silver rows changed since the last run."""
+    started = time.perf_counter()
+    summary = TableSummary(defn.name, full_refresh=full_refresh)
+    summary.recovered, staging = _start(lake, defn.name)
+    bookmark = read_bookmark(lake, defn.name)
+    source = read_bookmark(lake, defn.source.name)
+    full = full_refresh or bookmark.source_version is None
+    changed: set[str] = set()
+    if not full:
+        full, changed = source.changes_since(int(bookmark.source_version or 0))
+        if not full and not changed:
+            summary.seconds = time.perf_counter() - started
+            return summary
+    depth = len(defn.partition_by)
+    if full:
+        inputs = lake.list_keys(defn.source.path, ".parquet")
+        old = lake.list_keys(defn.path, ".parquet")
+        touched = sorted(
+            {sqlbuild.project_partition(k[len(defn.source.path) + 1 :], depth) for k in inputs}
+        )
+    else:
+        touched = sorted({sqlbuild.project_partition(p, depth) for p in changed})
+        inputs = _files_under(lake, sqlbuild.gold_source_prefixes(defn, set(touched)))
+        old = _files_under(lake, [f"{defn.path}/{p}" for p in touched])
+    summary.objects_read = len(inputs)
+    progress(defn.name, f"aggregating {len(touched):,} partitions")
+    engine.register_parquet(
+        "silver", lake.root, inputs, defn.source.columns, defn.source.partition_by
+    )
+    summary.rows_written = engine.write_partitioned(
+        defn.sql, lake.root, f"{staging}/table", [c.name for c in defn.partition_by]
+    )
+    engine.drop("silver")
+    moves = _staged_moves(lake, f"{staging}/table", defn.path)
+    next_bookmark = bookmark.advanced(partitions=touched, full=full, source_version=source.version)
+    next_bookmark.source = defn.source.name
+    journal = Journal(defn.name, moves, old, next_bookmark.to_json(), staging)
+    progress(defn.name, "committing")
+    write_journal(lake, journal)
+    apply_journal(lake, journal)
+    if full:
+        lake.prune_empty_dirs(defn.path)
+    summary.partitions_rewritten = len(touched)
+    summary.full_refresh = full
+    summary.seconds = time.perf_counter() - started
+    logger.info(
+        "%s: %d partitions, %d rows written, %.2fs",
+        defn.name,
+        summary.partitions_rewritten,
+        summary.rows_written,
+        summary.seconds,
+    )
+    return summary

@@ -1,0 +1,86 @@
+"""Engine-neutral SQL the runner derives from a definition (Spark SQL, like the definitions).
+
+Pure builders: text in, text out. The dedup keeps, for each key, the first row by the
+definition's `winner_order` over the union of the new rows and the rows already in the
+partitions being rewritten. Rows whose key occurs once (nearly all) skip the window: only keys
+seen more than once are ranked, which keeps the sort small on big batches.
+"""
+
+from __future__ import annotations
+
+from coinlake.transform.definition import GoldDef, SilverDef
+
+
+def _names(defn: SilverDef) -> str:
+    return ", ".join(c.name for c in defn.all_columns)
+
+
+def build_dedup_sql(defn: SilverDef, staged: str = "staged", existing: str = "existing") -> str:
+    """Silver rows of the rewritten partitions: valid new rows plus existing ones, deduplicated."""
+    cols = _names(defn)
+    on = " AND ".join(f"c.{k} = d.{k}" for k in defn.key)
+    keys = ", ".join(defn.key)
+    ckeys = ", ".join(f"c.{k}" for k in defn.key)
+    order = ", ".join(f"c.{k}" for k in defn.winner_order)
+    return f"""
+WITH cand AS (
+  SELECT {cols} FROM {staged} WHERE rule IS NULL
+  UNION ALL
+  SELECT {cols} FROM {existing}
+),
+dup AS (
+  SELECT {keys} FROM cand GROUP BY {keys} HAVING COUNT(*) > 1
+)
+SELECT c.* FROM cand AS c LEFT ANTI JOIN dup AS d ON {on}
+UNION ALL
+SELECT {cols} FROM (
+  SELECT c.*, ROW_NUMBER() OVER (PARTITION BY {ckeys} ORDER BY {order}) AS rn
+  FROM cand AS c LEFT SEMI JOIN dup AS d ON {on}
+) AS ranked
+WHERE rn = 1
+"""
+
+
+def build_quarantine_sql(
+    defn: SilverDef, staged: str = "staged", existing: str = "existing_quarantine"
+) -> str:
+    """Quarantine rows of the rewritten fetch dates: rejected new rows plus existing ones."""
+    cols = ", ".join(c.name for c in defn.quarantine_columns)
+    return f"""
+SELECT {cols}, TO_DATE(ingested_at) AS `date` FROM {staged} WHERE rule IS NOT NULL
+UNION ALL
+SELECT {cols}, `date` FROM {existing}
+"""
+
+
+def build_counts_sql(staged: str = "staged") -> str:
+    """(valid rows, rejected rows, unparsable objects) of a staged batch."""
+    return f"""
+SELECT
+  COALESCE(SUM(CASE WHEN rule IS NULL THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN rule IS NOT NULL THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN rule = 'unparsable_response' THEN 1 ELSE 0 END), 0)
+FROM {staged}
+"""
+
+
+def build_touched_sql(defn: SilverDef, staged: str = "staged") -> str:
+    """Distinct partition values of the valid staged rows."""
+    cols = ", ".join(c.name for c in defn.partition_by)
+    return f"SELECT DISTINCT {cols} FROM {staged} WHERE rule IS NULL"
+
+
+def build_touched_quarantine_sql(staged: str = "staged") -> str:
+    """Distinct fetch dates of the rejected staged rows."""
+    return f"SELECT DISTINCT TO_DATE(ingested_at) FROM {staged} WHERE rule IS NOT NULL"
+
+
+def gold_source_prefixes(gold: GoldDef, partitions: set[str]) -> list[str]:
+    """Silver folders whose rows rebuild the given Gold partitions (Gold's partition columns
+    are a leading subset of Silver's, so a Gold partition is a Silver folder prefix)."""
+    return sorted(f"{gold.source.path}/{part}" for part in partitions)
+
+
+def project_partition(partition: str, depth: int) -> str:
+    """The first `depth` levels of a Hive partition path (`a=1/b=2` -> `a=1`)."""
+    return "/".join(partition.split("/")[:depth])

@@ -1,0 +1,195 @@
+"""Bookmarks and commit journals under `_state/`: what each table consumed, and crash recovery.
+
+Bookmark `_state/bookmarks/<table>.json` (written last, atomically):
+
+    {"format": 1, "table": "silver.trades", "version": 4,
+     "consumed": {"bronze/source=coinbase/dataset=trades/product=BTC-USD/date=2026-11-22":
+                  ["000874123456-000874122457.json", ...]},
+     "source": null, "source_version": null,
+     "changes": [{"version": 4, "full": false,
+                  "partitions": ["product_id=BTC-USD/date=2026-11-22"]}]}
+
+Silver tables fill `consumed` (Bronze objects read, grouped by folder); Gold tables fill
+`source`/`source_version` (the Silver bookmark version they caught up with). `changes` is the log
+of partitions each version rewrote, which downstream tables read to find their work.
+
+Journal `_state/journal/<table>.json`: the commit record of one run, written after every new
+file is staged and before any partition is touched: the files to move in, the files to delete and
+the bookmark to write. A run that finds a journal finishes it first (roll forward), so a crash at
+any point converges to the lake of one clean run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from coinlake.errors import StorageError
+from coinlake.transform.lake import LocalLake
+
+FORMAT = 1
+MAX_CHANGES = 1000
+"""Change-log entries kept; a downstream table further behind does a full rebuild."""
+
+
+def bookmark_key(table: str) -> str:
+    """Where `table`'s bookmark lives."""
+    return f"_state/bookmarks/{table}.json"
+
+
+def journal_key(table: str) -> str:
+    """Where `table`'s in-flight commit record lives."""
+    return f"_state/journal/{table}.json"
+
+
+@dataclass(slots=True)
+class Bookmark:
+    """What a table has consumed so far."""
+
+    table: str
+    version: int = 0
+    consumed: dict[str, list[str]] = field(default_factory=dict)
+    source: str | None = None
+    source_version: int | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def consumed_keys(self) -> set[str]:
+        """Every Bronze key consumed, as full keys."""
+        return {f"{folder}/{name}" for folder, names in self.consumed.items() for name in names}
+
+    def to_json(self) -> dict[str, Any]:
+        """The bookmark document."""
+        return {
+            "format": FORMAT,
+            "table": self.table,
+            "version": self.version,
+            "consumed": {k: sorted(v) for k, v in sorted(self.consumed.items())},
+            "source": self.source,
+            "source_version": self.source_version,
+            "changes": self.changes[-MAX_CHANGES:],
+        }
+
+    def advanced(
+        self,
+        *,
+        partitions: list[str],
+        full: bool,
+        new_keys: list[str] = (),  # type: ignore[assignment]
+        source_version: int | None = None,
+    ) -> Bookmark:
+        """The next bookmark: one version later, with `new_keys` consumed (all of them replace
+        the old set when `full`), and `partitions` logged as rewritten."""
+        consumed: dict[str, list[str]] = (
+            {} if full else {k: list(v) for k, v in self.consumed.items()}
+        )
+        for key in new_keys:
+            folder, _, name = key.rpartition("/")
+            consumed.setdefault(folder, []).append(name)
+        version = self.version + 1
+        changes = [
+            *self.changes,
+            {"version": version, "full": full, "partitions": sorted(partitions)},
+        ]
+        return Bookmark(
+            table=self.table,
+            version=version,
+            consumed=consumed,
+            source=self.source,
+            source_version=source_version if source_version is not None else self.source_version,
+            changes=changes[-MAX_CHANGES:],
+        )
+
+    def changes_since(self, version: int) -> tuple[bool, set[str]]:
+        """(needs a full rebuild, partitions rewritten) by versions after `version`."""
+        if version >= self.version:
+            return False, set()
+        later = [c for c in self.changes if int(c["version"]) > version]
+        if not later or int(later[0]["version"]) != version + 1:
+            return True, set()  # the log no longer reaches back that far
+        if any(c["full"] for c in later):
+            return True, set()
+        return False, {p for c in later for p in c["partitions"]}
+
+
+def read_bookmark(lake: LocalLake, table: str) -> Bookmark:
+    """The table's bookmark (an empty one before its first run).
+
+    Raises:
+        StorageError: the bookmark exists but is not one coinlake wrote.
+    """
+    document = lake.read_json(bookmark_key(table))
+    if document is None:
+        return Bookmark(table=table)
+    try:
+        if document["format"] != FORMAT or document["table"] != table:
+            raise StorageError(f"bookmark {bookmark_key(table)} has an unknown format")
+        return Bookmark(
+            table=table,
+            version=int(document["version"]),
+            consumed={str(k): [str(n) for n in v] for k, v in document["consumed"].items()},
+            source=document.get("source"),
+            source_version=document.get("source_version"),
+            changes=list(document.get("changes", [])),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StorageError(
+            f"bookmark {bookmark_key(table)} is damaged ({exc}); "
+            "re-run with --full-refresh to rebuild the table"
+        ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Journal:
+    """One run's commit record: moves, deletions, then the bookmark."""
+
+    table: str
+    moves: list[tuple[str, str]]
+    """(staged key, final key) pairs."""
+    deletes: list[str]
+    """Old files of the rewritten partitions."""
+    bookmark: dict[str, Any]
+    """The bookmark document to write once files are in place."""
+    staging: str
+    """The run's staging folder, removed at the end."""
+
+
+def write_journal(lake: LocalLake, journal: Journal) -> None:
+    """Record the commit (the point of no return)."""
+    lake.write_json(
+        journal_key(journal.table),
+        {
+            "table": journal.table,
+            "moves": [list(pair) for pair in journal.moves],
+            "deletes": journal.deletes,
+            "bookmark": journal.bookmark,
+            "staging": journal.staging,
+        },
+    )
+
+
+def apply_journal(lake: LocalLake, journal: Journal) -> None:
+    """Carry a commit out; safe to repeat after a crash at any step."""
+    for staged, final in journal.moves:
+        if lake.exists(staged):
+            lake.move(staged, final)
+    for key in journal.deletes:
+        lake.delete(key)
+    lake.write_json(bookmark_key(journal.table), journal.bookmark)
+    lake.delete_tree(journal.staging)
+    lake.delete(journal_key(journal.table))
+
+
+def recover(lake: LocalLake, table: str) -> bool:
+    """Finish a commit a crashed run left behind; True when there was one."""
+    document = lake.read_json(journal_key(table))
+    if document is None:
+        return False
+    journal = Journal(
+        table=table,
+        moves=[(str(a), str(b)) for a, b in document["moves"]],
+        deletes=[str(k) for k in document["deletes"]],
+        bookmark=dict(document["bookmark"]),
+        staging=str(document["staging"]),
+    )
+    apply_journal(lake, journal)
+    return True
