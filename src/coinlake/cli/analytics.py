@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -36,8 +38,6 @@ def ddl(
     ] = False,
 ) -> None:
     """Print CREATE EXTERNAL TABLE for every Silver, Gold and quarantine table."""
-    from pathlib import Path
-
     from coinlake.query.ddl import DdlOptions, build_ddl, check_location
     from coinlake.query.tables import TABLES
     from coinlake.query.tables import table as find_table
@@ -117,7 +117,64 @@ def _print_status(report: LakeStatus, console: Console) -> None:
     )
 
 
+def _parse_day(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise ConfigError(f"{flag} must be a date like 2026-01-31, not {value!r}") from exc
+
+
+def report(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    product: Annotated[
+        list[str] | None, typer.Option("--product", help="Only this product (repeatable).")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day (UTC), e.g. 2026-01-01.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day (UTC, inclusive), e.g. 2026-01-31.")
+    ] = None,
+) -> None:
+    """Write a self-contained HTML report: hourly candles, VWAP, volume, daily price, status."""
+    from datetime import UTC, datetime, timedelta
+
+    from coinlake.query.report import ReportRange, build_series, render_html
+    from coinlake.query.status import build_status
+    from coinlake.query.views import LakeLocation, connect_lake
+
+    first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
+    if first and last and last < first:
+        raise ConfigError(f"--to {last} is before --from {first}")
+    span = ReportRange(first, last + timedelta(days=1) if last else None)
+    settings = settings_for(ctx)
+    lake = LakeLocation.parse(
+        settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
+    )
+    con = connect_lake(lake)
+    now = datetime.now(UTC)
+    products = [p.strip().upper() for p in product or [] if p.strip()]
+    page = render_html(
+        build_series(con, products, span),
+        status=build_status(con, lake, now=now),
+        generated_at=now,
+        span=ReportRange(first, last),
+    )
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    typer.echo(str(output.resolve()))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("ddl")(ddl)
     app.command("status")(status)
+    app.command("report")(report)

@@ -1,0 +1,143 @@
+/* coinlake report charts: hourly candlesticks, VWAP, CoinGecko daily price and buy/sell volume,
+ * drawn as inline SVG from the JSON embedded in the page. No libraries, no network.
+ * After drawing, each chart gets data-candles="N" and <body> data-rendered="true". */
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  var HOUR = 3600 * 1000;
+  var W = 960, PRICE_H = 300, GAP = 18, VOL_H = 100, M = { l: 70, r: 16, t: 12, b: 26 };
+
+  function el(name, attrs, parent) {
+    var node = document.createElementNS(NS, name);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (parent) { parent.appendChild(node); }
+    return node;
+  }
+
+  function num(text) { return text === null || text === undefined ? null : Number(text); }
+
+  function ticks(lo, hi, count) {
+    var span = hi - lo || Math.abs(hi) || 1;
+    var step = Math.pow(10, Math.floor(Math.log10(span / count)));
+    var err = (span / count) / step;
+    step *= err >= 7.5 ? 10 : err >= 3.5 ? 5 : err >= 1.5 ? 2 : 1;
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) { out.push(v); }
+    return out;
+  }
+
+  function fmt(v) {
+    var a = Math.abs(v);
+    if (a >= 1e6) { return (v / 1e6).toFixed(2) + "M"; }
+    if (a >= 1e4) { return (v / 1e3).toFixed(1) + "k"; }
+    if (a >= 100) { return v.toFixed(0); }
+    if (a >= 1) { return v.toFixed(2); }
+    return v.toPrecision(3);
+  }
+
+  function hourLabel(ms) { return new Date(ms).toISOString().slice(0, 13).replace("T", " ") + "h"; }
+
+  function drawChart(node, series) {
+    var candles = series.candles.map(function (c) {
+      return {
+        t: Date.parse(c.hour), o: num(c.open), h: num(c.high), l: num(c.low), c: num(c.close),
+        vwap: num(c.vwap), buy: num(c.buy_volume) || 0, sell: num(c.sell_volume) || 0,
+        n: c.trade_count
+      };
+    });
+    if (!candles.length) {
+      node.textContent = "No hourly data in this range.";
+      node.className += " empty";
+      node.setAttribute("data-candles", "0");
+      return;
+    }
+    var daily = series.daily.map(function (d) {
+      return { t: Date.parse(d.day + "T00:00:00Z"), p: num(d.close) };
+    }).filter(function (d) { return d.p !== null; });
+    var t0 = candles[0].t, t1 = candles[candles.length - 1].t + HOUR;
+    var plotW = W - M.l - M.r;
+    var band = plotW * HOUR / (t1 - t0);
+    var x = function (t) { return M.l + (t - t0) / (t1 - t0) * plotW; };
+    var lo = Infinity, hi = -Infinity;
+    candles.forEach(function (c) {
+      lo = Math.min(lo, c.l, c.vwap === null ? c.l : c.vwap);
+      hi = Math.max(hi, c.h, c.vwap === null ? c.h : c.vwap);
+    });
+    daily.forEach(function (d) {
+      if (d.t + 24 * HOUR > t0 && d.t < t1) { lo = Math.min(lo, d.p); hi = Math.max(hi, d.p); }
+    });
+    var pad = (hi - lo) * 0.04 || Math.abs(hi) * 0.01 || 1;
+    lo -= pad; hi += pad;
+    var y = function (v) { return M.t + (hi - v) / (hi - lo) * PRICE_H; };
+    var volTop = M.t + PRICE_H + GAP;
+    var vmax = Math.max.apply(null, candles.map(function (c) { return c.buy + c.sell; })) || 1;
+    var vy = function (v) { return volTop + VOL_H - v / vmax * VOL_H; };
+    var H = volTop + VOL_H + M.b;
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img",
+      "aria-label": series.product + " hourly candles" });
+
+    var grid = el("g", {}, svg);
+    ticks(lo, hi, 6).forEach(function (v) {
+      el("line", { "class": "grid", x1: M.l, x2: W - M.r, y1: y(v), y2: y(v) }, grid);
+      el("text", { x: M.l - 6, y: y(v) + 4, "text-anchor": "end" }, grid).textContent = fmt(v);
+    });
+    el("text", { x: M.l - 6, y: volTop + 10, "text-anchor": "end" }, grid).textContent = fmt(vmax);
+    el("line", { "class": "grid", x1: M.l, x2: W - M.r, y1: volTop + VOL_H, y2: volTop + VOL_H },
+      grid);
+    var days = Math.max(1, Math.round((t1 - t0) / (24 * HOUR)));
+    var every = Math.max(1, Math.ceil(days / 10)) * 24 * HOUR;
+    for (var t = Math.ceil(t0 / (24 * HOUR)) * 24 * HOUR; t <= t1; t += every) {
+      el("line", { "class": "grid", x1: x(t), x2: x(t), y1: M.t, y2: volTop + VOL_H }, grid);
+      var anchor = x(t) > W - M.r - 40 ? "end" : x(t) < M.l + 40 ? "start" : "middle";
+      el("text", { x: x(t), y: H - 8, "text-anchor": anchor }, grid).textContent =
+        new Date(t).toISOString().slice(0, 10);
+    }
+
+    var body = Math.max(1, band * 0.7);
+    var bodies = el("g", { "class": "candles" }, svg);
+    candles.forEach(function (c) {
+      var cls = c.c >= c.o ? "up" : "down";
+      var cx = x(c.t) + band / 2;
+      var g = el("g", { "class": "candle " + cls }, bodies);
+      el("title", {}, g).textContent = hourLabel(c.t) + "  O " + c.o + "  H " + c.h + "  L " +
+        c.l + "  C " + c.c + "  VWAP " + c.vwap + "  trades " + c.n;
+      el("line", { "class": "wick " + cls, x1: cx, x2: cx, y1: y(c.h), y2: y(c.l) }, g);
+      var top = y(Math.max(c.o, c.c));
+      el("rect", { "class": cls, x: cx - body / 2, width: body, y: top,
+        height: Math.max(1, y(Math.min(c.o, c.c)) - top) }, g);
+      var by = vy(c.buy);
+      el("rect", { "class": "buy", x: cx - body / 2, width: body, y: by,
+        height: volTop + VOL_H - by }, g);
+      var sy = vy(c.buy + c.sell);
+      el("rect", { "class": "sell", x: cx - body / 2, width: body, y: sy, height: by - sy }, g);
+    });
+
+    var points = candles.filter(function (c) { return c.vwap !== null; }).map(function (c) {
+      return (x(c.t) + band / 2).toFixed(1) + "," + y(c.vwap).toFixed(1);
+    });
+    if (points.length) { el("polyline", { "class": "vwap", points: points.join(" ") }, svg); }
+    var steps = [];
+    daily.forEach(function (d) {
+      var a = Math.max(d.t, t0), b = Math.min(d.t + 24 * HOUR, t1);
+      if (b > a) {
+        steps.push(x(a).toFixed(1) + "," + y(d.p).toFixed(1));
+        steps.push(x(b).toFixed(1) + "," + y(d.p).toFixed(1));
+      }
+    });
+    if (steps.length) { el("polyline", { "class": "daily", points: steps.join(" ") }, svg); }
+
+    node.appendChild(svg);
+    node.setAttribute("data-candles", String(bodies.childNodes.length));
+  }
+
+  try {
+    var data = JSON.parse(document.getElementById("coinlake-data").textContent);
+    data.products.forEach(function (series) {
+      drawChart(document.getElementById("chart-" + series.slug), series);
+    });
+    document.body.setAttribute("data-rendered", "true");
+  } catch (error) {
+    document.body.setAttribute("data-error", String(error));
+    throw error;
+  }
+})();
