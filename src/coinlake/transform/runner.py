@@ -28,7 +28,14 @@ from coinlake.engines.base import Engine, Row
 from coinlake.transform import sqlbuild
 from coinlake.transform.definition import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
 from coinlake.transform.lake import STAGING, LocalLake
-from coinlake.transform.state import Journal, apply_journal, read_bookmark, recover, write_journal
+from coinlake.transform.state import (
+    Bookmark,
+    Journal,
+    apply_journal,
+    read_bookmark,
+    recover,
+    write_journal,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +90,13 @@ def _start(lake: LocalLake, table: str) -> tuple[bool, str]:
     recovered = recover(lake, table)
     lake.delete_tree(f"{STAGING}/{table}")
     return recovered, f"{STAGING}/{table}/{uuid.uuid4().hex}"
+
+
+def _journal(
+    table: str, moves: list[tuple[str, str]], deletes: list[str], bookmark: Bookmark
+) -> Journal:
+    # the whole staging folder of the table goes once the commit is applied
+    return Journal(table, moves, deletes, bookmark.to_json(), f"{STAGING}/{table}")
 
 
 def run_silver(
@@ -153,7 +167,7 @@ def run_silver(
     moves = _staged_moves(lake, f"{staging}/table", defn.path)
     moves += _staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full_refresh, new_keys=new_keys)
-    journal = Journal(defn.name, moves, old + old_q, next_bookmark.to_json(), staging)
+    journal = _journal(defn.name, moves, old + old_q, next_bookmark)
     progress(defn.name, "committing")
     write_journal(lake, journal)
     apply_journal(lake, journal)
@@ -222,7 +236,7 @@ def run_gold(
     moves = _staged_moves(lake, f"{staging}/table", defn.path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, source_version=source.version)
     next_bookmark.source = defn.source.name
-    journal = Journal(defn.name, moves, old, next_bookmark.to_json(), staging)
+    journal = _journal(defn.name, moves, old, next_bookmark)
     progress(defn.name, "committing")
     write_journal(lake, journal)
     apply_journal(lake, journal)
