@@ -13,6 +13,7 @@ from coinlake import __version__
 from coinlake.cli import analytics as analytics_cli
 from coinlake.cli import query as query_cli
 from coinlake.cli import sandbox as sandbox_cli
+from coinlake.cli import transform as transform_cli
 from coinlake.cli.common import CliState, err_console
 from coinlake.errors import CoinlakeError
 from coinlake.log import configure_logging
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(sandbox_cli.app, name="sandbox")
 app.command("query")(query_cli.query)
 analytics_cli.register(app)
+transform_cli.register(app)
 
 EXIT_USER_ERROR = 2
 EXIT_FAILURE = 1

@@ -64,7 +64,8 @@ def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> En
             from coinlake.engines import spark  # type: ignore[attr-defined, unused-ignore]
         except ImportError as exc:
             raise ConfigError(
-                f"engine 'spark' is not available ({exc}); install coinlake[spark]"
+                f"engine 'spark' is not available here ({exc}); install the spark extra "
+                "and Java 17, or use --engine duckdb"
             ) from exc
         engine: Engine = spark.SparkEngine()
         return engine

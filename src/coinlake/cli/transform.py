@@ -1,0 +1,90 @@
+"""`coinlake transform [silver|gold|all] [--engine duckdb|spark] [--full-refresh]`."""
+
+from __future__ import annotations
+
+import os
+import time
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from coinlake.cli.common import console, err_console, settings_for
+from coinlake.errors import ConfigError
+
+
+class LayerChoice(str, Enum):
+    """Which tables to run."""
+
+    silver = "silver"
+    gold = "gold"
+    all = "all"
+
+
+def transform(
+    ctx: typer.Context,
+    layer: Annotated[LayerChoice, typer.Argument(help="silver, gold or all.")] = LayerChoice.all,
+    engine: Annotated[
+        str | None, typer.Option(help="duckdb or spark [env COINLAKE_ENGINE].")
+    ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild the tables from all of Bronze.")
+    ] = False,
+    memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit, e.g. 1GB.")] = "1GB",
+    threads: Annotated[
+        int, typer.Option(help="Engine threads; 0 = the machine's cores.", min=0)
+    ] = 0,
+) -> None:
+    """Build Silver and Gold from new Bronze objects (incremental; idempotent)."""
+    from coinlake.transform.api import make_engine, run_transform
+    from coinlake.transform.lake import LocalLake
+
+    settings = settings_for(ctx, engine=engine)
+    if settings.lake_is_s3 and settings.engine == "duckdb":
+        raise ConfigError(
+            f"--lake {settings.lake}: DuckDB transforms need a local lake folder; "
+            "use --engine spark for S3"
+        )
+    lake = LocalLake(settings.lake)
+    runner = make_engine(
+        settings.engine, threads=threads or os.cpu_count() or 2, memory_limit=memory_limit
+    )
+    started = time.perf_counter()
+    try:
+        with err_console.status("starting") as status:
+
+            def progress(table: str, message: str) -> None:
+                status.update(f"[bold]{table}[/]: {message}")
+
+            summaries = run_transform(
+                lake, runner, layer.value, full_refresh=full_refresh, progress=progress
+            )
+    finally:
+        runner.close()
+    table = Table(title=f"coinlake transform {layer.value} ({settings.engine})")
+    for column in ("table", "objects", "rows in", "written", "deduped", "quarant.", "parts", "s"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for summary in summaries:
+        table.add_row(
+            summary.table + (" (full)" if summary.full_refresh else ""),
+            f"{summary.objects_read:,}",
+            f"{summary.rows_in:,}",
+            f"{summary.rows_written:,}",
+            f"{summary.rows_deduped:,}",
+            f"{summary.rows_quarantined:,}",
+            f"{summary.partitions_rewritten:,}",
+            f"{summary.seconds:.2f}",
+        )
+    console.print(table)
+    unparsable = sum(s.objects_unparsable for s in summaries)
+    if unparsable:
+        console.print(f"[yellow]{unparsable} unparsable Bronze objects quarantined[/]")
+    if not any(s.changed for s in summaries):
+        console.print("nothing new: the lake is up to date")
+    console.print(f"done in {time.perf_counter() - started:.2f}s")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `coinlake transform` to the root command."""
+    app.command("transform")(transform)
