@@ -182,14 +182,23 @@ def list_keys(lake: LakeLocation, prefix: str) -> Iterator[str]:
 
 
 def processed_bronze_keys(lake: LakeLocation) -> set[str]:
-    """Every Bronze key named anywhere in the JSON bookmarks under `_state/bookmarks/`."""
+    """Every Bronze key the transform bookmarks under `_state/bookmarks/` record as consumed.
+
+    A bookmark's `consumed` maps a Bronze folder to the object names read from it
+    (`coinlake.transform.state`); full keys named anywhere else in a bookmark count too.
+    """
     found: set[str] = set()
     for key in list_keys(lake, BOOKMARKS):
-        text = _read_text(lake, key)
         try:
-            found.update(_bronze_strings(json.loads(text)))
+            document = json.loads(_read_text(lake, key))
         except ValueError:
             continue  # not JSON (another engine's format): it names no keys we can compare
+        consumed = document.get("consumed") if isinstance(document, dict) else None
+        if isinstance(consumed, dict):
+            for folder, names in consumed.items():
+                if isinstance(names, list):
+                    found.update(f"{folder}/{name}" for name in names if isinstance(name, str))
+        found.update(_bronze_strings(document))
     return found
 
 

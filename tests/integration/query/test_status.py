@@ -89,3 +89,22 @@ def test_check_fails_on_stale_or_gappy_products_and_passes_within_limits(lake) -
     )
     assert missing.exit_code == 1
     assert "DOGE-USD: no trades" in missing.stderr
+
+
+def test_bronze_pending_follows_the_transform_bookmark(tmp_path: Path) -> None:
+    from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
+    from coinlake.transform.api import make_engine, run_transform
+    from coinlake.transform.lake import LocalLake
+
+    spec = PageSpec(trades=3_000, products=("BTC-USD",), days=1.0)
+    written = write_trade_pages(tmp_path, spec)
+    location = LakeLocation.parse(tmp_path)
+    before = build_status(coinlake.connect(tmp_path), location, now=datetime.now(UTC))
+    assert before.bronze_pending == {"coinbase/trades/BTC-USD": written.objects}
+    run_transform(LocalLake(tmp_path), make_engine("duckdb"))
+    after = build_status(coinlake.connect(tmp_path), location, now=datetime.now(UTC))
+    assert after.bronze_pending == {}
+    assert after.bronze_total == written.objects
+    btc = next(s for s in after.tables if s.table == "silver_trades")
+    assert btc.rows == 3_000
+    assert btc.gaps == 0
