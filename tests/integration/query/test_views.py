@@ -120,3 +120,11 @@ def test_decimal_sums_stay_exact(sample_lake: tuple[Path, SampleLake]) -> None:
     con = coinlake.connect(root)
     total = run_sql(con, "SELECT sum(notional) AS n FROM coinlake.gold_trades_hourly")
     assert total.column("n").to_pylist() == [sum((r["notional"] for r in lake.hourly), Decimal(0))]
+
+
+def test_python_rows_carry_utc_aware_times(sample_lake: tuple[Path, SampleLake]) -> None:
+    root, lake = sample_lake
+    con = coinlake.connect(root)
+    (first,) = con.execute("SELECT min(trade_time) FROM coinlake.silver_trades").fetchall()[0]
+    assert first == min(t["trade_time"] for t in lake.trades)
+    assert first.utcoffset().total_seconds() == 0
