@@ -31,6 +31,8 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, datetime | date | time):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:f}"  # fixed point: 0.00000001, never 1E-8
     return str(value)
 
 
@@ -38,7 +40,7 @@ def _json_value(value: object) -> str:
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, Decimal):
-        return str(value) if value.is_finite() else json.dumps(str(value))
+        return f"{value:f}" if value.is_finite() else json.dumps(str(value))
     if isinstance(value, int | float):
         return json.dumps(value)
     if isinstance(value, dict):

@@ -1,0 +1,71 @@
+"""The interactive `coinlake query` shell, driven through a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from coinlake.query.sample import SampleLake
+
+pytestmark = pytest.mark.integration
+
+
+def _read_until(fd: int, needle: bytes, timeout: float = 30.0) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"timed out waiting for {needle!r}; got {seen[-400:]!r}")
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_the_shell_runs_statements_reports_errors_and_quits(
+    sample_lake: tuple[Path, SampleLake],
+) -> None:
+    root, lake = sample_lake
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "dumb"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coinlake", "--lake", str(root), "query", "--format", "csv"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
+    os.close(slave)
+    try:
+        banner = _read_until(master, b"coinlake> ")
+        assert b"coinlake.gold_trades_hourly" in banner
+        os.write(master, b"SELECT count(*) AS n\n")
+        _read_until(master, b"...> ")
+        os.write(master, b"FROM coinlake.silver_trades;\n")
+        answer = _read_until(master, b"coinlake> ")
+        assert f"n\r\n{len(lake.trades)}\r\n".encode() in answer
+        os.write(master, b"SELECT nope;\n")
+        error = _read_until(master, b"coinlake> ")
+        assert b"error: query failed:" in error
+        os.write(master, b".quit\n")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
