@@ -36,6 +36,8 @@ _MACROS = (
         // (CAST(2 AS HUGEINT) * cl_unscale16(CAST(b AS DECIMAL(38, 16))))
         AS DECIMAL(38, 0)) * CAST(0.00000001 AS DECIMAL(9, 8))
     END""",
+    # Spark's timestamp_seconds (unix seconds -> instant), missing from DuckDB
+    "CREATE OR REPLACE MACRO timestamp_seconds(x) AS to_timestamp(x)",
 )
 
 

@@ -23,16 +23,16 @@ SIZE_TYPE = "decimal(18,8)"
 
 RAW_SCHEMA = columns(
     ("meta", "struct<fetched_at:string,product:string,parse_error:string>"),
-    (
-        "body",
-        "array<struct<`time`:string,trade_id:string,price:string,size:string,side:string>>",
-    ),
+    ("body", "array<struct<`time`:string,trade_id:string,price:string,size:string,side:string>>"),
 )
+
+_ELEMENT = "struct<`time`:string,trade_id:string,price:string,size:string,side:string>"
 
 STAGE_SQL = """
 WITH rows AS (
   SELECT
     b.bronze_key,
+    b.meta.parse_error,
     b.meta.product AS product_id,
     TRY_CAST(b.meta.fetched_at AS TIMESTAMP) AS ingested_at,
     e.`time` AS raw_time,
@@ -41,8 +41,12 @@ WITH rows AS (
     e.size AS raw_size,
     e.side AS raw_side
   FROM bronze AS b
-  LATERAL VIEW EXPLODE(b.body) t AS e
-  WHERE b.meta.parse_error IS NULL
+  -- one scan of Bronze: an unparsable object explodes to a single NULL element (its record
+  -- in quarantine) instead of being read a second time; LATERAL VIEW OUTER does not transpile
+  LATERAL VIEW EXPLODE(
+    CASE WHEN b.meta.parse_error IS NULL THEN b.body ELSE ARRAY(CAST(NULL AS {element})) END
+  ) t AS e
+  WHERE b.meta.parse_error IS NOT NULL OR e IS NOT NULL
 ),
 typed AS (
   SELECT
@@ -52,6 +56,7 @@ typed AS (
     TRY_CAST(raw_price AS DECIMAL(18, 8)) AS price,
     TRY_CAST(raw_size AS DECIMAL(18, 8)) AS size,
     LOWER(raw_side) AS side,
+    parse_error,
     ingested_at,
     bronze_key,
     raw_trade_id,
@@ -65,6 +70,7 @@ checked AS (
   SELECT
     *,
     CASE
+      WHEN parse_error IS NOT NULL THEN 'unparsable_response'
       WHEN trade_id IS NULL THEN 'missing_trade_id'
       WHEN trade_time IS NULL
         OR trade_time < TIMESTAMP '2010-01-01 00:00:00'
@@ -87,7 +93,7 @@ SELECT
   bronze_key,
   TO_DATE(trade_time) AS `date`,
   rule,
-  CAST(NULL AS STRING) AS detail,
+  parse_error AS detail,
   -- raw strings only for rejected rows: valid rows need none and stay narrow
   CASE WHEN rule IS NOT NULL THEN raw_trade_id END AS trade_id_raw,
   CASE WHEN rule IS NOT NULL THEN raw_time END AS time_raw,
@@ -95,28 +101,7 @@ SELECT
   CASE WHEN rule IS NOT NULL THEN raw_size END AS size_raw,
   CASE WHEN rule IS NOT NULL THEN raw_side END AS side_raw
 FROM checked
-UNION ALL
-SELECT
-  b.meta.product AS product_id,
-  CAST(NULL AS BIGINT) AS trade_id,
-  CAST(NULL AS TIMESTAMP) AS trade_time,
-  CAST(NULL AS DECIMAL(18, 8)) AS price,
-  CAST(NULL AS DECIMAL(18, 8)) AS size,
-  CAST(NULL AS STRING) AS side,
-  'coinbase' AS source,
-  TRY_CAST(b.meta.fetched_at AS TIMESTAMP) AS ingested_at,
-  b.bronze_key,
-  CAST(NULL AS DATE) AS `date`,
-  'unparsable_response' AS rule,
-  b.meta.parse_error AS detail,
-  CAST(NULL AS STRING) AS trade_id_raw,
-  CAST(NULL AS STRING) AS time_raw,
-  CAST(NULL AS STRING) AS price_raw,
-  CAST(NULL AS STRING) AS size_raw,
-  CAST(NULL AS STRING) AS side_raw
-FROM bronze AS b
-WHERE b.meta.parse_error IS NOT NULL
-"""
+""".replace("{element}", _ELEMENT)
 
 COLUMNS = columns(
     ("trade_id", "bigint"),

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from coinlake.engines.base import Engine
 from coinlake.errors import ConfigError
+from coinlake.gold.prices_daily import GOLD_PRICES_DAILY
 from coinlake.gold.trades_hourly import GOLD_TRADES_HOURLY
+from coinlake.silver.candles import SILVER_CANDLES
+from coinlake.silver.prices import SILVER_PRICES
 from coinlake.silver.trades import SILVER_TRADES
 from coinlake.transform.definition import GoldDef, SilverDef
 from coinlake.transform.lake import LocalLake
 from coinlake.transform.runner import Layer, Progress, TableSummary, _quiet, run_gold, run_silver
 
-SILVER_TABLES: tuple[SilverDef, ...] = (SILVER_TRADES,)
+SILVER_TABLES: tuple[SilverDef, ...] = (SILVER_TRADES, SILVER_PRICES, SILVER_CANDLES)
 """Silver tables in run order."""
-GOLD_TABLES: tuple[GoldDef, ...] = (GOLD_TRADES_HOURLY,)
+GOLD_TABLES: tuple[GoldDef, ...] = (GOLD_TRADES_HOURLY, GOLD_PRICES_DAILY)
 """Gold tables in run order (each after its Silver source)."""
 
 

@@ -12,6 +12,7 @@ SQL reads only from views the engine registers under fixed names and never does 
 
 Portable functions an engine must provide besides standard Spark SQL (see ADR 0002):
 
+- `timestamp_seconds(n)` (Spark built-in): unix seconds to a timestamp;
 - `exact_div(a, b)`: a / b for decimals a >= 0 and b > 0 with at most 16 fractional digits and
   |a| < 1e21, rounded half-up to 8 decimal places, as DECIMAL(38,8); NULL when b = 0.
 """

@@ -1,0 +1,125 @@
+"""silver.prices: CoinGecko /simple/price snapshots -> one row per coin, currency and observation.
+
+Input: `bronze/source=coingecko/dataset=simple_price/...` envelopes whose body is
+`{"bitcoin": {"usd": 91234.12, "usd_market_cap": ..., "usd_24h_vol": ..., "usd_24h_change": ...,
+"eur": ..., "last_updated_at": 1763805600}, ...}`. Numbers are read as their JSON text and cast to
+exact decimals. Currencies are the keys without an underscore. The observation time is
+CoinGecko's `last_updated_at`; a coin's quote seen in several snapshots is kept once (the
+earliest fetched). Partitions: `coin_id` and `date` (UTC date of `last_updated_at`).
+
+Rules: `unparsable_response` (whole object), `bad_last_updated_at` (missing or not unix
+seconds), `bad_price` (missing, unparsable or <= 0).
+"""
+
+from __future__ import annotations
+
+from coinlake.transform.definition import SilverDef, columns
+
+PRICE_TYPE = "decimal(38,16)"
+"""CoinGecko prices go down to 1e-12 and below for small coins (`precision=full`)."""
+AMOUNT_TYPE = "decimal(38,8)"
+"""Market caps and volumes (quote currency)."""
+PCT_TYPE = "decimal(18,8)"
+"""24h change in percent."""
+
+_ENTRY = "struct<key:string,value:map<string,string>>"
+
+STAGE_SQL = """
+WITH coins AS (
+  SELECT
+    b.bronze_key,
+    b.meta.parse_error,
+    TRY_CAST(b.meta.fetched_at AS TIMESTAMP) AS fetched_at,
+    c.key AS coin_id,
+    c.value AS fields
+  FROM bronze AS b
+  LATERAL VIEW EXPLODE(
+    CASE WHEN b.meta.parse_error IS NULL THEN MAP_ENTRIES(b.body)
+    ELSE ARRAY(CAST(NULL AS {entry})) END
+  ) t AS c
+  WHERE b.meta.parse_error IS NOT NULL OR c IS NOT NULL
+),
+quotes AS (
+  SELECT k.*, cur AS vs_currency
+  FROM coins AS k
+  LATERAL VIEW EXPLODE(
+    CASE WHEN k.parse_error IS NULL THEN MAP_KEYS(k.fields) ELSE ARRAY(CAST(NULL AS STRING)) END
+  ) u AS cur
+  WHERE k.parse_error IS NOT NULL OR INSTR(cur, '_') = 0
+),
+typed AS (
+  SELECT
+    coin_id,
+    vs_currency,
+    TRY_CAST(ELEMENT_AT(fields, vs_currency) AS DECIMAL(38, 16)) AS price,
+    TRY_CAST(ELEMENT_AT(fields, CONCAT(vs_currency, '_market_cap')) AS DECIMAL(38, 8))
+      AS market_cap,
+    TRY_CAST(ELEMENT_AT(fields, CONCAT(vs_currency, '_24h_vol')) AS DECIMAL(38, 8))
+      AS volume_24h,
+    TRY_CAST(ELEMENT_AT(fields, CONCAT(vs_currency, '_24h_change')) AS DECIMAL(18, 8))
+      AS change_24h_pct,
+    TIMESTAMP_SECONDS(TRY_CAST(ELEMENT_AT(fields, 'last_updated_at') AS BIGINT))
+      AS last_updated_at,
+    fetched_at,
+    bronze_key,
+    parse_error,
+    ELEMENT_AT(fields, vs_currency) AS raw_price,
+    ELEMENT_AT(fields, 'last_updated_at') AS raw_updated
+  FROM quotes
+),
+checked AS (
+  SELECT
+    *,
+    CASE
+      WHEN parse_error IS NOT NULL THEN 'unparsable_response'
+      WHEN last_updated_at IS NULL THEN 'bad_last_updated_at'
+      WHEN price IS NULL OR price <= 0 THEN 'bad_price'
+    END AS rule
+  FROM typed
+)
+SELECT
+  vs_currency,
+  price,
+  market_cap,
+  volume_24h,
+  change_24h_pct,
+  last_updated_at,
+  fetched_at,
+  fetched_at AS ingested_at,
+  bronze_key,
+  coin_id,
+  TO_DATE(last_updated_at) AS `date`,
+  rule,
+  parse_error AS detail,
+  CASE WHEN rule IS NOT NULL THEN raw_price END AS price_raw,
+  CASE WHEN rule IS NOT NULL THEN raw_updated END AS last_updated_raw
+FROM checked
+""".replace("{entry}", _ENTRY)
+
+COLUMNS = columns(
+    ("vs_currency", "string"),
+    ("price", PRICE_TYPE),
+    ("market_cap", AMOUNT_TYPE),
+    ("volume_24h", AMOUNT_TYPE),
+    ("change_24h_pct", PCT_TYPE),
+    ("last_updated_at", "timestamp"),
+    ("fetched_at", "timestamp"),
+    ("bronze_key", "string"),
+)
+
+SILVER_PRICES = SilverDef(
+    name="silver.prices",
+    path="silver/prices",
+    bronze_prefix="bronze/source=coingecko/dataset=simple_price",
+    raw_schema=columns(
+        ("meta", "struct<fetched_at:string,product:string,parse_error:string>"),
+        ("body", "map<string,map<string,string>>"),
+    ),
+    stage_sql=STAGE_SQL,
+    columns=COLUMNS,
+    partition_by=columns(("coin_id", "string"), ("date", "date")),
+    key=("coin_id", "vs_currency", "last_updated_at"),
+    winner_order=("fetched_at", "bronze_key", "price", "market_cap", "volume_24h"),
+    quarantine_fields=("coin_id", "vs_currency", "price_raw", "last_updated_raw"),
+    quarantine_path="quarantine/prices",
+)
