@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -14,7 +14,7 @@ from coinlake.cli.common import console, err_console, settings_for
 from coinlake.errors import ConfigError
 
 
-class LayerChoice(str, Enum):
+class LayerChoice(StrEnum):
     """Which tables to run."""
 
     silver = "silver"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from coinlake.domain.envelope import EnvelopeMeta, format_timestamp
+from coinlake.domain.envelope import EnvelopeMeta
 
 TRADES_PREFIX = "bronze/source=coinbase/dataset=trades"
 _BAD_KINDS = ("price_not_positive", "size_not_positive", "bad_time", "bad_side", "missing_id")
@@ -216,7 +216,7 @@ def _fetch_time(tape: _Tape, hi: int, delay_s: float) -> datetime:
 
 def write_trade_pages(root: Path, spec: PageSpec) -> PageSummary:
     """Write the pages described by `spec` under the lake folder `root`."""
-    rng = random.Random(spec.seed)
+    rng = random.Random(spec.seed)  # noqa: S311 - reproducible test data, not security
     writer = _Writer(root, spec, rng)
     per_product = [spec.trades // len(spec.products)] * len(spec.products)
     per_product[0] += spec.trades - sum(per_product)

@@ -66,7 +66,7 @@ class DuckDBEngine:
         """
         import duckdb
 
-        config: dict[str, str | int | bool] = {
+        config: dict[str, str | bool | int | float | list[str]] = {
             "threads": threads,
             "memory_limit": memory_limit,
             "preserve_insertion_order": False,
@@ -91,7 +91,7 @@ class DuckDBEngine:
         """See `Engine.register_bronze`."""
         if not keys:
             casts = ", ".join(
-                [f"CAST(NULL AS VARCHAR) AS bronze_key"]
+                ["CAST(NULL AS VARCHAR) AS bronze_key"]
                 + [f"CAST(NULL AS {type_in(c.type, 'duckdb')}) AS {c.name}" for c in schema]
             )
             self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {casts} WHERE FALSE")
@@ -100,7 +100,7 @@ class DuckDBEngine:
         prefix_len = len(str(Path(root))) + 2
         fields = ", ".join(c.name for c in schema)
         self._run(
-            f"CREATE OR REPLACE TEMP VIEW {view} AS "
+            f"CREATE OR REPLACE TEMP VIEW {view} AS "  # noqa: S608
             f"SELECT substr(filename, {prefix_len}) AS bronze_key, {fields} "
             f"FROM read_json({_path_list(root, keys)}, columns={{{spec}}}, "
             "format='newline_delimited', filename=true)"
@@ -129,7 +129,7 @@ class DuckDBEngine:
             f"CAST({c.name} AS {type_in(c.type, 'duckdb')}) AS {c.name}" for c in wanted
         )
         self._run(
-            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} "
+            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} "  # noqa: S608
             f"FROM read_parquet({_path_list(root, keys)}, hive_partitioning=true, "
             f"hive_types={{{hive_types}}})"
         )
@@ -163,7 +163,8 @@ class DuckDBEngine:
         for kind, catalog in (("TABLE", "duckdb_tables"), ("VIEW", "duckdb_views")):
             column = "table_name" if kind == "TABLE" else "view_name"
             found = self._con.execute(
-                f"SELECT count(*) FROM {catalog}() WHERE {column} = ? AND temporary", [name]
+                f"SELECT count(*) FROM {catalog}() WHERE {column} = ? AND temporary",  # noqa: S608
+                [name],
             ).fetchone()
             if found and found[0]:
                 self._run(f"DROP {kind} {name}")

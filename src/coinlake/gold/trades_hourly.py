@@ -14,7 +14,7 @@ Conventions (ADR 0002 for the decimals):
 
 from __future__ import annotations
 
-from coinlake.silver.trades import PRICE_TYPE, SILVER_TRADES, SIZE_TYPE
+from coinlake.silver.trades import PRICE_TYPE, SILVER_TRADES
 from coinlake.transform.definition import GoldDef, columns
 
 NOTIONAL_TYPE = "decimal(38,16)"

@@ -122,7 +122,7 @@ GOOD = {
         ({"trade_id": None}, "missing_trade_id"),
         ({"trade_id": "x12"}, "missing_trade_id"),
     ],
-    ids=lambda value: str(value),
+    ids=str,
 )
 def test_each_rule_sends_the_row_to_quarantine_and_never_to_silver(
     tmp_path: Path, change: dict[str, object], rule: str
