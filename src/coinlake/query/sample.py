@@ -200,7 +200,7 @@ def build_prices_daily(hourly: Iterable[Row]) -> list[Row]:
                 "close": closes[-1],
                 "avg_price": (sum(closes, Decimal(0)) / len(closes)).quantize(EIGHT),
                 "market_cap": closes[-1] * 19_000_000,
-                "volume_24h": sum((row["notional"] for row in members), Decimal(0)),
+                "volume_24h": sum((row["notional"] for row in members), Decimal(0)).quantize(EIGHT),
                 "observations": len(members),
             }
         )

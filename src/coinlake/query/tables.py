@@ -5,10 +5,9 @@ are written in the Hive/Athena dialect (`decimal(18,8)`, `timestamp`, `bigint`, 
 and translated per engine by `duckdb_type`. Views (`views.py`), the Athena DDL (`ddl.py`),
 `coinlake status` and the report all read `TABLES`; none of them spells a column type itself.
 
-Tables the transforms define (`coinlake.silver.trades`, `coinlake.gold.trades_hourly`) are taken
-from their definitions, so column names and exact types have one source. The others follow
-DESIGN.md's contract until their transforms exist; then they are switched over here, and nothing
-else in `coinlake.query` changes.
+Every table is taken from its transform definition (`coinlake.silver.*`, `coinlake.gold.*`), so
+column names and exact types have one source; a new transform is added to `TABLES` here, and
+nothing else in `coinlake.query` changes.
 """
 
 from __future__ import annotations
@@ -18,18 +17,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from coinlake.errors import ConfigError
+from coinlake.gold.prices_daily import GOLD_PRICES_DAILY as _GOLD_PRICES_DAILY_DEF
 from coinlake.gold.trades_hourly import GOLD_TRADES_HOURLY as _GOLD_TRADES_HOURLY_DEF
-from coinlake.silver.trades import PRICE_TYPE, SIZE_TYPE
+from coinlake.silver.candles import SILVER_CANDLES as _SILVER_CANDLES_DEF
+from coinlake.silver.prices import SILVER_PRICES as _SILVER_PRICES_DEF
 from coinlake.silver.trades import SILVER_TRADES as _SILVER_TRADES_DEF
 from coinlake.transform.definition import GoldDef, SilverDef
 
 DATABASE = "coinlake"
 """Default Athena / Glue database (and DuckDB schema) holding the tables."""
-
-PRICE = PRICE_TYPE
-SIZE = SIZE_TYPE
-QUOTE = "decimal(38,16)"
-PCT = "decimal(18,8)"
 
 PartitionKind = Literal["enum", "date", "injected"]
 
@@ -79,13 +75,7 @@ class TableSpec:
         return self.columns + tuple(Column(p.name, p.type) for p in self.partitions)
 
 
-_PRODUCT = Partition("product_id", "string", "enum")
-_COIN = Partition("coin_id", "string", "enum")
 _DATE = Partition("date", "date", "date")
-
-
-def _cols(*pairs: tuple[str, str]) -> tuple[Column, ...]:
-    return tuple(Column(name, type_) for name, type_ in pairs)
 
 
 def _from_definition(
@@ -129,40 +119,17 @@ SILVER_TRADES = _from_definition(
     comment="Coinbase trades: typed, deduplicated on (product_id, trade_id)",
 )
 
-SILVER_PRICES = TableSpec(
+SILVER_PRICES = _from_definition(
+    _SILVER_PRICES_DEF,
     name="silver_prices",
-    path="silver/prices",
-    columns=_cols(
-        ("vs_currency", "string"),
-        ("price", PRICE),
-        ("market_cap", QUOTE),
-        ("volume_24h", QUOTE),
-        ("change_24h_pct", PCT),
-        ("last_updated_at", "timestamp"),
-        ("fetched_at", "timestamp"),
-        ("bronze_key", "string"),
-    ),
-    partitions=(_COIN, _DATE),
     time_column="last_updated_at",
     key_column="coin_id",
     comment="CoinGecko price observations",
 )
 
-SILVER_CANDLES = TableSpec(
+SILVER_CANDLES = _from_definition(
+    _SILVER_CANDLES_DEF,
     name="silver_candles",
-    path="silver/candles",
-    columns=_cols(
-        ("bucket_start", "timestamp"),
-        ("granularity_s", "int"),
-        ("low", PRICE),
-        ("high", PRICE),
-        ("open", PRICE),
-        ("close", PRICE),
-        ("volume", SIZE),
-        ("ingested_at", "timestamp"),
-        ("bronze_key", "string"),
-    ),
-    partitions=(_PRODUCT, _DATE),
     time_column="bucket_start",
     key_column="product_id",
     comment="Coinbase candles",
@@ -176,48 +143,17 @@ GOLD_TRADES_HOURLY = _from_definition(
     comment="Hourly OHLCV, VWAP and trade-id gaps per product",
 )
 
-GOLD_PRICES_DAILY = TableSpec(
+GOLD_PRICES_DAILY = _from_definition(
+    _GOLD_PRICES_DAILY_DEF,
     name="gold_prices_daily",
-    path="gold/prices_daily",
-    columns=_cols(
-        ("vs_currency", "string"),
-        ("day", "date"),
-        ("open", PRICE),
-        ("high", PRICE),
-        ("low", PRICE),
-        ("close", PRICE),
-        ("avg_price", PRICE),
-        ("market_cap", QUOTE),
-        ("volume_24h", QUOTE),
-        ("observations", "bigint"),
-    ),
-    partitions=(_COIN,),
     time_column="day",
     key_column="coin_id",
     comment="Daily CoinGecko prices per coin and currency",
 )
 
-
-def _quarantine(table: str) -> TableSpec:
-    # Same shape as the defined quarantine tables: rule, detail, lineage, then raw fields.
-    return TableSpec(
-        name=f"quarantine_{table}",
-        path=f"quarantine/{table}",
-        columns=_cols(
-            ("rule", "string"),
-            ("detail", "string"),
-            ("bronze_key", "string"),
-            ("ingested_at", "timestamp"),
-        ),
-        partitions=(_DATE,),
-        time_column="ingested_at",
-        comment=f"Rows rejected on their way to silver_{table}, with the rule that failed",
-    )
-
-
 QUARANTINE_TRADES = _quarantine_of(_SILVER_TRADES_DEF, "trades")
-QUARANTINE_PRICES = _quarantine("prices")
-QUARANTINE_CANDLES = _quarantine("candles")
+QUARANTINE_PRICES = _quarantine_of(_SILVER_PRICES_DEF, "prices")
+QUARANTINE_CANDLES = _quarantine_of(_SILVER_CANDLES_DEF, "candles")
 
 TABLES: tuple[TableSpec, ...] = (
     SILVER_TRADES,

@@ -25,13 +25,13 @@ MSCK REPAIR TABLE `coinlake`.`silver_trades`;
 CREATE EXTERNAL TABLE IF NOT EXISTS `coinlake`.`gold_prices_daily` (
   `vs_currency` string,
   `day` date,
-  `open` decimal(18,8),
-  `high` decimal(18,8),
-  `low` decimal(18,8),
-  `close` decimal(18,8),
-  `avg_price` decimal(18,8),
-  `market_cap` decimal(38,16),
-  `volume_24h` decimal(38,16),
+  `open` decimal(38,16),
+  `high` decimal(38,16),
+  `low` decimal(38,16),
+  `close` decimal(38,16),
+  `avg_price` decimal(38,8),
+  `market_cap` decimal(38,8),
+  `volume_24h` decimal(38,8),
   `observations` bigint
 )
 COMMENT 'Daily CoinGecko prices per coin and currency'
