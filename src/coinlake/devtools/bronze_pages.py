@@ -111,9 +111,25 @@ def _build_tape(spec: PageSpec, product: str, count: int, rng: random.Random) ->
     return _Tape(product, ids, micros, cents, units, sides)
 
 
+_HOUR_TEXT: dict[int, str] = {}
+
+
+def _second_text(second: int) -> str:
+    """`YYYY-MM-DDTHH:MM:SS` with the date and hour formatted once per hour (the slow part)."""
+    hour, rest = divmod(second, 3600)
+    prefix = _HOUR_TEXT.get(hour)
+    if prefix is None:
+        if len(_HOUR_TEXT) > 100_000:
+            _HOUR_TEXT.clear()
+        prefix = f"{datetime.fromtimestamp(hour * 3600, tz=UTC):%Y-%m-%dT%H}"
+        _HOUR_TEXT[hour] = prefix
+    minute, sec = divmod(rest, 60)
+    return f"{prefix}:{minute:02d}:{sec:02d}"
+
+
 def _row(tape: _Tape, i: int, string_id: bool, bad: str | None) -> str:
-    moment = datetime.fromtimestamp(tape.micros[i] / 1_000_000, tz=UTC)
-    stamp = f"{moment:%Y-%m-%dT%H:%M:%S}.{tape.micros[i] % 1_000_000:06d}Z"
+    micros = tape.micros[i]
+    stamp = f"{_second_text(micros // 1_000_000)}.{micros % 1_000_000:06d}Z"
     trade_id = f'"{tape.ids[i]}"' if string_id else str(tape.ids[i])
     price, size, side = _price_text(tape.cents[i]), _size_text(tape.units[i]), tape.sides[i]
     if bad == "price_not_positive":

@@ -26,8 +26,6 @@ RAW_SCHEMA = columns(
     ("body", "array<struct<`time`:string,trade_id:string,price:string,size:string,side:string>>"),
 )
 
-_ELEMENT = "struct<`time`:string,trade_id:string,price:string,size:string,side:string>"
-
 STAGE_SQL = """
 WITH rows AS (
   SELECT
@@ -41,12 +39,24 @@ WITH rows AS (
     e.size AS raw_size,
     e.side AS raw_side
   FROM bronze AS b
-  -- one scan of Bronze: an unparsable object explodes to a single NULL element (its record
-  -- in quarantine) instead of being read a second time; LATERAL VIEW OUTER does not transpile
-  LATERAL VIEW EXPLODE(
-    CASE WHEN b.meta.parse_error IS NULL THEN b.body ELSE ARRAY(CAST(NULL AS {element})) END
-  ) t AS e
-  WHERE b.meta.parse_error IS NOT NULL OR e IS NOT NULL
+  LATERAL VIEW EXPLODE(b.body) t AS e
+  WHERE b.meta.parse_error IS NULL
+  UNION ALL
+  -- an unparsable object becomes one record (for quarantine). A second, cheap scan: measured
+  -- on DuckDB it costs far less than exploding CASE WHEN ... ELSE ARRAY(NULL) END or a LEFT
+  -- JOIN LATERAL, and LATERAL VIEW OUTER loses its OUTER in sqlglot's DuckDB output.
+  SELECT
+    b.bronze_key,
+    b.meta.parse_error,
+    b.meta.product AS product_id,
+    TRY_CAST(b.meta.fetched_at AS TIMESTAMP) AS ingested_at,
+    CAST(NULL AS STRING) AS raw_time,
+    CAST(NULL AS STRING) AS raw_trade_id,
+    CAST(NULL AS STRING) AS raw_price,
+    CAST(NULL AS STRING) AS raw_size,
+    CAST(NULL AS STRING) AS raw_side
+  FROM bronze AS b
+  WHERE b.meta.parse_error IS NOT NULL
 ),
 typed AS (
   SELECT
@@ -101,7 +111,7 @@ SELECT
   CASE WHEN rule IS NOT NULL THEN raw_size END AS size_raw,
   CASE WHEN rule IS NOT NULL THEN raw_side END AS side_raw
 FROM checked
-""".replace("{element}", _ELEMENT)
+"""
 
 COLUMNS = columns(
     ("trade_id", "bigint"),

@@ -15,7 +15,15 @@ from coinlake.silver.prices import SILVER_PRICES
 from coinlake.silver.trades import SILVER_TRADES
 from coinlake.transform.definition import GoldDef, SilverDef
 from coinlake.transform.lake import LocalLake
-from coinlake.transform.runner import Layer, Progress, TableSummary, _quiet, run_gold, run_silver
+from coinlake.transform.runner import (
+    MAX_BATCH_OBJECTS,
+    Layer,
+    Progress,
+    TableSummary,
+    _quiet,
+    run_gold,
+    run_silver,
+)
 
 SILVER_TABLES: tuple[SilverDef, ...] = (SILVER_TRADES, SILVER_PRICES, SILVER_CANDLES)
 """Silver tables in run order."""
@@ -30,6 +38,7 @@ def run_transform(
     *,
     full_refresh: bool = False,
     progress: Progress = _quiet,
+    max_batch_objects: int = MAX_BATCH_OBJECTS,
 ) -> list[TableSummary]:
     """Run the Silver and/or Gold tables incrementally (or rebuilt when `full_refresh`).
 
@@ -42,7 +51,14 @@ def run_transform(
     if layer in ("silver", "all"):
         for silver in SILVER_TABLES:
             summaries.append(
-                run_silver(silver, lake, engine, full_refresh=full_refresh, progress=progress)
+                run_silver(
+                    silver,
+                    lake,
+                    engine,
+                    full_refresh=full_refresh,
+                    progress=progress,
+                    max_batch_objects=max_batch_objects,
+                )
             )
     if layer in ("gold", "all"):
         for gold in GOLD_TABLES:

@@ -99,6 +99,27 @@ def _journal(
     return Journal(table, moves, deletes, bookmark.to_json(), f"{STAGING}/{table}")
 
 
+MAX_BATCH_OBJECTS = 1000
+"""Bronze objects staged at once (about 1M trades): bounds memory on any lake size."""
+
+
+def plan_batches(keys: Sequence[str], prefix: str, max_objects: int) -> list[list[str]]:
+    """Split new Bronze keys into batches: by the first folder under `prefix` (the product for
+    trades, so dedup domains never straddle batches needlessly), in key order (fetch date),
+    at most `max_objects` each. Any split is correct: a later batch deduplicates against the
+    partitions an earlier one committed; grouping only keeps those rewrites rare."""
+    groups: dict[str, list[str]] = {}
+    for key in sorted(keys):
+        head = key[len(prefix) + 1 :].split("/", 1)[0]
+        groups.setdefault(head, []).append(key)
+    batches = []
+    for _head, group in sorted(groups.items()):
+        count = -(-len(group) // max_objects)  # ceil: equal-sized chunks, no small remainder
+        size = -(-len(group) // count)
+        batches += [group[i : i + size] for i in range(0, len(group), size)]
+    return batches
+
+
 def run_silver(
     defn: SilverDef,
     lake: LocalLake,
@@ -106,11 +127,13 @@ def run_silver(
     *,
     full_refresh: bool = False,
     progress: Progress = _quiet,
+    max_batch_objects: int = MAX_BATCH_OBJECTS,
 ) -> TableSummary:
-    """Bring one Silver table (and its quarantine) up to date with Bronze."""
+    """Bring one Silver table (and its quarantine) up to date with Bronze, batch by batch;
+    each batch is committed (journal, files, bookmark) before the next one starts."""
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, staging = _start(lake, defn.name)
+    summary.recovered, _ = _start(lake, defn.name)
     bookmark = read_bookmark(lake, defn.name)
     progress(defn.name, "listing Bronze")
     listed = lake.list_keys(defn.bronze_prefix, ".json")
@@ -119,16 +142,49 @@ def run_silver(
     if not new_keys and not full_refresh:
         summary.seconds = time.perf_counter() - started
         return summary
-    summary.objects_read = len(new_keys)
-    progress(defn.name, f"reading {len(new_keys):,} Bronze objects")
-    engine.register_bronze("bronze", lake.root, new_keys, defn.raw_schema)
+    batches = plan_batches(new_keys, defn.bronze_prefix, max_batch_objects) or [[]]
+    rewritten: set[str] = set()
+    done = 0
+    for number, batch in enumerate(batches):
+        progress(
+            defn.name,
+            f"batch {number + 1}/{len(batches)}: {done:,}/{len(new_keys):,} objects done",
+        )
+        bookmark = _silver_batch(
+            defn, lake, engine, batch, bookmark, full_refresh and number == 0, summary, rewritten
+        )
+        done += len(batch)
+    summary.partitions_rewritten = len(rewritten)
+    summary.seconds = time.perf_counter() - started
+    logger.info(
+        "%s: %d objects, %d rows in, %d written, %d deduped, %d quarantined, %d partitions, %.2fs",
+        defn.name,
+        summary.objects_read,
+        summary.rows_in,
+        summary.rows_written,
+        summary.rows_deduped,
+        summary.rows_quarantined,
+        summary.partitions_rewritten,
+        summary.seconds,
+    )
+    return summary
+
+
+def _silver_batch(
+    defn: SilverDef,
+    lake: LocalLake,
+    engine: Engine,
+    keys: list[str],
+    bookmark: Bookmark,
+    full: bool,
+    summary: TableSummary,
+    rewritten: set[str],
+) -> Bookmark:
+    """Stage, write and commit one batch; add its counts to `summary`; return the bookmark."""
+    staging = f"{STAGING}/{defn.name}/{uuid.uuid4().hex}"
+    engine.register_bronze("bronze", lake.root, keys, defn.raw_schema)
     engine.materialize("staged", defn.stage_sql)
     valid, rejected, unparsable = (int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0])
-    summary.rows_in, summary.rows_quarantined, summary.objects_unparsable = (
-        valid + rejected - unparsable,
-        rejected,
-        unparsable,
-    )
     touched = sorted(
         _partition_name(defn.partition_by, row)
         for row in engine.rows(sqlbuild.build_touched_sql(defn))
@@ -137,7 +193,7 @@ def run_silver(
         _partition_name((QUARANTINE_PARTITION,), row)
         for row in engine.rows(sqlbuild.build_touched_quarantine_sql())
     )
-    if full_refresh:
+    if full:
         old = lake.list_keys(defn.path, ".parquet")
         old_q = lake.list_keys(defn.quarantine_path, ".parquet")
         existing: list[str] = []
@@ -154,42 +210,34 @@ def run_silver(
         (QUARANTINE_PARTITION,),
     )
     existing_rows = int(str(engine.rows("SELECT COUNT(*) FROM existing")[0][0]))
-    progress(defn.name, f"writing {len(touched):,} partitions")
     parts = [c.name for c in defn.partition_by]
-    summary.rows_written = engine.write_partitioned(
+    written = engine.write_partitioned(
         sqlbuild.build_dedup_sql(defn), lake.root, f"{staging}/table", parts
     )
-    summary.rows_deduped = valid + existing_rows - summary.rows_written
     if rejected or existing_q:
         engine.write_partitioned(
             sqlbuild.build_quarantine_sql(defn), lake.root, f"{staging}/quarantine", ["date"]
         )
-    moves = _staged_moves(lake, f"{staging}/table", defn.path)
-    moves += _staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)
-    next_bookmark = bookmark.advanced(partitions=touched, full=full_refresh, new_keys=new_keys)
-    journal = _journal(defn.name, moves, old + old_q, next_bookmark)
-    progress(defn.name, "committing")
-    write_journal(lake, journal)
-    apply_journal(lake, journal)
-    if full_refresh:
-        lake.prune_empty_dirs(defn.path)
-        lake.prune_empty_dirs(defn.quarantine_path)
     for view in ("staged", "bronze", "existing", "existing_quarantine"):
         engine.drop(view)
-    summary.partitions_rewritten = len(touched) + len(q_touched)
-    summary.seconds = time.perf_counter() - started
-    logger.info(
-        "%s: %d objects, %d rows in, %d written, %d deduped, %d quarantined, %d partitions, %.2fs",
-        defn.name,
-        summary.objects_read,
-        summary.rows_in,
-        summary.rows_written,
-        summary.rows_deduped,
-        summary.rows_quarantined,
-        summary.partitions_rewritten,
-        summary.seconds,
-    )
-    return summary
+    moves = _staged_moves(lake, f"{staging}/table", defn.path)
+    moves += _staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)
+    next_bookmark = bookmark.advanced(partitions=touched, full=full, new_keys=keys)
+    journal = _journal(defn.name, moves, old + old_q, next_bookmark)
+    write_journal(lake, journal)
+    apply_journal(lake, journal)
+    if full:
+        lake.prune_empty_dirs(defn.path)
+        lake.prune_empty_dirs(defn.quarantine_path)
+    summary.objects_read += len(keys)
+    summary.objects_unparsable += unparsable
+    summary.rows_in += valid + rejected - unparsable
+    summary.rows_quarantined += rejected
+    summary.rows_written += written
+    summary.rows_deduped += valid + existing_rows - written
+    rewritten.update(touched)
+    rewritten.update(f"quarantine/{p}" for p in q_touched)
+    return next_bookmark
 
 
 def run_gold(

@@ -90,6 +90,17 @@ def test_n_incremental_runs_equal_one_full_refresh(
     assert lake_snapshot(tmp_path) == clean
 
 
+def test_small_batches_give_the_same_lake_as_one_batch(
+    bronze: Path, clean: dict[str, Any], tmp_path: Path
+) -> None:
+    _copy(sorted(bronze.rglob("*.json")), bronze, tmp_path)
+    engine = DuckDBEngine(memory_limit="256MB")
+    summaries = run_transform(LocalLake(tmp_path), engine, "all", max_batch_objects=7)
+    engine.close()
+    assert lake_snapshot(tmp_path) == clean
+    assert summaries[0].objects_read == len(list(bronze.rglob("*.json")))
+
+
 def test_a_run_without_new_bronze_writes_nothing(bronze: Path, tmp_path: Path) -> None:
     _copy(sorted(bronze.rglob("*.json")), bronze, tmp_path)
     run(tmp_path)

@@ -119,3 +119,17 @@ def test_an_s3_lake_or_a_file_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     with pytest.raises(ConfigError, match="not a folder"):
         LocalLake(tmp_path / "file")
+
+
+def test_batches_group_by_product_folder_in_key_order_and_equal_sizes() -> None:
+    from coinlake.transform.runner import plan_batches
+
+    keys = [f"{PREFIX}/date=2026-11-2{d}/{n:03d}.json" for d in (3, 2) for n in range(5)]
+    keys += [
+        f"bronze/source=coinbase/dataset=trades/product=ETH-USD/date=x/{n}.json" for n in range(2)
+    ]
+    batches = plan_batches(keys, "bronze/source=coinbase/dataset=trades", 4)
+    assert [len(b) for b in batches] == [4, 4, 2, 2]
+    assert batches[0][0].endswith("date=2026-11-22/000.json")
+    assert sorted(k for b in batches for k in b) == sorted(keys)
+    assert plan_batches([], "p", 4) == []
