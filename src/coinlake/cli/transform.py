@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from coinlake.cli.common import console, err_console, settings_for
@@ -62,9 +63,16 @@ def transform(
             )
     finally:
         runner.close()
-    table = Table(title=f"coinlake transform {layer.value} ({settings.engine})")
-    for column in ("table", "objects", "rows in", "written", "deduped", "quarant.", "parts", "s"):
-        table.add_column(column, justify="left" if column == "table" else "right")
+    table = Table(
+        title=f"coinlake transform {layer.value} ({settings.engine})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for column in ("table", "objects", "rows in", "written", "deduped", "quarant", "parts", "secs"):
+        if column == "table":
+            table.add_column(column, no_wrap=True)
+        else:
+            table.add_column(column, justify="right", no_wrap=True)
     for summary in summaries:
         table.add_row(
             summary.table + (" (full)" if summary.full_refresh else ""),

@@ -196,3 +196,9 @@ def expected_silver_keys(root: Path) -> set[tuple[str, int]]:
             if ok and row["side"] in ("buy", "sell"):
                 keys.add((document["meta"]["product"], trade_id))
     return keys
+
+
+MIDNIGHT_PAGE = [
+    T(1001, "2026-11-21T23:59:59.999999Z", "91234.56", "0.00120000", "buy"),
+    T(1002, "2026-11-22T00:00:00.000001Z", "91234.57", "0.50000000", "sell"),
+]
