@@ -72,10 +72,10 @@ def transform(
         if column == "table":
             table.add_column(column, no_wrap=True)
         else:
-            table.add_column(column, justify="right", no_wrap=True)
+            table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for summary in summaries:
         table.add_row(
-            summary.table + (" (full)" if summary.full_refresh else ""),
+            summary.table + ("*" if summary.full_refresh else ""),
             f"{summary.objects_read:,}",
             f"{summary.rows_in:,}",
             f"{summary.rows_written:,}",
@@ -85,6 +85,8 @@ def transform(
             f"{summary.seconds:.2f}",
         )
     console.print(table)
+    if any(s.full_refresh for s in summaries):
+        console.print("* rebuilt from all of its input (full refresh)")
     unparsable = sum(s.objects_unparsable for s in summaries)
     if unparsable:
         console.print(f"[yellow]{unparsable} unparsable Bronze objects quarantined[/]")
