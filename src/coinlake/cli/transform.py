@@ -67,12 +67,14 @@ def transform(
         title=f"coinlake transform {layer.value} ({settings.engine})",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
     )
     for column in ("table", "objects", "rows in", "written", "deduped", "quarant", "parts", "secs"):
         if column == "table":
             table.add_column(column, no_wrap=True)
         else:
-            table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+            table.add_column(column, justify="right", no_wrap=True)
     for summary in summaries:
         table.add_row(
             summary.table + ("*" if summary.full_refresh else ""),
