@@ -103,21 +103,17 @@ MAX_BATCH_OBJECTS = 1000
 """Bronze objects staged at once (about 1M trades): bounds memory on any lake size."""
 
 
-def plan_batches(keys: Sequence[str], prefix: str, max_objects: int) -> list[list[str]]:
-    """Split new Bronze keys into batches: by the first folder under `prefix` (the product for
-    trades, so dedup domains never straddle batches needlessly), in key order (fetch date),
-    at most `max_objects` each. Any split is correct: a later batch deduplicates against the
-    partitions an earlier one committed; grouping only keeps those rewrites rare."""
-    groups: dict[str, list[str]] = {}
-    for key in sorted(keys):
-        head = key[len(prefix) + 1 :].split("/", 1)[0]
-        groups.setdefault(head, []).append(key)
-    batches = []
-    for _head, group in sorted(groups.items()):
-        count = -(-len(group) // max_objects)  # ceil: equal-sized chunks, no small remainder
-        size = -(-len(group) // count)
-        batches += [group[i : i + size] for i in range(0, len(group), size)]
-    return batches
+def plan_batches(keys: Sequence[str], max_objects: int) -> list[list[str]]:
+    """Split new Bronze keys into equal batches of at most `max_objects`, in key order
+    (product, then fetch date, so a batch covers few Silver partitions). Any split is correct:
+    a later batch deduplicates against the partitions an earlier one committed; key order only
+    keeps those re-writes rare."""
+    ordered = sorted(keys)
+    if not ordered:
+        return []
+    count = -(-len(ordered) // max_objects)
+    size = -(-len(ordered) // count)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 def run_silver(
@@ -142,7 +138,7 @@ def run_silver(
     if not new_keys and not full_refresh:
         summary.seconds = time.perf_counter() - started
         return summary
-    batches = plan_batches(new_keys, defn.bronze_prefix, max_batch_objects) or [[]]
+    batches = plan_batches(new_keys, max_batch_objects) or [[]]
     rewritten: set[str] = set()
     done = 0
     for number, batch in enumerate(batches):

@@ -121,15 +121,12 @@ def test_an_s3_lake_or_a_file_is_a_config_error(tmp_path: Path) -> None:
         LocalLake(tmp_path / "file")
 
 
-def test_batches_group_by_product_folder_in_key_order_and_equal_sizes() -> None:
+def test_batches_are_equal_slices_in_key_order() -> None:
     from coinlake.transform.runner import plan_batches
 
     keys = [f"{PREFIX}/date=2026-11-2{d}/{n:03d}.json" for d in (3, 2) for n in range(5)]
-    keys += [
-        f"bronze/source=coinbase/dataset=trades/product=ETH-USD/date=x/{n}.json" for n in range(2)
-    ]
-    batches = plan_batches(keys, "bronze/source=coinbase/dataset=trades", 4)
-    assert [len(b) for b in batches] == [4, 4, 2, 2]
-    assert batches[0][0].endswith("date=2026-11-22/000.json")
-    assert sorted(k for b in batches for k in b) == sorted(keys)
-    assert plan_batches([], "p", 4) == []
+    batches = plan_batches(keys, 4)
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert [k for b in batches for k in b] == sorted(keys)
+    assert plan_batches(keys, 100) == [sorted(keys)]
+    assert plan_batches([], 4) == []
