@@ -11,7 +11,8 @@ One run of a table:
 
 A concurrent reader sees, per partition, the old files, then for the few milliseconds between a
 move and the following delete both old and new files (rows of that partition may show twice),
-then the new files; it never sees a partition without its rows.
+then the new files; it never sees a partition without its rows. Two runs of the same table at
+once are not supported (schedulers run one at a time).
 """
 
 from __future__ import annotations
