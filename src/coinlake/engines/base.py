@@ -54,6 +54,9 @@ class Engine(Protocol):
     def materialize(self, name: str, sql: str) -> None:
         """Run Spark SQL `sql` once and keep its result as the table/view `name`."""
 
+    def view(self, name: str, sql: str) -> None:
+        """Define the lazy view `name` as Spark SQL `sql` (no computation yet)."""
+
     def rows(self, sql: str) -> list[Row]:
         """Run Spark SQL `sql` and return its (small) result."""
 

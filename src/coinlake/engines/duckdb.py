@@ -138,6 +138,10 @@ class DuckDBEngine:
         """See `Engine.materialize`."""
         self._run(f"CREATE OR REPLACE TEMP TABLE {name} AS {to_dialect(sql, 'duckdb')}")
 
+    def view(self, name: str, sql: str) -> None:
+        """See `Engine.view`."""
+        self._run(f"CREATE OR REPLACE TEMP VIEW {name} AS {to_dialect(sql, 'duckdb')}")
+
     def rows(self, sql: str) -> list[Row]:
         """See `Engine.rows`."""
         return [tuple(row) for row in self._run(to_dialect(sql, "duckdb")).fetchall()]

@@ -41,22 +41,6 @@ WITH rows AS (
   FROM bronze AS b
   LATERAL VIEW EXPLODE(b.body) t AS e
   WHERE b.meta.parse_error IS NULL
-  UNION ALL
-  -- an unparsable object becomes one record (for quarantine). A second, cheap scan: measured
-  -- on DuckDB it costs far less than exploding CASE WHEN ... ELSE ARRAY(NULL) END or a LEFT
-  -- JOIN LATERAL, and LATERAL VIEW OUTER loses its OUTER in sqlglot's DuckDB output.
-  SELECT
-    b.bronze_key,
-    b.meta.parse_error,
-    b.meta.product AS product_id,
-    TRY_CAST(b.meta.fetched_at AS TIMESTAMP) AS ingested_at,
-    CAST(NULL AS STRING) AS raw_time,
-    CAST(NULL AS STRING) AS raw_trade_id,
-    CAST(NULL AS STRING) AS raw_price,
-    CAST(NULL AS STRING) AS raw_size,
-    CAST(NULL AS STRING) AS raw_side
-  FROM bronze AS b
-  WHERE b.meta.parse_error IS NOT NULL
 ),
 typed AS (
   SELECT
@@ -113,6 +97,29 @@ SELECT
 FROM checked
 """
 
+OBJECTS_SQL = """
+SELECT
+  b.meta.product AS product_id,
+  CAST(NULL AS BIGINT) AS trade_id,
+  CAST(NULL AS TIMESTAMP) AS trade_time,
+  CAST(NULL AS DECIMAL(18, 8)) AS price,
+  CAST(NULL AS DECIMAL(18, 8)) AS size,
+  CAST(NULL AS STRING) AS side,
+  'coinbase' AS source,
+  TRY_CAST(b.meta.fetched_at AS TIMESTAMP) AS ingested_at,
+  b.bronze_key,
+  CAST(NULL AS DATE) AS `date`,
+  'unparsable_response' AS rule,
+  b.meta.parse_error AS detail,
+  CAST(NULL AS STRING) AS trade_id_raw,
+  CAST(NULL AS STRING) AS time_raw,
+  CAST(NULL AS STRING) AS price_raw,
+  CAST(NULL AS STRING) AS size_raw,
+  CAST(NULL AS STRING) AS side_raw
+FROM bronze AS b
+WHERE b.meta.parse_error IS NOT NULL
+"""
+
 COLUMNS = columns(
     ("trade_id", "bigint"),
     ("trade_time", "timestamp"),
@@ -130,6 +137,7 @@ SILVER_TRADES = SilverDef(
     bronze_prefix="bronze/source=coinbase/dataset=trades",
     raw_schema=RAW_SCHEMA,
     stage_sql=STAGE_SQL,
+    objects_sql=OBJECTS_SQL,
     columns=COLUMNS,
     partition_by=columns(("product_id", "string"), ("date", "date")),
     key=("product_id", "trade_id"),

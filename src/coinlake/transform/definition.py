@@ -5,9 +5,10 @@ text written in Spark SQL (the dialect AWS Glue runs) and column types in Spark 
 the very same text: Spark as written, DuckDB after `to_dialect()` transpiles it with sqlglot. The
 SQL reads only from views the engine registers under fixed names and never does I/O itself:
 
-- Silver `stage_sql` reads `bronze` (one row per Bronze object: `bronze_key` plus the envelope
-  fields of `raw_schema`) and returns one row per record with typed columns, a `rule` column
-  (the first validation rule the row fails, NULL when valid) and the raw fields as strings.
+- Silver `stage_sql` (and `objects_sql`, for unparsable objects) reads `bronze` (one row per
+  Bronze object: `bronze_key` plus the envelope fields of `raw_schema`) and returns one row
+  per record with typed columns, a `rule` column (the first validation rule the row fails,
+  NULL when valid) and the raw fields as strings.
 - Gold `sql` reads `silver` (the upstream Silver rows of the partitions being rebuilt).
 
 Portable functions an engine must provide besides standard Spark SQL (see ADR 0002):
@@ -19,6 +20,7 @@ Portable functions an engine must provide besides standard Spark SQL (see ADR 00
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -64,6 +66,10 @@ class SilverDef:
     """Raw string fields kept (besides rule, detail, bronze_key, ingested_at) in quarantine."""
     quarantine_path: str
     """Quarantine folder, e.g. `quarantine/trades`."""
+    objects_sql: str | None = None
+    """Spark SQL over `bronze` giving one record per unparsable object, columns as `stage_sql`.
+    When set, `stage_sql` only explodes bodies and the runner runs this over the few objects
+    that yielded no row (unparsable or empty), sparing a second scan of every object."""
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
@@ -110,13 +116,16 @@ QUARANTINE_PARTITION = Column("date", "date")
 """Quarantine tables are partitioned by the Bronze object's fetch date."""
 
 
+@functools.lru_cache(maxsize=512)
 def to_dialect(sql: str, dialect: str) -> str:
-    """Transpile one Spark SQL statement to `dialect` (`spark` returns it unchanged)."""
+    """Transpile one Spark SQL statement to `dialect` (`spark` returns it unchanged; results
+    are cached: the same few statements run once per batch)."""
     if dialect == "spark":
         return sql
     return sqlglot.transpile(sql, read="spark", write=dialect)[0]
 
 
+@functools.lru_cache(maxsize=512)
 def type_in(type_: str, dialect: str) -> str:
     """A Spark DDL type spelled for `dialect` (`timestamp` is TIMESTAMPTZ in DuckDB)."""
     return exp.DataType.build(type_, dialect="spark").sql(dialect=dialect)

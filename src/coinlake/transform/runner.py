@@ -167,6 +167,20 @@ def run_silver(
     return summary
 
 
+def _stage(defn: SilverDef, lake: LocalLake, engine: Engine, keys: list[str]) -> None:
+    """Make `staged`: every record of the batch's objects, typed, with its rule."""
+    engine.register_bronze("bronze", lake.root, keys, defn.raw_schema)
+    engine.materialize("staged_rows", defn.stage_sql)
+    if defn.objects_sql is None:
+        engine.view("staged", "SELECT * FROM staged_rows")
+        return
+    seen = {str(row[0]) for row in engine.rows("SELECT DISTINCT bronze_key FROM staged_rows")}
+    silent = [key for key in keys if key not in seen]  # unparsable or empty: a few at most
+    engine.register_bronze("bronze", lake.root, silent, defn.raw_schema)
+    engine.materialize("staged_objects", defn.objects_sql)
+    engine.view("staged", "SELECT * FROM staged_rows UNION ALL SELECT * FROM staged_objects")
+
+
 def _silver_batch(
     defn: SilverDef,
     lake: LocalLake,
@@ -179,8 +193,7 @@ def _silver_batch(
 ) -> Bookmark:
     """Stage, write and commit one batch; add its counts to `summary`; return the bookmark."""
     staging = f"{STAGING}/{defn.name}/{uuid.uuid4().hex}"
-    engine.register_bronze("bronze", lake.root, keys, defn.raw_schema)
-    engine.materialize("staged", defn.stage_sql)
+    _stage(defn, lake, engine, keys)
     valid, rejected, unparsable = (int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0])
     touched = sorted(
         _partition_name(defn.partition_by, row)
@@ -215,7 +228,14 @@ def _silver_batch(
         engine.write_partitioned(
             sqlbuild.build_quarantine_sql(defn), lake.root, f"{staging}/quarantine", ["date"]
         )
-    for view in ("staged", "bronze", "existing", "existing_quarantine"):
+    for view in (
+        "staged",
+        "staged_rows",
+        "staged_objects",
+        "bronze",
+        "existing",
+        "existing_quarantine",
+    ):
         engine.drop(view)
     moves = _staged_moves(lake, f"{staging}/table", defn.path)
     moves += _staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)

@@ -64,3 +64,11 @@ def test_the_dedup_ranks_only_repeated_keys_by_the_winner_order() -> None:
 
 def test_partitions_project_to_a_prefix() -> None:
     assert sqlbuild.project_partition("coin_id=bitcoin/date=2025-11-22", 1) == "coin_id=bitcoin"
+
+
+@pytest.mark.parametrize("defn", SILVER_TABLES, ids=lambda d: d.name)
+def test_the_unparsable_object_query_lines_up_with_the_stage(defn: SilverDef) -> None:
+    if defn.objects_sql is None:
+        assert "'unparsable_response'" in defn.stage_sql
+        return
+    assert _output_names(defn.objects_sql) == _output_names(defn.stage_sql)
