@@ -171,11 +171,13 @@ def _stage(defn: SilverDef, lake: LocalLake, engine: Engine, keys: list[str]) ->
     """Make `staged`: every record of the batch's objects, typed, with its rule."""
     engine.register_bronze("bronze", lake.root, keys, defn.raw_schema)
     engine.materialize("staged_rows", defn.stage_sql)
-    if defn.objects_sql is None:
+    silent: list[str] = []
+    if defn.objects_sql is not None:
+        seen = {str(row[0]) for row in engine.rows("SELECT DISTINCT bronze_key FROM staged_rows")}
+        silent = [key for key in keys if key not in seen]  # unparsable or empty: a few at most
+    if defn.objects_sql is None or not silent:
         engine.view("staged", "SELECT * FROM staged_rows")
         return
-    seen = {str(row[0]) for row in engine.rows("SELECT DISTINCT bronze_key FROM staged_rows")}
-    silent = [key for key in keys if key not in seen]  # unparsable or empty: a few at most
     engine.register_bronze("bronze", lake.root, silent, defn.raw_schema)
     engine.materialize("staged_objects", defn.objects_sql)
     engine.view("staged", "SELECT * FROM staged_rows UNION ALL SELECT * FROM staged_objects")
