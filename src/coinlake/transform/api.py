@@ -14,7 +14,7 @@ from coinlake.silver.candles import SILVER_CANDLES
 from coinlake.silver.prices import SILVER_PRICES
 from coinlake.silver.trades import SILVER_TRADES
 from coinlake.transform.definition import GoldDef, SilverDef
-from coinlake.transform.lake import LocalLake
+from coinlake.transform.lake import Lake
 from coinlake.transform.runner import (
     MAX_BATCH_OBJECTS,
     Layer,
@@ -32,7 +32,7 @@ GOLD_TABLES: tuple[GoldDef, ...] = (GOLD_TRADES_HOURLY, GOLD_PRICES_DAILY)
 
 
 def run_transform(
-    lake: LocalLake,
+    lake: Lake,
     engine: Engine,
     layer: Layer = "all",
     *,

@@ -1,8 +1,9 @@
 """The lake as the transforms see it: keys under one root, listing, atomic small-file writes.
 
-Only a local folder is implemented. The seam for S3 is this class's surface: `root` (what engines
-prefix keys with), listing, JSON state reads/writes, `move` and `delete`. An S3 lake would
-implement the same methods with conditional writes for state objects.
+`Lake` is the seam: the runner and the state code use only it. `LocalLake` implements it on a
+folder. An S3 lake would implement the same methods (list with a paginator, conditional PUT for
+state objects, copy+delete for `move`) and give `root` as `s3://bucket/prefix` for engines that
+read S3 themselves (Spark on Glue).
 """
 
 from __future__ import annotations
@@ -11,12 +12,43 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from coinlake.errors import ConfigError, StorageError
 
 STAGING = "_staging"
 """Folder of in-flight outputs; never read by queries."""
+
+
+class Lake(Protocol):
+    """What the transforms need from a lake."""
+
+    root: str
+    """What engines prefix keys with (a folder, or a URI for remote lakes)."""
+
+    def list_keys(self, prefix: str, suffix: str = "") -> list[str]:
+        """Every file key under `prefix` ending in `suffix`, sorted, hidden/temp skipped."""
+
+    def exists(self, key: str) -> bool:
+        """True when `key` exists."""
+
+    def read_json(self, key: str) -> Any | None:
+        """The JSON document at `key`, or None when absent."""
+
+    def write_json(self, key: str, document: object) -> None:
+        """Write `document` at `key` atomically."""
+
+    def move(self, source: str, target: str) -> None:
+        """Move one object (atomic per object)."""
+
+    def delete(self, key: str) -> None:
+        """Remove one object; missing is fine."""
+
+    def delete_tree(self, prefix: str) -> None:
+        """Remove everything under `prefix`."""
+
+    def prune_empty_dirs(self, prefix: str) -> None:
+        """Remove empty folders under `prefix` (no-op for object stores)."""
 
 
 class LocalLake:

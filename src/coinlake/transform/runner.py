@@ -28,7 +28,7 @@ from typing import Literal
 from coinlake.engines.base import Engine, Row
 from coinlake.transform import sqlbuild
 from coinlake.transform.definition import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
-from coinlake.transform.lake import STAGING, LocalLake
+from coinlake.transform.lake import STAGING, Lake
 from coinlake.transform.state import (
     Bookmark,
     Journal,
@@ -79,15 +79,15 @@ def _partition_name(columns: Sequence[Column], row: Row) -> str:
     return "/".join(parts)
 
 
-def _files_under(lake: LocalLake, prefixes: Sequence[str]) -> list[str]:
+def _files_under(lake: Lake, prefixes: Sequence[str]) -> list[str]:
     return [key for prefix in prefixes for key in lake.list_keys(prefix, ".parquet")]
 
 
-def _staged_moves(lake: LocalLake, staging: str, target: str) -> list[tuple[str, str]]:
+def _staged_moves(lake: Lake, staging: str, target: str) -> list[tuple[str, str]]:
     return [(key, f"{target}/{key[len(staging) + 1 :]}") for key in lake.list_keys(staging)]
 
 
-def _start(lake: LocalLake, table: str) -> tuple[bool, str]:
+def _start(lake: Lake, table: str) -> tuple[bool, str]:
     recovered = recover(lake, table)
     lake.delete_tree(f"{STAGING}/{table}")
     return recovered, f"{STAGING}/{table}/{uuid.uuid4().hex}"
@@ -119,7 +119,7 @@ def plan_batches(keys: Sequence[str], max_objects: int) -> list[list[str]]:
 
 def run_silver(
     defn: SilverDef,
-    lake: LocalLake,
+    lake: Lake,
     engine: Engine,
     *,
     full_refresh: bool = False,
@@ -167,7 +167,7 @@ def run_silver(
     return summary
 
 
-def _stage(defn: SilverDef, lake: LocalLake, engine: Engine, keys: list[str]) -> None:
+def _stage(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str]) -> None:
     """Make `staged`: every record of the batch's objects, typed, with its rule."""
     engine.register_bronze("bronze", lake.root, keys, defn.raw_schema)
     engine.materialize("staged_rows", defn.stage_sql)
@@ -185,7 +185,7 @@ def _stage(defn: SilverDef, lake: LocalLake, engine: Engine, keys: list[str]) ->
 
 def _silver_batch(
     defn: SilverDef,
-    lake: LocalLake,
+    lake: Lake,
     engine: Engine,
     keys: list[str],
     bookmark: Bookmark,
@@ -261,7 +261,7 @@ def _silver_batch(
 
 def run_gold(
     defn: GoldDef,
-    lake: LocalLake,
+    lake: Lake,
     engine: Engine,
     *,
     full_refresh: bool = False,

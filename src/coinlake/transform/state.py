@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coinlake.errors import StorageError
-from coinlake.transform.lake import LocalLake
+from coinlake.transform.lake import Lake
 
 FORMAT = 1
 MAX_CHANGES = 1000
@@ -111,7 +111,7 @@ class Bookmark:
         return False, {p for c in later for p in c["partitions"]}
 
 
-def read_bookmark(lake: LocalLake, table: str) -> Bookmark:
+def read_bookmark(lake: Lake, table: str) -> Bookmark:
     """The table's bookmark (an empty one before its first run).
 
     Raises:
@@ -153,7 +153,7 @@ class Journal:
     """The run's staging folder, removed at the end."""
 
 
-def write_journal(lake: LocalLake, journal: Journal) -> None:
+def write_journal(lake: Lake, journal: Journal) -> None:
     """Record the commit (the point of no return)."""
     lake.write_json(
         journal_key(journal.table),
@@ -167,7 +167,7 @@ def write_journal(lake: LocalLake, journal: Journal) -> None:
     )
 
 
-def apply_journal(lake: LocalLake, journal: Journal) -> None:
+def apply_journal(lake: Lake, journal: Journal) -> None:
     """Carry a commit out; safe to repeat after a crash at any step."""
     for staged, final in journal.moves:
         if lake.exists(staged):
@@ -179,7 +179,7 @@ def apply_journal(lake: LocalLake, journal: Journal) -> None:
     lake.delete(journal_key(journal.table))
 
 
-def recover(lake: LocalLake, table: str) -> bool:
+def recover(lake: Lake, table: str) -> bool:
     """Finish a commit a crashed run left behind; True when there was one."""
     document = lake.read_json(journal_key(table))
     if document is None:
