@@ -1,0 +1,102 @@
+"""The `ObjectStore` port: the few operations the lake needs from a local folder or S3.
+
+Keys are lake-relative POSIX strings (`bronze/source=coinbase/.../x.json`, `_state/...`): no
+leading `/`, no empty, `.` or `..` segments, no backslashes. Semantics shared by every store:
+
+- `put_if_absent` is create-only and atomic: of two writers racing on one key exactly one wins,
+  and the loser gets False with the winner's bytes kept (Bronze is never overwritten).
+- `put` overwrites atomically: a reader sees the old bytes or the new, never a partial object.
+- `put_if_match` is compare-and-swap on a version token (local: content hash; S3: ETag). It is
+  what state objects (`_state/`) use so two concurrent runs never silently lose an update.
+- `list(prefix)` is a plain string-prefix match over keys, sorted by code point (S3's order);
+  local temporary and lock files (names starting with `.`) are never listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from coinlake.errors import StorageError
+
+
+class InvalidKeyError(StorageError, ValueError):
+    """A key is not a lake-relative POSIX path."""
+
+
+def check_key(key: str) -> str:
+    """Return `key` unchanged when it is a valid lake key.
+
+    Raises:
+        InvalidKeyError: empty, absolute, with `.`/`..`/empty segments or backslashes.
+    """
+    if not key or key.startswith("/") or "\\" in key or "\x00" in key:
+        raise InvalidKeyError(f"invalid lake key {key!r}: use a relative path like bronze/x.json")
+    if any(part in {"", ".", ".."} for part in key.split("/")):
+        raise InvalidKeyError(f"invalid lake key {key!r}: empty, '.' or '..' path segment")
+    return key
+
+
+@runtime_checkable
+class ObjectStore(Protocol):
+    """Objects under one lake root, addressed by lake-relative keys."""
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Create `key` with `data` unless it exists.
+
+        Returns:
+            True when this call created the object; False when the key already existed (the
+            existing object is left untouched).
+        """
+        ...
+
+    def put(self, key: str, data: bytes) -> None:
+        """Create or overwrite `key` atomically."""
+        ...
+
+    def put_if_match(self, key: str, data: bytes, expected_version: str | None) -> str:
+        """Write `key` only if its current version is `expected_version`.
+
+        Args:
+            expected_version: the token from `get_with_version`, or None for "must not exist".
+
+        Returns:
+            The new version token.
+
+        Raises:
+            ConcurrentUpdateError: someone else created, changed or deleted the object first.
+        """
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The object's bytes.
+
+        Raises:
+            StorageError: the key does not exist (or cannot be read).
+        """
+        ...
+
+    def get_with_version(self, key: str) -> tuple[bytes, str] | None:
+        """The object's bytes and version token, or None when it does not exist."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """True when `key` exists."""
+        ...
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Every key starting with `prefix`, sorted."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove `key`; a missing key is not an error."""
+        ...
+
+    def uri(self, key: str = "") -> str:
+        """Where `key` lives: `s3://bucket/prefix/key` or an absolute local path."""
+        ...
+
+    def local_path(self, key: str = "") -> Path | None:
+        """The local file of `key` for engines that read files directly; None for S3."""
+        ...

@@ -1,0 +1,187 @@
+"""`LocalStore`: the lake in a local folder.
+
+- Every write goes to a hidden temp file in the target folder (`.<name>.<random>.tmp`), is
+  fsynced, then moved into place: `os.replace` to overwrite, `os.link` to create-only (the link
+  fails with `FileExistsError` when the name exists, so of two racing writers exactly one wins and
+  no reader ever sees a half-written object).
+- Versions are the SHA-256 of the content. `put_if_match` holds an exclusive `fcntl.flock` on a
+  hidden lock file next to the object (`.<name>.lock`) while it compares and swaps, so
+  compare-and-swap is atomic across threads and processes on one machine (not across NFS).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+from coinlake.errors import ConcurrentUpdateError, ConfigError, StorageError
+from coinlake.storage.base import check_key
+
+
+def content_version(data: bytes) -> str:
+    """The version token of a local object: the hex SHA-256 of its bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class LocalStore:
+    """An `ObjectStore` over a local folder (created on first write)."""
+
+    def __init__(self, root: str | Path) -> None:
+        """Use the folder `root`.
+
+        Raises:
+            ConfigError: `root` exists and is not a folder.
+        """
+        path = Path(root).expanduser().resolve()
+        if path.exists() and not path.is_dir():
+            raise ConfigError(f"lake {str(root)!r} is not a folder")
+        self.root = path
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.root)!r})"
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def _temp_copy(self, path: Path, data: bytes) -> Path:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create folder {path.parent}: {exc.strerror}") from exc
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            with temp.open("xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise StorageError(f"cannot write {path}: {exc.strerror}") from exc
+        return temp
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Create `key` unless it exists (atomic, exclusive). See `ObjectStore`."""
+        path = self._path(key)
+        temp = self._temp_copy(path, data)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise StorageError(f"cannot create {path}: {exc.strerror}") from exc
+        finally:
+            temp.unlink(missing_ok=True)
+        return True
+
+    def put(self, key: str, data: bytes) -> None:
+        """Create or overwrite `key` atomically. See `ObjectStore`."""
+        path = self._path(key)
+        temp = self._temp_copy(path, data)
+        try:
+            temp.replace(path)
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise StorageError(f"cannot write {path}: {exc.strerror}") from exc
+
+    def put_if_match(self, key: str, data: bytes, expected_version: str | None) -> str:
+        """Compare-and-swap under a file lock. See `ObjectStore`."""
+        path = self._path(key)
+        with self._locked(path):
+            current = self._read_version(path)
+            if current != expected_version:
+                raise ConcurrentUpdateError(_lost_race(key, expected_version, current))
+            self.put(key, data)
+        return content_version(data)
+
+    @contextlib.contextmanager
+    def _locked(self, path: Path) -> Iterator[None]:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT)
+        except OSError as exc:
+            raise StorageError(f"cannot lock {path}: {exc.strerror}") from exc
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
+    def _read_version(self, path: Path) -> str | None:
+        try:
+            return content_version(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(f"cannot read {path}: {exc.strerror}") from exc
+
+    def get(self, key: str) -> bytes:
+        """The bytes of `key`. See `ObjectStore`."""
+        found = self.get_with_version(key)
+        if found is None:
+            raise StorageError(f"{self._path(key)} does not exist")
+        return found[0]
+
+    def get_with_version(self, key: str) -> tuple[bytes, str] | None:
+        """The bytes and content hash of `key`, or None. See `ObjectStore`."""
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise StorageError(f"cannot read {path}: {exc.strerror}") from exc
+        return data, content_version(data)
+
+    def exists(self, key: str) -> bool:
+        """True when `key` is a file. See `ObjectStore`."""
+        return self._path(key).is_file()
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Keys starting with `prefix`, sorted; hidden (`.`) files skipped. See `ObjectStore`."""
+        folder = prefix.rpartition("/")[0]
+        base = self.root / folder if folder else self.root
+        if folder:
+            check_key(folder)
+        if not base.is_dir():
+            return iter(())
+        found: list[str] = []
+        for directory, subdirs, files in os.walk(base):
+            subdirs[:] = [name for name in subdirs if not name.startswith(".")]
+            relative = Path(directory).relative_to(self.root).as_posix()
+            stem = "" if relative == "." else f"{relative}/"
+            found.extend(
+                f"{stem}{name}"
+                for name in files
+                if not name.startswith(".") and f"{stem}{name}".startswith(prefix)
+            )
+        found.sort()
+        return iter(found)
+
+    def delete(self, key: str) -> None:
+        """Remove `key` if present. See `ObjectStore`."""
+        path = self._path(key)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot delete {path}: {exc.strerror}") from exc
+
+    def uri(self, key: str = "") -> str:
+        """The absolute local path of `key` (of the root when empty)."""
+        return str(self._path(key) if key else self.root)
+
+    def local_path(self, key: str = "") -> Path | None:
+        """The absolute local path of `key` (of the root when empty)."""
+        return self._path(key) if key else self.root
+
+
+def _lost_race(key: str, expected: str | None, current: str | None) -> str:
+    if expected is None:
+        return f"{key} was created by another writer; re-read it and retry"
+    if current is None:
+        return f"{key} was deleted by another writer; re-read it and retry"
+    return f"{key} was changed by another writer; re-read it and retry"
