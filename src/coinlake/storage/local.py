@@ -3,7 +3,8 @@
 - Every write goes to a hidden temp file in the target folder (`.<name>.<random>.tmp`), is
   fsynced, then moved into place: `os.replace` to overwrite, `os.link` to create-only (the link
   fails with `FileExistsError` when the name exists, so of two racing writers exactly one wins and
-  no reader ever sees a half-written object).
+  no reader ever sees a half-written object). The folder is fsynced after the move, so an object
+  is durable before the state that points past it is written.
 - Versions are the SHA-256 of the content. `put_if_match` holds an exclusive `fcntl.flock` on a
   hidden lock file next to the object (`.<name>.lock`) while it compares and swaps, so
   compare-and-swap is atomic across threads and processes on one machine (not across NFS).
@@ -67,6 +68,8 @@ class LocalStore:
     def put_if_absent(self, key: str, data: bytes) -> bool:
         """Create `key` unless it exists (atomic, exclusive). See `ObjectStore`."""
         path = self._path(key)
+        if path.is_file():  # fast path for re-fetches; the link below is what decides
+            return False
         temp = self._temp_copy(path, data)
         try:
             os.link(temp, path)
@@ -76,6 +79,7 @@ class LocalStore:
             raise StorageError(f"cannot create {path}: {exc.strerror}") from exc
         finally:
             temp.unlink(missing_ok=True)
+        _sync_folder(path.parent)
         return True
 
     def put(self, key: str, data: bytes) -> None:
@@ -87,6 +91,7 @@ class LocalStore:
         except OSError as exc:
             temp.unlink(missing_ok=True)
             raise StorageError(f"cannot write {path}: {exc.strerror}") from exc
+        _sync_folder(path.parent)
 
     def put_if_match(self, key: str, data: bytes, expected_version: str | None) -> str:
         """Compare-and-swap under a file lock. See `ObjectStore`."""
@@ -177,6 +182,20 @@ class LocalStore:
     def local_path(self, key: str = "") -> Path | None:
         """The absolute local path of `key` (of the root when empty)."""
         return self._path(key) if key else self.root
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync the folder so the new name survives a power loss (data before state holds on disk)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some filesystems refuse fsync on folders; the rename itself is still atomic
+    finally:
+        os.close(descriptor)
 
 
 def _lost_race(key: str, expected: str | None, current: str | None) -> str:

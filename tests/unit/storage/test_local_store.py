@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from coinlake.errors import ConfigError, StorageError
+from coinlake.errors import ConcurrentUpdateError, ConfigError, StorageError
 from coinlake.storage.local import LocalStore, content_version
 
 
@@ -70,3 +72,33 @@ def test_a_write_under_a_file_is_a_storage_error(tmp_path: Path) -> None:
     store.put("a", b"file")
     with pytest.raises(StorageError, match="cannot create folder"):
         store.put("a/b.json", b"x")
+
+
+def _create(root: str, index: int) -> bool:
+    return LocalStore(root).put_if_absent("bronze/page.json", b"writer %d" % index)
+
+
+def _increment(root: str, times: int) -> int:
+    """Read-modify-write a counter with compare-and-swap, retrying lost races."""
+    store, lost = LocalStore(root), 0
+    done = 0
+    while done < times:
+        found = store.get_with_version("_state/counter.json")
+        value, version = (int(found[0]), found[1]) if found else (0, None)
+        try:
+            store.put_if_match("_state/counter.json", b"%d" % (value + 1), version)
+        except ConcurrentUpdateError:
+            lost += 1
+            continue
+        done += 1
+    return lost
+
+
+def test_processes_racing_on_one_key_have_one_winner_and_lose_no_update(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(4, mp_context=context) as pool:
+        created = list(pool.map(_create, [str(tmp_path)] * 8, range(8)))
+        list(pool.map(_increment, [str(tmp_path)] * 4, [50] * 4))
+    assert created.count(True) == 1
+    assert LocalStore(tmp_path).get("bronze/page.json") == b"writer %d" % created.index(True)
+    assert LocalStore(tmp_path).get("_state/counter.json") == b"200"
