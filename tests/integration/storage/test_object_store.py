@@ -82,7 +82,8 @@ def test_compare_and_swap_on_a_deleted_object_is_a_lost_race(lake_store: ObjectS
 def test_a_compare_and_swap_race_has_one_winner_and_the_rest_fail(
     lake_store: ObjectStore,
 ) -> None:
-    base = lake_store.put_if_match("_state/c.json", b"0", None)
+    # Versions are content hashes (local) or MD5 ETags (S3): every writer writes new content.
+    base = lake_store.put_if_match("_state/c.json", b"base", None)
     results = _race(6, lambda i: lake_store.put_if_match("_state/c.json", b"%d" % i, base))
     winners = [i for i, result in enumerate(results) if isinstance(result, str)]
     losers = [result for result in results if isinstance(result, ConcurrentUpdateError)]
