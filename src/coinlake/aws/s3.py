@@ -176,13 +176,14 @@ class S3Store:
         return None
 
     def _error(self, exc: ClientError | BotoCoreError, key: str, action: str) -> StorageError:
+        where = "/".join(part for part in (f"s3://{self.bucket}", self.prefix, key) if part)
         if isinstance(exc, NoCredentialsError):
             return StorageError(
-                f"no AWS credentials to reach {self.uri(key)}: set AWS_PROFILE or "
+                f"no AWS credentials to reach {where}: set AWS_PROFILE or "
                 "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run with an IAM role"
             )
         if isinstance(exc, BotoCoreError):
-            return StorageError(f"cannot reach S3 for {self.uri(key)}: {exc}")
+            return StorageError(f"cannot reach S3 for {where}: {exc}")
         code = _code(exc)
         if code in _MISSING_BUCKET:
             return StorageError(
@@ -191,11 +192,10 @@ class S3Store:
             )
         if code in _DENIED:
             return StorageError(
-                f"access denied to {self.uri(key)} ({action}): grant it to these AWS "
-                f"credentials ({code})"
+                f"access denied to {where} ({action}): grant it to these AWS credentials ({code})"
             )
         message = exc.response.get("Error", {}).get("Message", "")
-        return StorageError(f"S3 {action} on {self.uri(key)} failed: {code} {message}".rstrip())
+        return StorageError(f"S3 {action} on {where} failed: {code} {message}".rstrip())
 
 
 def _code(exc: ClientError) -> str:

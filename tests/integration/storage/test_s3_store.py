@@ -40,6 +40,7 @@ def test_a_missing_bucket_is_one_clear_line(s3_lake: S3Lake) -> None:
         lambda: store.put_if_absent("bronze/x.json", b"x"),
         lambda: list(store.list("bronze/")),
         lambda: store.put_if_match("_state/x.json", b"x", None),
+        lambda: store.get_with_version("_state/x.json"),
     ):
         with pytest.raises(StorageError) as caught:
             action()
@@ -82,6 +83,8 @@ def test_access_denied_names_the_key(s3_lake: S3Lake, monkeypatch: pytest.Monkey
         assert store.put_if_absent("bronze/x.json", b"x")
         with pytest.raises(StorageError) as caught:
             store.put_if_absent("silver/x.parquet", b"x")
+        with pytest.raises(StorageError, match=r"access denied to s3://\S+/lake/bronze/ \(s3:List"):
+            list(store.list("bronze/"))
     finally:
         requests.post(reset, data=b"inf", timeout=5)
     message = str(caught.value)
@@ -99,3 +102,20 @@ def test_s3_uris_are_parsed() -> None:
 def test_open_store_on_a_folder_is_local(tmp_path: object) -> None:
     store = open_store(Settings(lake=f"{tmp_path}/lake"))
     assert store.local_path("a.json") == store.local_path() / "a.json"  # type: ignore[operator]
+
+
+def test_missing_credentials_are_one_clear_line(
+    s3_lake: S3Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    store = open_store(s3_lake.settings())
+    with pytest.raises(StorageError, match="no AWS credentials to reach s3://"):
+        store.put("bronze/x.json", b"x")
+
+
+def test_an_unreachable_endpoint_is_a_storage_error(aws_credentials: str) -> None:
+    settings = Settings(lake="s3://some-bucket/lake", s3_endpoint_url="http://127.0.0.1:9")
+    store = open_store(settings)
+    with pytest.raises(StorageError, match=r"cannot reach S3 for s3://some-bucket/lake/a\.json"):
+        store.get_with_version("a.json")
