@@ -1,9 +1,10 @@
 """Deterministic Coinbase trade pages in the exact Bronze layout, for tests and the benchmark.
 
 `write_trade_pages()` writes N trades spread over several products and days as Bronze envelopes
-(`bronze/source=coinbase/dataset=trades/product=<P>/date=<fetch date>/<first>-<last>.json`), the
-way the ingester lands them: pages of up to 1,000 trades, newest first, each fetched a little
-after its newest trade. On top of that it adds, from the seed:
+(`bronze/source=coinbase/dataset=trades/product=<P>/date=<fetch date>/<low id>-<high id>.json`,
+the keys `coinlake.bronze.keys` builds and parses), the way the ingester lands them: pages of up
+to 1,000 trades, newest first, each fetched a little after its newest trade. On top of that it
+adds, from the seed:
 
 - re-fetched pages (`overlap_rate`): the same trades again, shifted by half a page, fetched later
   under another key (what overlapping runs produce);
@@ -11,7 +12,8 @@ after its newest trade. On top of that it adds, from the seed:
   land in a later Bronze date folder than their event date;
 - `trade_id` as a JSON string on some pages (`string_id_rate`), as some captures show;
 - optional bad rows (`bad_row_rate`) of each quarantine kind, and optional unparsable responses
-  (`unparsable_pages`) kept as `body_text` with `meta.parse_error`.
+  (`unparsable_pages`) kept as `body_text` with `meta.parse_error`, under the
+  `unparsed-<fetched_at>-<sha>.json` key the ingester gives a body whose ids are unknown.
 
 Prices move by 0.01 ticks and sizes are in 1e-8 steps, like BTC-USD. Formatting works on integers
 so 10M trades take a few tens of seconds. The same arguments always give the same bytes.
@@ -25,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from coinlake.domain.envelope import EnvelopeMeta
+from coinlake.bronze.keys import trades_page_key, trades_unparsed_key
+from coinlake.domain.envelope import EnvelopeMeta, build_envelope
 
 TRADES_PREFIX = "bronze/source=coinbase/dataset=trades"
 _BAD_KINDS = ("price_not_positive", "size_not_positive", "bad_time", "bad_side", "missing_id")
@@ -164,11 +167,9 @@ def _envelope(product: str, fetched: datetime, first: int, last: int, body: str)
 
 
 def page_key(product: str, fetched: datetime, first_id: int, last_id: int) -> str:
-    """The Bronze key of a trades page (first = newest id on the page, last = oldest)."""
-    return (
-        f"{TRADES_PREFIX}/product={product}/date={fetched:%Y-%m-%d}/"
-        f"{first_id:012d}-{last_id:012d}.json"
-    )
+    """The Bronze key of a trades page: `coinlake.bronze.keys.trades_page_key` (the ids in
+    either order; the name holds the smallest then the largest)."""
+    return trades_page_key(product, fetched, first_id, last_id)
 
 
 class _Writer:
@@ -214,12 +215,11 @@ class _Writer:
             product=tape.product,
             parse_error="truncated JSON: unexpected end of data",
         )
-        text = json.dumps('[{"time":"2026-11-22T10:00:00.1Z","trade_id":1,"pri')
-        key = f"{TRADES_PREFIX}/product={tape.product}/date={fetched:%Y-%m-%d}/broken-{n:04d}.json"
+        body = b'[{"time":"2026-11-22T10:00:00.1Z","trade_id":1,"pri'
+        key = trades_unparsed_key(tape.product, fetched, body)
         path = self.root / key
         path.parent.mkdir(parents=True, exist_ok=True)
-        document = '{"meta":' + json.dumps(meta.to_json_dict(), separators=(",", ":"))
-        path.write_text(document + ',"body_text":' + text + "}\n")
+        path.write_bytes(build_envelope(meta, body))
         self.summary.objects += 1
         self.summary.unparsable_objects += 1
         self.summary.keys.append(key)

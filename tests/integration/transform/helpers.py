@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from coinlake.bronze.keys import trades_unparsed_key
 from coinlake.devtools.bronze_pages import page_key
 from coinlake.domain.envelope import EnvelopeMeta, build_envelope, parse_timestamp
 from coinlake.engines.duckdb import DuckDBEngine
@@ -72,7 +73,7 @@ def land_page(
     return key
 
 
-def land_unparsable(root: Path, product: str, fetched: str, name: str = "broken.json") -> str:
+def land_unparsable(root: Path, product: str, fetched: str) -> str:
     """Write one envelope whose body was not JSON (kept as body_text with parse_error)."""
     fetched_at = parse_timestamp(fetched)
     meta = EnvelopeMeta(
@@ -87,12 +88,11 @@ def land_unparsable(root: Path, product: str, fetched: str, name: str = "broken.
         product=product,
         parse_error="truncated JSON",
     )
-    key = (
-        f"bronze/source=coinbase/dataset=trades/product={product}/date={fetched_at:%Y-%m-%d}/{name}"
-    )
+    body = b'[{"time": "2026-11-2'
+    key = trades_unparsed_key(product, fetched_at, body)
     path = root / key
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build_envelope(meta, b'[{"time": "2026-11-2'))
+    path.write_bytes(build_envelope(meta, body))
     return key
 
 

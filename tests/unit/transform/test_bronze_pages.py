@@ -8,6 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+from coinlake.bronze.keys import parse_bronze_key
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
 from coinlake.domain.envelope import split_envelope
 
@@ -54,7 +55,7 @@ def test_pages_are_envelopes_in_the_bronze_layout_newest_first(tmp_path: Path) -
         rows = json.loads(envelope.body, parse_float=Decimal)
         page_ids = [int(r["trade_id"]) for r in rows if "trade_id" in r]
         assert page_ids == sorted(page_ids, reverse=True)
-        assert key.endswith(f"{page_ids[0]:012d}-{page_ids[-1]:012d}.json")
+        assert key.endswith(f"{page_ids[-1]:012d}-{page_ids[0]:012d}.json")
         ids.setdefault(envelope.meta["product"], []).extend(page_ids)
     for product_ids in ids.values():
         assert len(set(product_ids)) == 1_000  # every trade landed at least once
@@ -69,3 +70,17 @@ def test_bad_rows_are_mixed_in_when_asked(tmp_path: Path) -> None:
     assert summary.bad_rows > 0
     assert '"side":"hold"' in text
     assert '"time":"yesterday"' in text
+
+
+def test_every_key_is_one_the_ingester_would_write(tmp_path: Path) -> None:
+    summary = write_trade_pages(tmp_path, SPEC)
+    parsed = [parse_bronze_key(key) for key in summary.keys]
+    assert sum(p.unparsed for p in parsed) == summary.unparsable_objects == 2
+    for p in parsed:
+        assert (p.source, p.dataset) == ("coinbase", "trades")
+        envelope = split_envelope((tmp_path / p.key).read_bytes())
+        assert p.product == envelope.meta["product"]
+        assert p.fetch_date.isoformat() == envelope.meta["fetched_at"][:10]
+        if not p.unparsed:
+            assert p.first_id is not None and p.last_id is not None
+            assert p.first_id <= p.last_id
