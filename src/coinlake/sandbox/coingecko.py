@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from coinlake.sandbox.market import VS_CURRENCIES, Market
 from coinlake.sandbox.responses import BadParam, Response, parse_time
@@ -72,15 +72,20 @@ def _flag(query: Query, name: str) -> bool:
     return query.get(name, "false").strip().lower() == "true"
 
 
+# Market caps reach 1e12 and "full" keeps 18 places: more digits than the default 28-digit
+# context holds, so rounding runs in a wider one.
+_WIDE = Context(prec=60)
+
+
 def _round(value: Decimal, precision: str | None) -> Decimal:
     """`precision` = "full", "0".."18" or None (default: at most 8 places, no trailing zeros)."""
     if precision == "full":
         places = 18
     elif precision is not None and precision.isdigit() and int(precision) <= 18:
-        return value.quantize(Decimal(1).scaleb(-int(precision)), ROUND_HALF_UP)
+        return value.quantize(Decimal(1).scaleb(-int(precision)), ROUND_HALF_UP, _WIDE)
     else:
         places = 8
-    rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP).normalize()
+    rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, _WIDE).normalize(_WIDE)
     return rounded if rounded != 0 else Decimal(0)
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from coinlake.config import Settings
 from coinlake.domain.clock import SystemClock
-from coinlake.errors import BadResponseError, SchemaDriftError, UpstreamUnavailableError
+from coinlake.errors import BadResponseError, SchemaDriftError
 from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
 from coinlake.sources.coingecko import CoinGeckoSource, parse_market_chart, parse_simple_price
 from coinlake.sources.pagination import TradesWalk, WalkStop
@@ -217,12 +217,6 @@ def gecko_for(sb: Any) -> CoinGeckoSource:
     return CoinGeckoSource.from_settings(settings, clock=sb.clock)
 
 
-@pytest.mark.xfail(
-    reason="sandbox bug: /simple/price?precision=full quantizes market caps to 18 places, which "
-    "overflows the 28-digit Decimal context (InvalidOperation) and drops the connection; strict: "
-    "remove this marker once the sandbox is fixed",
-    raises=UpstreamUnavailableError,
-)
 def test_coingecko_snapshot_has_every_coin_and_currency_exactly(sb: Any) -> None:
     coins = list(sb.market.coins)
     with gecko_for(sb) as gecko:
