@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 LAKE ?= ./lake
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test check lint fmt types unit bench java clean
+.PHONY: help demo test check lint fmt types unit bench java browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,12 +21,15 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 java: ## Install Java 17 for local Spark when it is missing (Debian openjdk-17-jre-headless)
-	@bash scripts/ensure-java.sh
+	@bash scripts/ensure-debian-package.sh java openjdk-17-jre-headless "local Spark, the engine AWS Glue runs"
+
+browser: ## Install headless Chromium for the report test when it is missing (Debian chromium)
+	@bash scripts/ensure-debian-package.sh chromium chromium "the report test renders the HTML report"
 
 demo: $(INSTALLED) ## Run the whole pipeline offline against the bundled API sandbox into ./lake
 	$(VENV)/bin/coinlake --lake $(LAKE) demo
 
-test: $(INSTALLED) java ## Lint, type-check and run the whole test suite (sandbox, moto, DuckDB, Spark)
+test: $(INSTALLED) java browser ## Lint, type-check and run the whole test suite (sandbox, moto, DuckDB, Spark)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
