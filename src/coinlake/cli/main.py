@@ -11,6 +11,8 @@ import typer
 
 from coinlake import __version__
 from coinlake.cli import analytics as analytics_cli
+from coinlake.cli import demo as demo_cli
+from coinlake.cli import ingest as ingest_cli
 from coinlake.cli import query as query_cli
 from coinlake.cli import sandbox as sandbox_cli
 from coinlake.cli import transform as transform_cli
@@ -29,6 +31,8 @@ app.add_typer(sandbox_cli.app, name="sandbox")
 app.command("query")(query_cli.query)
 analytics_cli.register(app)
 transform_cli.register(app)
+ingest_cli.register(app)
+demo_cli.register(app)
 
 EXIT_USER_ERROR = 2
 EXIT_FAILURE = 1

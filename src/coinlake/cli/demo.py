@@ -1,0 +1,197 @@
+"""`coinlake demo`: the whole pipeline offline, against the bundled API sandbox, in about a minute.
+
+It starts the sandbox in-process on a frozen clock (seeded market, fixed origin) and points the
+real clients at it, on the sandbox's clock: rate-limit waits move the market's time instead of
+the wall clock's, so the documented limits are honoured without waiting for them. Then it lands
+a CoinGecko snapshot and history, Coinbase trades (a product without a cursor starts
+`--hours` back; later runs continue from the cursor) and candles, runs `transform all` on
+DuckDB and writes the HTML report into the lake.
+
+Run it again and the market has moved on by `--step-minutes` (the sandbox's time is kept in
+`_state/demo/sandbox.json`): the next run lands only what is new, and the lake stays consistent
+because the market is the same one (same seed, same origin).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from coinlake.cli.common import console, err_console, settings_for
+from coinlake.errors import ConfigError
+
+if TYPE_CHECKING:
+    from coinlake.config import Settings
+    from coinlake.storage.base import ObjectStore
+
+DEMO_STATE = "_state/demo/sandbox.json"
+DEMO_ORIGIN = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+"""The demo market's clock start: fixed, so every run sees the same market."""
+REPORT_NAME = "coinlake-report.html"
+
+
+def _read_demo_now(store: ObjectStore) -> datetime | None:
+    from coinlake.domain.envelope import parse_timestamp
+
+    if not store.exists(DEMO_STATE):
+        return None
+    try:
+        return parse_timestamp(str(json.loads(store.get(DEMO_STATE))["now"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_demo_now(store: ObjectStore, now: datetime) -> None:
+    from coinlake.domain.envelope import format_timestamp
+
+    store.put(DEMO_STATE, json.dumps({"now": format_timestamp(now)}).encode() + b"\n")
+
+
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Market seed.")] = 7,
+    hours: Annotated[
+        float, typer.Option(help="Hours of trades a first run backfills per product.", min=0.1)
+    ] = 12.0,
+    products: Annotated[
+        str, typer.Option(help="Coinbase products, comma-separated.")
+    ] = "BTC-USD,ETH-USD,SOL-USD",
+    trades_per_minute: Annotated[
+        float, typer.Option(help="Sandbox trades per minute per product.", hidden=True)
+    ] = 60.0,
+    history_days: Annotated[
+        float, typer.Option(help="Days of sandbox history.", hidden=True)
+    ] = 1.0,
+    step_minutes: Annotated[
+        float, typer.Option(help="How far the market moves between demo runs.", hidden=True)
+    ] = 60.0,
+    report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
+) -> None:
+    """Start the API sandbox, ingest from it into the lake, transform, and write a report."""
+    from coinlake.sandbox import SandboxOptions, SandboxServer
+    from coinlake.storage.factory import open_store
+
+    base = settings_for(ctx)
+    if base.lake_is_s3:
+        raise ConfigError("the demo writes a local lake: pass --lake <folder>")
+    if hours / 24 > history_days:
+        raise ConfigError(f"--hours {hours} reaches before the sandbox's {history_days} days")
+    started = time.perf_counter()
+    store = open_store(base)
+    previous = _read_demo_now(store)
+    options = SandboxOptions(
+        seed=seed,
+        clock="frozen",
+        start=DEMO_ORIGIN,
+        products=tuple(p.strip().upper() for p in products.split(",") if p.strip()),
+        history_days=history_days,
+        trades_per_minute=trades_per_minute,
+        rate_limits=True,
+    ).validate()
+    with SandboxServer(options) as sandbox:
+        if previous is not None:
+            sandbox.clock.set(max(previous, DEMO_ORIGIN) + timedelta(minutes=step_minutes))
+        console.print(
+            f"sandbox {sandbox.base_url} (seed {seed}, "
+            f"market time {sandbox.clock.now():%Y-%m-%d %H:%M} UTC)"
+        )
+        settings = settings_for(
+            ctx,
+            coinbase_url=sandbox.coinbase_url,
+            coingecko_url=sandbox.coingecko_url,
+            products=",".join(options.products),
+        )
+        failed = _ingest(store, settings, sandbox.clock, hours)
+        _write_demo_now(store, sandbox.clock.now())
+    _transform(settings)
+    if report:
+        path = _report(settings)
+        console.print(f"report: {path}")
+    console.print(
+        f"demo done in {time.perf_counter() - started:.1f}s; lake: {Path(settings.lake).resolve()}"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+def _ingest(store: ObjectStore, settings: Settings, clock: object, hours: float) -> bool:
+    from coinlake.cli.ingest import print_summary, progress_bar
+    from coinlake.domain.clock import Clock
+    from coinlake.ingest.run import RunOptions, Sources, run_backfill, run_ingest
+
+    assert isinstance(clock, Clock)
+    now = clock.now()
+    with Sources(settings, clock=clock) as sources, progress_bar() as bar:
+        ingested = run_ingest(
+            store,
+            sources,
+            since=now - timedelta(hours=hours),
+            options=RunOptions(progress=bar, command="demo-ingest"),
+        )
+        history = run_backfill(
+            store,
+            sources,
+            start_at=now - timedelta(hours=hours),
+            end_at=now,
+            source="all",
+            trades=False,
+            candles_granularity_s=300,
+            options=RunOptions(progress=bar, command="demo-history"),
+        )
+    print_summary(ingested)
+    print_summary(history)
+    return ingested.failed or history.failed
+
+
+def _transform(settings: Settings) -> None:
+    from coinlake.transform.api import make_engine, run_transform
+    from coinlake.transform.lake import LocalLake
+
+    engine = make_engine("duckdb", threads=os.cpu_count() or 2, memory_limit="1GB")
+    try:
+        with err_console.status("transform") as status:
+            summaries = run_transform(
+                LocalLake(settings.lake),
+                engine,
+                "all",
+                progress=lambda table, message: status.update(f"[bold]{table}[/]: {message}"),
+            )
+    finally:
+        engine.close()
+    for summary in summaries:
+        console.print(
+            f"{summary.table}: {summary.objects_read:,} objects, {summary.rows_written:,} rows "
+            f"written, {summary.rows_deduped:,} deduplicated, {summary.rows_quarantined:,} "
+            f"quarantined ({summary.seconds:.1f}s)"
+        )
+
+
+def _report(settings: Settings) -> Path:
+    from coinlake.query.report import ReportRange, build_series, render_html
+    from coinlake.query.status import build_status
+    from coinlake.query.views import LakeLocation, connect_lake
+
+    lake = LakeLocation.parse(settings.lake)
+    con = connect_lake(lake)
+    now = datetime.now(UTC)
+    page = render_html(
+        build_series(con, [], ReportRange(None, None)),
+        status=build_status(con, lake, now=now),
+        generated_at=now,
+        span=ReportRange(None, None),
+        title="coinlake demo",
+    )
+    path = Path(settings.lake) / REPORT_NAME
+    path.write_text(page, encoding="utf-8")
+    return path.resolve()
+
+
+def register(app: typer.Typer) -> None:
+    """Add `coinlake demo` to the root command."""
+    app.command("demo")(demo)

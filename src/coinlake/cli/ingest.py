@@ -1,0 +1,263 @@
+"""`coinlake ingest` and `coinlake backfill`: API responses into Bronze, progress, a summary.
+
+Both exit 1 (after the summary table) when a product failed or any response did not parse, and
+print one `error:` line for bad flags.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichBar
+from rich.table import Table
+
+from coinlake.cli.common import console, err_console, settings_for
+from coinlake.errors import ConfigError
+
+if TYPE_CHECKING:
+    from coinlake.config import Settings
+    from coinlake.ingest.run import Sources
+    from coinlake.ingest.summary import RunSummary
+
+EXIT_FAILED = 1
+
+
+class SourceOption(StrEnum):
+    """Which API(s) a command talks to."""
+
+    all = "all"
+    coinbase = "coinbase"
+    coingecko = "coingecko"
+
+
+class BarProgress:
+    """`coinlake.ingest.summary.Progress` on a rich progress bar: pages, trades, ETA."""
+
+    def __init__(self, bar: RichBar) -> None:
+        self.bar = bar
+        self.tasks: dict[str, TaskID] = {}
+
+    def update(self, task: str, *, pages: int, trades: int, total: int | None) -> None:
+        """Show the task's counts (a new task gets its own bar)."""
+        if task not in self.tasks:
+            self.tasks[task] = self.bar.add_task(task, total=total, pages=0)
+        self.bar.update(self.tasks[task], completed=trades, total=total, pages=pages)
+
+
+@contextlib.contextmanager
+def progress_bar() -> Iterator[BarProgress]:
+    """A rich bar on stderr for the duration of a run (static output when not a terminal)."""
+    bar = RichBar(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[pages]} pages"),
+        MofNCompleteColumn(),
+        TextColumn("trades"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+    with bar:
+        yield BarProgress(bar)
+
+
+def products_of(values: list[str] | None) -> tuple[str, ...] | None:
+    """`--product` values (repeatable, commas allowed), upper-cased; None when not given."""
+    if not values:
+        return None
+    return tuple(
+        part.strip().upper() for value in values for part in value.split(",") if part.strip()
+    )
+
+
+def open_sources(settings: Settings) -> Sources:
+    """The run's API sources, with the CoinGecko key from SSM/Secrets Manager when configured."""
+    from coinlake.ingest.run import Sources
+
+    key = None
+    if settings.coingecko_api_key_parameter and settings.coingecko_api_key is None:
+        from coinlake.aws.secrets import coingecko_api_key
+
+        key = coingecko_api_key(settings)
+    return Sources(settings, coingecko_api_key=key)
+
+
+def _lease_ttl(seconds: float | None) -> timedelta:
+    from coinlake.bronze.lease import DEFAULT_TTL
+
+    return DEFAULT_TTL if seconds is None else timedelta(seconds=seconds)
+
+
+def print_summary(summary: RunSummary) -> None:
+    """The summary table on stdout, and the run record's location."""
+    table = Table(
+        title=f"coinlake {summary.command} {summary.run_id} ({summary.status})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("item", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for name in ("written", "kept", "pages", "trades", "first id", "last id", "gaps", "bad"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for item in summary.items:
+        style = "red" if item.failed else "yellow" if item.status != "ok" else ""
+        table.add_row(
+            f"{item.dataset} {item.name}",
+            f"[{style}]{item.status}[/]" if style else item.status,
+            f"{item.objects_written:,}",
+            f"{item.objects_existing:,}",
+            f"{item.pages:,}",
+            f"{item.trades:,}",
+            "-" if item.first_id is None else str(item.first_id),
+            "-" if item.last_id is None else str(item.last_id),
+            f"{item.gaps_repaired:,}",
+            f"{item.parse_failures:,}",
+        )
+    wide = console if console.width >= 112 else Console(width=112, highlight=False)
+    wide.print(table)
+    for item in summary.items:
+        if item.error:
+            console.print(
+                f"[red]{item.dataset} {item.name} failed:[/] {item.error}", highlight=False
+            )
+        elif item.status != "ok":
+            console.print(f"[yellow]{item.dataset} {item.name} {item.status}:[/] {item.note}")
+        for key in item.unparsed_keys:
+            console.print(f"[yellow]unparsable response landed (flagged): {key}[/]")
+    if summary.record_key:
+        console.print(f"run record: {summary.record_key}")
+
+
+def finish(summary: RunSummary) -> None:
+    """Print the summary; exit 1 when something failed."""
+    print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+ProductOpt = Annotated[
+    list[str] | None,
+    typer.Option("--product", help="Coinbase product (repeatable; default: settings.products)."),
+]
+MaxPagesOpt = Annotated[
+    int | None,
+    typer.Option(help="Page budget per product and run; the walk resumes next run.", min=1),
+]
+LeaseTtlOpt = Annotated[
+    float | None,
+    typer.Option(help="Seconds a run's per-product lock lives without renewal.", min=1),
+]
+
+
+def ingest(
+    ctx: typer.Context,
+    source: Annotated[
+        SourceOption, typer.Option(help="coinbase, coingecko or all.")
+    ] = SourceOption.all,
+    product: ProductOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Where a product without a cursor starts: a trade id or a time "
+            "(2026-11-22T10:00:00Z). Default: its newest page."
+        ),
+    ] = None,
+    max_pages: MaxPagesOpt = None,
+    lease_ttl: LeaseTtlOpt = None,
+) -> None:
+    """Land new data: a CoinGecko snapshot and every Coinbase trade since the last run."""
+    from coinlake.ingest.run import RunOptions, run_ingest
+    from coinlake.ingest.since import parse_since
+    from coinlake.storage.factory import open_store
+
+    start = None if since is None else parse_since(since)
+    products = products_of(product)
+    settings = settings_for(ctx, products=",".join(products) if products else None)
+    store = open_store(settings)
+    with open_sources(settings) as sources, progress_bar() as bar:
+        options = RunOptions(
+            progress=bar, lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="ingest"
+        )
+        summary = run_ingest(store, sources, source=source.value, since=start, options=options)
+    finish(summary)
+
+
+def backfill(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="First day or time (UTC), e.g. 2026-01-01.")],
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="Last day (inclusive) or end time (exclusive); default now."),
+    ] = None,
+    source: Annotated[
+        SourceOption,
+        typer.Option(help="coinbase (trades, candles), coingecko (market_chart/range) or all."),
+    ] = SourceOption.coinbase,
+    product: ProductOpt = None,
+    trades: Annotated[bool, typer.Option(help="Backfill Coinbase trades.")] = True,
+    candles: Annotated[bool, typer.Option(help="Also land Coinbase candles.")] = False,
+    granularity: Annotated[
+        int, typer.Option(help="Candle width in seconds (60, 300, 900, 3600, 21600, 86400).")
+    ] = 3600,
+    restart: Annotated[
+        bool, typer.Option(help="Drop a saved (unfinished or done) backfill and start over.")
+    ] = False,
+    max_pages: MaxPagesOpt = None,
+    lease_ttl: LeaseTtlOpt = None,
+) -> None:
+    """Land a past range: trades found by trade-id search (resumable), candles, price history."""
+    from coinlake.ingest.run import RunOptions, run_backfill
+    from coinlake.ingest.since import parse_moment
+    from coinlake.sources.coinbase import GRANULARITIES
+    from coinlake.storage.factory import open_store
+
+    start_at = parse_moment(start, "--from")
+    end_at = None if end is None else parse_moment(end, "--to", end_of_day=True)
+    if end_at is not None and end_at <= start_at:
+        raise ConfigError(f"--to {end} is not after --from {start}")
+    if candles and granularity not in GRANULARITIES:
+        raise ConfigError(
+            f"--granularity {granularity}: choose one of {', '.join(map(str, GRANULARITIES))}"
+        )
+    products = products_of(product)
+    settings = settings_for(ctx, products=",".join(products) if products else None)
+    store = open_store(settings)
+    with open_sources(settings) as sources, progress_bar() as bar:
+        options = RunOptions(
+            progress=bar, lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="backfill"
+        )
+        summary = run_backfill(
+            store,
+            sources,
+            start_at=start_at,
+            end_at=end_at,
+            source=source.value,
+            trades=trades,
+            candles_granularity_s=granularity if candles else None,
+            restart=restart,
+            options=options,
+        )
+    finish(summary)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `coinlake ingest` and `coinlake backfill` to the root command."""
+    app.command("ingest")(ingest)
+    app.command("backfill")(backfill)

@@ -1,0 +1,350 @@
+"""Coinbase trades into Bronze without gaps or duplicates: incremental walks and backfills.
+
+Per product, in the order that makes a crash lose nothing (see `docs/ingest.md`):
+
+1. take the product's lease (one run at a time; a held lease skips the product);
+2. resume the saved walk, or start one down to the cursor (the last id landed), to `--since`
+   (a time or a trade id) or, for a product never seen, one page below the newest trade;
+3. for each page: land it (deterministic key, create-only), then save the walk's checkpoint;
+4. once the walk reached the cursor: advance the cursor, then drop the checkpoint.
+
+A crash re-fetches at most the page after the last checkpoint, which lands on the same key.
+A backfill is the same walk between the trade ids found for `--from`/`--to` (id search), with its
+own checkpoint and lease, kept (`done`) once complete so a repeated backfill is a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from coinlake.bronze.keys import trades_page_key, trades_unparsed_key
+from coinlake.bronze.lease import (
+    DEFAULT_TTL,
+    Lease,
+    LeaseHeldError,
+    acquire_lease,
+    product_lease_name,
+    release_lease,
+    renew_lease,
+)
+from coinlake.bronze.state import (
+    WalkProgress,
+    advance_trade_cursor,
+    clear_progress,
+    read_progress,
+    read_trade_cursor,
+    save_progress,
+)
+from coinlake.domain.clock import Clock
+from coinlake.domain.envelope import format_timestamp
+from coinlake.errors import ConfigError
+from coinlake.ingest.landing import land_raw, meta_for
+from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
+from coinlake.sources.coinbase import CoinbaseSource, TradesPage
+from coinlake.sources.pagination import MAX_LIMIT, TradesWalk, WalkStop
+from coinlake.storage.base import ObjectStore
+
+log = logging.getLogger(__name__)
+
+Since = int | datetime
+"""Where a product without a cursor starts: a trade id (included) or a time."""
+BACKFILL_LEASE = "trades-backfill"
+
+
+@dataclass(frozen=True, slots=True)
+class TradesRun:
+    """What every product of one run shares."""
+
+    store: ObjectStore
+    source: CoinbaseSource
+    clock: Clock
+    run_id: str
+    progress: Progress = field(default_factory=NoProgress)
+    lease_ttl: timedelta = DEFAULT_TTL
+    max_pages: int | None = None
+    """Page budget per product and run (e.g. a Lambda's time); the walk resumes next run."""
+
+
+def ingest_trades(
+    run: TradesRun,
+    product: str,
+    since: Since | None = None,
+    summary: ItemSummary | None = None,
+) -> ItemSummary:
+    """Land every trade of `product` above its cursor (incremental, gap-filling).
+
+    Raises:
+        CoinlakeError: the API or the store failed; what was landed and checkpointed stays.
+    """
+    summary = summary or ItemSummary(product, "coinbase", "trades")
+    lease = _take_lease(run, product_lease_name(product), summary)
+    if lease is None:
+        return summary
+    try:
+        _incremental(run, product, since, summary, lease)
+    finally:
+        release_lease(run.store, lease, now=run.clock.now())
+    return summary
+
+
+def backfill_trades(
+    run: TradesRun,
+    product: str,
+    start_at: datetime,
+    end_at: datetime | None = None,
+    *,
+    restart: bool = False,
+    summary: ItemSummary | None = None,
+) -> ItemSummary:
+    """Land the trades of `product` with `start_at <= time < end_at` (end None: up to now).
+
+    `summary` (optional) receives the counts as they happen, so they survive a failure.
+    Resumes an interrupted backfill of the same range; a completed one is not repeated unless
+    `restart`.
+
+    Raises:
+        ConfigError: the range is empty, or a different backfill of the product is unfinished.
+    """
+    if end_at is not None and end_at <= start_at:
+        raise ConfigError(f"backfill range is empty: {start_at} .. {end_at}")
+    summary = summary or ItemSummary(product, "coinbase", "trades")
+    lease = _take_lease(run, product_lease_name(product, dataset=BACKFILL_LEASE), summary)
+    if lease is None:
+        return summary
+    try:
+        _backfill(run, product, start_at, end_at, restart, summary, lease)
+    finally:
+        release_lease(run.store, lease, now=run.clock.now())
+    return summary
+
+
+def _take_lease(run: TradesRun, name: str, summary: ItemSummary) -> Lease | None:
+    try:
+        return acquire_lease(run.store, name, run.run_id, now=run.clock.now(), ttl=run.lease_ttl)
+    except LeaseHeldError as exc:
+        log.warning("skipping %s: %s", summary.name, exc, extra={"product": summary.name})
+        summary.status = "locked"
+        summary.note = f"locked by run {exc.owner}"
+        return None
+
+
+def _incremental(
+    run: TradesRun, product: str, since: Since | None, summary: ItemSummary, lease: Lease
+) -> None:
+    saved = read_progress(run.store, "walk", product)
+    if saved is not None and not saved.done:
+        walk = _resume(saved, run.max_pages)
+        doc = saved
+        summary.note = "resumed; "
+    else:
+        cursor = read_trade_cursor(run.store, product)
+        stop_at = cursor.last_trade_id if cursor else _stop_for_new_product(run, product, since)
+        walk = TradesWalk(stop_at_id=stop_at, max_pages=run.max_pages)
+        now = run.clock.now()
+        doc = WalkProgress(
+            "walk", product, stop_at, None, None, now, now, run.run_id,
+            version=None if saved is None else saved.version,
+        )  # fmt: skip
+    _walk_and_land(run, product, walk, doc, summary, lease, count_gaps=True)
+    summary.note += walk.stopped.value if walk.stopped else "not started"
+    if walk.reached:
+        _advance_cursor(run, product, walk, summary)
+        clear_progress(run.store, "walk", product)
+    elif walk.stopped is WalkStop.MAX_PAGES:
+        summary.status = "partial"
+    elif walk.stopped is WalkStop.CURSOR_AHEAD:
+        clear_progress(run.store, "walk", product)
+        summary.status = "failed"
+        summary.error = (
+            f"the cursor ({walk.stop_at_id}) is ahead of the newest trade ({walk.top_id}): the "
+            "API was reset or the lake belongs to another environment; check and reset the cursor"
+        )
+    cursor = read_trade_cursor(run.store, product)
+    summary.cursor = None if cursor is None else cursor.last_trade_id
+
+
+def _stop_for_new_product(run: TradesRun, product: str, since: Since | None) -> int | None:
+    """The walk's stop for a product without a cursor: below `since`, or one page down."""
+    if isinstance(since, int):
+        return max(since - 1, 0)
+    if isinstance(since, datetime):
+        first = run.source.find_trade_id_at(product, since).trade_id
+        return None if first is None else max(first - 1, 0)
+    newest = run.source.probe_trade(product, None)
+    return None if newest is None else max(newest[0] - MAX_LIMIT, 0)
+
+
+def _backfill(
+    run: TradesRun,
+    product: str,
+    start_at: datetime,
+    end_at: datetime | None,
+    restart: bool,
+    summary: ItemSummary,
+    lease: Lease,
+) -> None:
+    params = {
+        "from": format_timestamp(start_at),
+        "to": "" if end_at is None else format_timestamp(end_at),
+    }
+    saved = read_progress(run.store, "backfill", product)
+    if saved is not None and not restart:
+        if saved.params != params and not saved.done:
+            raise ConfigError(
+                f"an unfinished backfill of {product} from {saved.params.get('from')} to "
+                f"{saved.params.get('to') or 'now'} is saved; re-run it to finish it, or pass "
+                "--restart to drop it"
+            )
+        if saved.params == params and saved.done:
+            summary.note = "already complete"
+            return
+    if saved is not None and saved.params == params and not saved.done and not restart:
+        walk, doc = _resume(saved, run.max_pages), saved
+        summary.note = "resumed; "
+    else:
+        walk = run.source.plan_backfill(product, start_at, end_at)
+        walk.max_pages = run.max_pages
+        now = run.clock.now()
+        doc = WalkProgress(
+            "backfill", product, walk.stop_at_id, walk.next_after, None, now, now, run.run_id,
+            params=params, version=None if saved is None else saved.version,
+        )  # fmt: skip
+        if walk.stop_at_id is None or (
+            walk.next_after is not None and walk.next_after <= walk.stop_at_id + 1
+        ):
+            save_progress(run.store, replace(doc, done=True))
+            summary.note = "no trades in the range"
+            return
+        doc = save_progress(run.store, doc)  # the id search is not repeated after a crash
+    doc = _walk_and_land(run, product, walk, doc, summary, lease, count_gaps=False)
+    summary.note += walk.stopped.value if walk.stopped else "not started"
+    if walk.reached:
+        save_progress(run.store, replace(doc, done=True, updated_at=run.clock.now()))
+        if not params["to"]:
+            cursor = read_trade_cursor(run.store, product)
+            # The range reaches the newest trade: it becomes the cursor, unless an older cursor
+            # would then jump over trades between it and the range start.
+            if cursor is None or cursor.last_trade_id >= (walk.stop_at_id or 0):
+                _advance_cursor(run, product, walk, summary)
+    elif walk.stopped is WalkStop.MAX_PAGES:
+        summary.status = "partial"
+    cursor = read_trade_cursor(run.store, product)
+    summary.cursor = None if cursor is None else cursor.last_trade_id
+
+
+def _resume(saved: WalkProgress, max_pages: int | None) -> TradesWalk:
+    log.info(
+        "resuming the %s of %s below id %s (stop at %s)",
+        saved.kind,
+        saved.product,
+        saved.next_after,
+        saved.stop_at_id,
+        extra={"product": saved.product},
+    )
+    return TradesWalk(
+        stop_at_id=saved.stop_at_id,
+        start_after=saved.next_after,
+        top_id=saved.top_id,
+        max_pages=max_pages,
+    )
+
+
+def _advance_cursor(run: TradesRun, product: str, walk: TradesWalk, summary: ItemSummary) -> None:
+    new = walk.checkpoint.new_cursor
+    if new is not None:
+        cursor = advance_trade_cursor(
+            run.store, product, new, now=run.clock.now(), run_id=run.run_id
+        )
+        summary.cursor = cursor.last_trade_id
+
+
+def _walk_and_land(
+    run: TradesRun,
+    product: str,
+    walk: TradesWalk,
+    doc: WalkProgress,
+    summary: ItemSummary,
+    lease: Lease,
+    *,
+    count_gaps: bool,
+) -> WalkProgress:
+    """Fetch and land every page of `walk`, saving the checkpoint after each landed page."""
+    stop = walk.stop_at_id
+    resumed = doc.next_after is not None and doc.kind == "walk"
+    for page in run.source.walk_trades(product, walk):
+        summary.pages += 1
+        if page.trades is None:
+            _land_unparsed(run, page, summary)
+            continue
+        if page.trades:
+            ids = [trade.trade_id for trade in page.trades]
+            _land_page(run, page, ids, summary)
+            new_ids = [i for i in ids if stop is None or i > stop]
+            summary.count_trades(new_ids)
+            if count_gaps and (walk.pages > 1 or resumed):
+                summary.gaps_repaired += len(new_ids)
+        checkpoint = walk.checkpoint
+        doc = save_progress(
+            run.store,
+            replace(
+                doc,
+                next_after=checkpoint.next_after,
+                top_id=checkpoint.top_id,
+                updated_at=run.clock.now(),
+                run_id=run.run_id,
+            ),
+        )
+        lease = _keep_lease(run, lease)
+        run.progress.update(
+            product,
+            pages=summary.pages,
+            trades=summary.trades,
+            total=_estimate(walk),
+        )
+    return doc
+
+
+def _estimate(walk: TradesWalk) -> int | None:
+    """Trades the whole walk will have landed (for the ETA), once the first page is known."""
+    if walk.stop_at_id is None or walk.top_id is None:
+        return None
+    return max(walk.top_id - walk.stop_at_id, walk.trades)
+
+
+def _keep_lease(run: TradesRun, lease: Lease) -> Lease:
+    now = run.clock.now()
+    if now >= lease.expires_at - run.lease_ttl * 2 / 3:
+        return renew_lease(run.store, lease, now=now, ttl=run.lease_ttl)
+    return lease
+
+
+def _land_page(run: TradesRun, page: TradesPage, ids: list[int], summary: ItemSummary) -> None:
+    low, high = min(ids), max(ids)
+    raw = page.raw
+    key = trades_page_key(page.product_id, raw.fetched_at, low, high)
+    meta = meta_for(
+        raw,
+        dataset="trades",
+        product=page.product_id,
+        extra={"first_id": str(low), "last_id": str(high), "trades": str(len(ids))},
+    )
+    result = land_raw(run.store, key, meta, raw)
+    if result.written:
+        summary.objects_written += 1
+    else:
+        summary.objects_existing += 1
+
+
+def _land_unparsed(run: TradesRun, page: TradesPage, summary: ItemSummary) -> None:
+    raw = page.raw
+    key = trades_unparsed_key(page.product_id, raw.fetched_at, raw.body)
+    meta = meta_for(raw, dataset="trades", product=page.product_id, parse_error=str(page.error))
+    result = land_raw(run.store, key, meta, raw)
+    summary.parse_failures += 1
+    summary.unparsed_keys.append(key)
+    if result.written:
+        summary.objects_written += 1
+    else:
+        summary.objects_existing += 1
