@@ -43,7 +43,7 @@ from coinlake.errors import ConfigError
 from coinlake.ingest.landing import land_raw, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
 from coinlake.sources.coinbase import CoinbaseSource, TradesPage
-from coinlake.sources.pagination import MAX_LIMIT, TradesWalk, WalkStop
+from coinlake.sources.pagination import MAX_LIMIT, TradesRequest, TradesWalk, WalkStop
 from coinlake.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -135,19 +135,30 @@ def _incremental(
 ) -> None:
     saved = read_progress(run.store, "walk", product)
     if saved is not None and not saved.done:
-        walk = _resume(saved, run.max_pages)
+        walk: TradesWalk = _resume(saved, run.max_pages)
         doc = saved
         summary.note = "resumed; "
     else:
+        newest = run.source.probe_trade(product, None)
         cursor = read_trade_cursor(run.store, product)
+        summary.cursor = None if cursor is None else cursor.last_trade_id
+        if newest is None:
+            summary.note = "no trades yet"
+            return
+        if cursor is not None and newest[0] <= cursor.last_trade_id:
+            _up_to_date_or_ahead(cursor.last_trade_id, newest[0], summary)
+            return
         stop_at = cursor.last_trade_id if cursor else _stop_for_new_product(run, product, since)
-        walk = TradesWalk(stop_at_id=stop_at, max_pages=run.max_pages)
+        walk = ExactWalk(stop_at_id=stop_at, start_after=newest[0] + 1, max_pages=run.max_pages)
         now = run.clock.now()
         doc = WalkProgress(
-            "walk", product, stop_at, None, None, now, now, run.run_id,
+            "walk", product, stop_at, walk.next_after, None, now, now, run.run_id,
             version=None if saved is None else saved.version,
         )  # fmt: skip
-    _walk_and_land(run, product, walk, doc, summary, lease, count_gaps=True)
+    _walk_and_land(run, product, walk, doc, summary, lease)
+    # New ids are contiguous down from the newest: all but the newest page's worth would have
+    # been lost by a poller that reads only the newest page.
+    summary.gaps_repaired = max(0, summary.trades - MAX_LIMIT)
     summary.note += walk.stopped.value if walk.stopped else "not started"
     if walk.reached:
         _advance_cursor(run, product, walk, summary)
@@ -156,24 +167,46 @@ def _incremental(
         summary.status = "partial"
     elif walk.stopped is WalkStop.CURSOR_AHEAD:
         clear_progress(run.store, "walk", product)
-        summary.status = "failed"
-        summary.error = (
-            f"the cursor ({walk.stop_at_id}) is ahead of the newest trade ({walk.top_id}): the "
-            "API was reset or the lake belongs to another environment; check and reset the cursor"
-        )
+        _up_to_date_or_ahead(walk.stop_at_id or 0, walk.top_id or 0, summary)
     cursor = read_trade_cursor(run.store, product)
     summary.cursor = None if cursor is None else cursor.last_trade_id
 
 
-def _stop_for_new_product(run: TradesRun, product: str, since: Since | None) -> int | None:
+def _up_to_date_or_ahead(cursor: int, newest: int, summary: ItemSummary) -> None:
+    if newest == cursor:
+        summary.note = "up to date"
+        return
+    summary.status = "failed"
+    summary.error = (
+        f"the cursor ({cursor}) is ahead of the newest trade ({newest}): the API was reset or "
+        "the lake belongs to another environment; check, then reset the cursor"
+    )
+
+
+def _stop_for_new_product(run: TradesRun, product: str, since: Since | None) -> int:
     """The walk's stop for a product without a cursor: below `since`, or one page down."""
     if isinstance(since, int):
         return max(since - 1, 0)
     if isinstance(since, datetime):
         first = run.source.find_trade_id_at(product, since).trade_id
-        return None if first is None else max(first - 1, 0)
+        return 0 if first is None else max(first - 1, 0)
     newest = run.source.probe_trade(product, None)
-    return None if newest is None else max(newest[0] - MAX_LIMIT, 0)
+    return 0 if newest is None else max(newest[0] - MAX_LIMIT, 0)
+
+
+class ExactWalk(TradesWalk):
+    """A walk whose last page is cut to end exactly at `stop_at_id + 1` (ids being sequential),
+    so consecutive runs land every id once instead of re-landing the overlap of the stopping
+    page. Where the exchange skipped ids the page reaches lower and the walk goes on as usual.
+    """
+
+    def next_request(self) -> TradesRequest | None:
+        """The next page, no larger than the ids left above the stop."""
+        request = super().next_request()
+        if request is None or request.after is None or self.stop_at_id is None:
+            return request
+        left = request.after - 1 - self.stop_at_id
+        return TradesRequest(request.after, max(1, min(request.limit, left)))
 
 
 def _backfill(
@@ -204,8 +237,14 @@ def _backfill(
         walk, doc = _resume(saved, run.max_pages), saved
         summary.note = "resumed; "
     else:
-        walk = run.source.plan_backfill(product, start_at, end_at)
-        walk.max_pages = run.max_pages
+        plan = run.source.plan_backfill(product, start_at, end_at)
+        start_after = plan.next_after
+        if start_after is None:  # up to now: start above the newest trade, known exactly
+            newest = run.source.probe_trade(product, None)
+            start_after = None if newest is None else newest[0] + 1
+        walk = ExactWalk(
+            stop_at_id=plan.stop_at_id, start_after=start_after, max_pages=run.max_pages
+        )
         now = run.clock.now()
         doc = WalkProgress(
             "backfill", product, walk.stop_at_id, walk.next_after, None, now, now, run.run_id,
@@ -218,7 +257,7 @@ def _backfill(
             summary.note = "no trades in the range"
             return
         doc = save_progress(run.store, doc)  # the id search is not repeated after a crash
-    doc = _walk_and_land(run, product, walk, doc, summary, lease, count_gaps=False)
+    doc = _walk_and_land(run, product, walk, doc, summary, lease)
     summary.note += walk.stopped.value if walk.stopped else "not started"
     if walk.reached:
         save_progress(run.store, replace(doc, done=True, updated_at=run.clock.now()))
@@ -234,7 +273,7 @@ def _backfill(
     summary.cursor = None if cursor is None else cursor.last_trade_id
 
 
-def _resume(saved: WalkProgress, max_pages: int | None) -> TradesWalk:
+def _resume(saved: WalkProgress, max_pages: int | None) -> ExactWalk:
     log.info(
         "resuming the %s of %s below id %s (stop at %s)",
         saved.kind,
@@ -243,7 +282,7 @@ def _resume(saved: WalkProgress, max_pages: int | None) -> TradesWalk:
         saved.stop_at_id,
         extra={"product": saved.product},
     )
-    return TradesWalk(
+    return ExactWalk(
         stop_at_id=saved.stop_at_id,
         start_after=saved.next_after,
         top_id=saved.top_id,
@@ -267,12 +306,9 @@ def _walk_and_land(
     doc: WalkProgress,
     summary: ItemSummary,
     lease: Lease,
-    *,
-    count_gaps: bool,
 ) -> WalkProgress:
     """Fetch and land every page of `walk`, saving the checkpoint after each landed page."""
     stop = walk.stop_at_id
-    resumed = doc.next_after is not None and doc.kind == "walk"
     for page in run.source.walk_trades(product, walk):
         summary.pages += 1
         if page.trades is None:
@@ -283,8 +319,6 @@ def _walk_and_land(
             _land_page(run, page, ids, summary)
             new_ids = [i for i in ids if stop is None or i > stop]
             summary.count_trades(new_ids)
-            if count_gaps and (walk.pages > 1 or resumed):
-                summary.gaps_repaired += len(new_ids)
         checkpoint = walk.checkpoint
         doc = save_progress(
             run.store,

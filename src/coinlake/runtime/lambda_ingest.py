@@ -1,0 +1,201 @@
+"""AWS Lambda entry point for ingestion: EventBridge schedule (or a manual event) -> Bronze on S3.
+
+Events:
+
+- the EventBridge scheduled event (`"detail-type": "Scheduled Event"`): the source comes from the
+  `INGEST_SOURCE` environment variable, else from the rule's name (`...coingecko...` or
+  `...coinbase...`), else both;
+- a manual test event: `{"source": "coinbase", "product": "BTC-USD"}` (also `products`, `since`,
+  `max_pages`; `source` may be `coingecko` or `all`).
+
+Settings come from `COINLAKE_*` environment variables (`COINLAKE_LAKE=s3://bucket/prefix`, ...);
+`INGEST_MAX_PAGES` bounds the pages per product and invocation (the walk resumes next time).
+Logs are JSON on stdout (Powertools' formatter when installed, else coinlake's), one line per
+upload ending in `Successfully uploaded data to s3://<bucket>/<key>`. A failed product or an
+unparsable response is logged, then raised, so Lambda retries or sends the event to the DLQ.
+
+This module and what it imports must not load duckdb, pyarrow, pandas or pyspark (the package
+stays small; a test proves it).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from coinlake.config import Settings, load_settings
+from coinlake.errors import CoinlakeError, ConfigError
+from coinlake.ingest.run import RunOptions, SourceChoice, Sources, run_ingest
+from coinlake.ingest.since import parse_since
+from coinlake.log import JsonFormatter
+from coinlake.storage.base import ObjectStore
+from coinlake.storage.factory import open_store
+
+log = logging.getLogger(__name__)
+
+SOURCE_ENV = "INGEST_SOURCE"
+MAX_PAGES_ENV = "INGEST_MAX_PAGES"
+DEFAULT_MAX_PAGES = 3000
+"""About five minutes of Coinbase pages at 10 requests a second."""
+SERVICE = "coinlake-ingest"
+_SOURCES: tuple[SourceChoice, ...] = ("all", "coinbase", "coingecko")
+
+
+class IngestFailedError(CoinlakeError):
+    """The run landed what it could, but a product failed or a response did not parse."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRequest:
+    """What one invocation should do."""
+
+    source: SourceChoice
+    products: tuple[str, ...] | None = None
+    since: str | None = None
+    max_pages: int | None = None
+
+
+def parse_event(event: Mapping[str, Any], environ: Mapping[str, str]) -> IngestRequest:
+    """The request an event stands for (pure).
+
+    Raises:
+        ConfigError: the event is neither a scheduled event nor a valid manual event.
+    """
+    max_pages = _int(environ.get(MAX_PAGES_ENV) or DEFAULT_MAX_PAGES, MAX_PAGES_ENV)
+    if event.get("detail-type") == "Scheduled Event":
+        configured = environ.get(SOURCE_ENV)
+        if configured:
+            return IngestRequest(_source(configured, SOURCE_ENV), max_pages=max_pages)
+        rules = " ".join(str(arn) for arn in event.get("resources") or ()).lower()
+        for name in ("coingecko", "coinbase"):
+            if name in rules:
+                return IngestRequest(_source(name, "rule"), max_pages=max_pages)
+        return IngestRequest("all", max_pages=max_pages)
+    if "source" not in event:
+        raise ConfigError(
+            'unsupported event: expected an EventBridge scheduled event or {"source": '
+            '"coinbase", "product": "BTC-USD"}'
+        )
+    products = event.get("products") or ([event["product"]] if event.get("product") else None)
+    if products is not None and not isinstance(products, list | tuple):
+        raise ConfigError("event: products must be a list of product ids")
+    since = event.get("since")
+    return IngestRequest(
+        source=_source(str(event["source"]), "event source"),
+        products=None if products is None else tuple(str(p).upper() for p in products),
+        since=None if since is None else str(since),
+        max_pages=_int(event.get("max_pages", max_pages), "event max_pages"),
+    )
+
+
+def _source(value: str, where: str) -> SourceChoice:
+    for choice in _SOURCES:
+        if value == choice:
+            return choice
+    raise ConfigError(f"{where} {value!r}: expected one of {', '.join(_SOURCES)}")
+
+
+def _int(value: object, where: str) -> int:
+    try:
+        number = int(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where} {value!r} is not a whole number") from exc
+    if number < 1:
+        raise ConfigError(f"{where} must be at least 1")
+    return number
+
+
+class _RequestId(logging.Filter):
+    """Stamps every record with the invocation's `aws_request_id`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.request_id: str | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.request_id is not None:
+            record.aws_request_id = self.request_id
+        return True
+
+
+_REQUEST_ID = _RequestId()
+_CACHE: dict[str, tuple[Settings, ObjectStore]] = {}
+
+
+def configure_lambda_logging(level: str = "INFO") -> None:
+    """JSON logs on stdout: Powertools' formatter if importable, else coinlake's."""
+    formatter: logging.Formatter
+    try:
+        from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+        formatter = LambdaPowertoolsFormatter(service=SERVICE, utc=True)
+    except ImportError:  # the package is optional; the stable keys stay the same
+        formatter = JsonFormatter()
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    handler.addFilter(_REQUEST_ID)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _settings_and_store() -> tuple[Settings, ObjectStore]:
+    """Built once per container (warm invocations reuse the S3 client)."""
+    if "lake" not in _CACHE:
+        settings = load_settings(environ=os.environ)
+        _CACHE["lake"] = (settings, open_store(settings))
+    return _CACHE["lake"]
+
+
+def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+    """Run one ingest for the event; returns the run summary.
+
+    Raises:
+        CoinlakeError: bad event or settings, or the run failed (after logging it).
+    """
+    _REQUEST_ID.request_id = getattr(context, "aws_request_id", None)
+    configure_lambda_logging(os.environ.get("COINLAKE_LOG_LEVEL", "INFO"))
+    try:
+        request = parse_event(event, os.environ)
+        settings, store = _settings_and_store()
+        key = None
+        if settings.coingecko_api_key_parameter and settings.coingecko_api_key is None:
+            from coinlake.aws.secrets import coingecko_api_key
+
+            key = coingecko_api_key(settings)
+        since = None if request.since is None else parse_since(request.since)
+        with Sources(settings, coingecko_api_key=key) as sources:
+            summary = run_ingest(
+                store,
+                sources,
+                source=request.source,
+                products=request.products,
+                since=since,
+                options=RunOptions(max_pages=request.max_pages, command="lambda"),
+            )
+    except CoinlakeError:
+        log.exception("ingest failed")
+        raise
+    result: dict[str, Any] = {
+        "run_id": summary.run_id,
+        "status": summary.status,
+        "run_record": summary.record_key,
+        "items": [item.to_json() for item in summary.items],
+    }
+    if summary.failed:
+        failed = [f"{i.dataset} {i.name}" for i in summary.items if i.failed]
+        log.error(
+            "ingest run %s failed for %s", summary.run_id, ", ".join(failed),
+            extra={"run_id": summary.run_id},
+        )  # fmt: skip
+        raise IngestFailedError(
+            f"ingest run {summary.run_id} failed for {', '.join(failed)}; see the run record"
+        )
+    log.info("ingest run %s succeeded", summary.run_id, extra={"run_id": summary.run_id})
+    return result
