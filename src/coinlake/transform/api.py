@@ -69,7 +69,8 @@ def run_transform(
 
 
 def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> Engine:
-    """The engine called `name` (`duckdb`, or `spark` once `coinlake.engines.spark` exists).
+    """The engine called `name`: `duckdb`, or `spark` (a local Spark session of `threads`
+    cores; `memory_limit` applies to DuckDB only).
 
     Raises:
         ConfigError: unknown engine, or Spark not installed.
@@ -79,13 +80,14 @@ def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> En
 
         return DuckDBEngine(threads=threads, memory_limit=memory_limit)
     if name == "spark":
+        from coinlake.engines import spark
+
         try:
-            from coinlake.engines import spark  # type: ignore[attr-defined, unused-ignore]
+            engine: Engine = spark.SparkEngine(threads=threads)
         except ImportError as exc:
             raise ConfigError(
                 f"engine 'spark' is not available here ({exc}); install the spark extra "
                 "and Java 17, or use --engine duckdb"
             ) from exc
-        engine: Engine = spark.SparkEngine()
         return engine
     raise ConfigError(f"engine {name!r}: choose duckdb or spark")
