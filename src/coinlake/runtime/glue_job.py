@@ -1,0 +1,145 @@
+"""The AWS Glue job entry point: Silver and Gold on Spark, through the same `run_transform`
+the `coinlake transform` command calls.
+
+On Glue (`awsglue` importable) the job takes Glue's SparkSession from a `GlueContext`, reads
+its arguments with `getResolvedOptions` and commits the Glue `Job` at the end (coinlake keeps
+its own bookmarks in `_state/`; Glue job bookmarks are not used). Elsewhere it reads the same
+arguments from argv and builds a local session:
+
+    python -m coinlake.runtime.glue_job --JOB_NAME local --lake ./lake --layer all
+
+Bad arguments print one `error: ...` line and exit with status 2; a failed run exits 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from coinlake.errors import CoinlakeError, ConfigError
+from coinlake.runtime.glue_args import JobArgs, from_resolved, glue_option_names, parse_argv
+from coinlake.transform.runner import TableSummary
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from coinlake.transform.lake import Lake
+
+logger = logging.getLogger("coinlake.glue_job")
+
+EXIT_USER_ERROR = 2
+EXIT_FAILURE = 1
+
+
+def glue_available() -> bool:
+    """True when running where `awsglue` (the Glue runtime library) is importable."""
+    try:
+        import awsglue.utils  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def resolve_args(argv: Sequence[str], *, glue: bool) -> JobArgs:
+    """The job's arguments, the Glue way when `glue`, else from argv (no program name)."""
+    if not glue:
+        return parse_argv(argv)
+    from awsglue.utils import getResolvedOptions
+
+    full_argv = ["glue_job", *argv]
+    try:
+        resolved = getResolvedOptions(full_argv, glue_option_names(argv))
+    except SystemExit as exc:  # Glue's resolver is argparse: it exits on a missing name
+        raise ConfigError("glue job arguments: --JOB_NAME and --lake are required") from exc
+    return from_resolved(resolved)
+
+
+def open_lake(location: str) -> Lake:
+    """The lake at `location` (a folder; S3 lakes are not supported by the transforms yet).
+
+    Raises:
+        ConfigError: an `s3://` location, or a path that is not a folder.
+    """
+    if location.startswith("s3://"):
+        raise ConfigError(
+            f"--lake {location}: the transforms have no S3 lake implementation yet; "
+            "run on a lake folder (or a mounted copy of the bucket)"
+        )
+    from coinlake.transform.lake import LocalLake
+
+    return LocalLake(location)
+
+
+def summary_line(summary: TableSummary) -> str:
+    """One log line per table, like the CLI's summary table."""
+    mark = " (full refresh)" if summary.full_refresh else ""
+    return (
+        f"{summary.table}{mark}: {summary.objects_read} objects, {summary.rows_in} rows in, "
+        f"{summary.rows_written} written, {summary.rows_deduped} deduped, "
+        f"{summary.rows_quarantined} quarantined, {summary.partitions_rewritten} partitions, "
+        f"{summary.seconds:.2f}s"
+    )
+
+
+def _glue_session(args: JobArgs) -> tuple[SparkSession, Any]:
+    from awsglue.context import GlueContext
+    from awsglue.job import Job
+    from pyspark.context import SparkContext
+
+    context = GlueContext(SparkContext.getOrCreate())
+    job = Job(context)
+    job.init(args.job_name, {"JOB_NAME": args.job_name})
+    return context.spark_session, job
+
+
+def run(args: JobArgs, *, session: SparkSession | None = None, glue: bool = False) -> list[str]:
+    """Run the transforms for `args`; return the summary lines.
+
+    Args:
+        session: an existing session to run on (tests share one); None builds Glue's (on Glue)
+            or a local one, stopped at the end.
+        glue: take the session from a GlueContext and commit the Glue job.
+    """
+    from coinlake.engines.spark import SparkEngine
+    from coinlake.transform.api import run_transform
+
+    lake = open_lake(args.lake)
+    job = None
+    if session is None and glue:
+        session, job = _glue_session(args)
+    engine = SparkEngine(session)
+    try:
+        summaries = run_transform(
+            lake,
+            engine,
+            args.layer,  # type: ignore[arg-type]  # checked by JobArgs
+            full_refresh=args.full_refresh,
+            progress=lambda table, message: logger.info("%s: %s", table, message),
+        )
+    finally:
+        engine.close()
+    if job is not None:
+        job.commit()
+    return [summary_line(s) for s in summaries]
+
+
+def main(argv: Sequence[str] | None = None, *, session: SparkSession | None = None) -> int:
+    """Run the job; return the exit status (0 ok, 2 bad arguments, 1 failed run)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    glue = glue_available()
+    try:
+        args = resolve_args(arguments, glue=glue)
+        lines = run(args, session=session, glue=glue)
+    except CoinlakeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR if isinstance(exc, ValueError) else EXIT_FAILURE
+    for line in lines:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    sys.exit(main())
