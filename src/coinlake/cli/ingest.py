@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from coinlake.ingest.summary import RunSummary
 
 EXIT_FAILED = 1
+QUIET_NOTES = ("reached_known", "exhausted")
+"""Walk endings not worth a line under the table."""
 
 
 class SourceOption(StrEnum):
@@ -139,6 +141,8 @@ def print_summary(summary: RunSummary) -> None:
             )
         elif item.status != "ok":
             console.print(f"[yellow]{item.dataset} {item.name} {item.status}:[/] {item.note}")
+        elif item.note and item.note not in QUIET_NOTES and item.dataset == "trades":
+            console.print(f"{item.dataset} {item.name}: {item.note}", highlight=False)
         for key in item.unparsed_keys:
             console.print(f"[yellow]unparsable response landed (flagged): {key}[/]")
     if summary.record_key:

@@ -39,10 +39,10 @@ from coinlake.bronze.state import (
 )
 from coinlake.domain.clock import Clock
 from coinlake.domain.envelope import format_timestamp
-from coinlake.errors import ConfigError
+from coinlake.errors import BadResponseError, ConfigError
 from coinlake.ingest.landing import land_raw, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
-from coinlake.sources.coinbase import CoinbaseSource, TradesPage
+from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
 from coinlake.sources.pagination import MAX_LIMIT, TradesRequest, TradesWalk, WalkStop
 from coinlake.storage.base import ObjectStore
 
@@ -139,7 +139,7 @@ def _incremental(
         doc = saved
         summary.note = "resumed; "
     else:
-        newest = run.source.probe_trade(product, None)
+        newest = _probe_newest(run, product, summary)
         cursor = read_trade_cursor(run.store, product)
         summary.cursor = None if cursor is None else cursor.last_trade_id
         if newest is None:
@@ -194,6 +194,24 @@ def _stop_for_new_product(run: TradesRun, product: str, since: Since | None) -> 
     return 0 if newest is None else max(newest[0] - MAX_LIMIT, 0)
 
 
+def _probe_newest(
+    run: TradesRun, product: str, summary: ItemSummary
+) -> tuple[int, datetime] | None:
+    """(id, time) of the newest trade: one trades request with `limit=1`.
+
+    A probe that does not parse is landed flagged (it is a trades response like any other)
+    before the error is raised.
+    """
+    raw = run.source.fetch_trades_page(product, limit=1)
+    try:
+        trades = parse_trades(raw.body, product)
+    except BadResponseError as exc:
+        summary.pages += 1
+        _land_unparsed(run, TradesPage(product, TradesRequest(None, 1), raw, None, exc), summary)
+        raise
+    return (trades[0].trade_id, trades[0].time) if trades else None
+
+
 class ExactWalk(TradesWalk):
     """A walk whose last page is cut to end exactly at `stop_at_id + 1` (ids being sequential),
     so consecutive runs land every id once instead of re-landing the overlap of the stopping
@@ -240,7 +258,7 @@ def _backfill(
         plan = run.source.plan_backfill(product, start_at, end_at)
         start_after = plan.next_after
         if start_after is None:  # up to now: start above the newest trade, known exactly
-            newest = run.source.probe_trade(product, None)
+            newest = _probe_newest(run, product, summary)
             start_after = None if newest is None else newest[0] + 1
         walk = ExactWalk(
             stop_at_id=plan.stop_at_id, start_after=start_after, max_pages=run.max_pages

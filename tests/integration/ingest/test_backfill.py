@@ -1,0 +1,150 @@
+"""Backfill from a date against the sandbox: exact ranges, resumability, a real process kill."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coinlake.bronze.keys import parse_bronze_key
+from coinlake.bronze.state import read_progress, read_trade_cursor
+from coinlake.ingest.run import RunOptions
+from coinlake.storage.factory import open_store
+from tests.integration.ingest.helpers import (
+    backfill,
+    bronze_trade_ids,
+    ingest,
+    item,
+    sandbox_settings,
+    trade_keys,
+)
+
+pytestmark = pytest.mark.integration
+
+T = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def range_ids(sb: Any, product: str, start: datetime, end: datetime) -> set[int]:
+    return {t.trade_id for t in sb.market.trades(product) if start <= t.time < end}
+
+
+def test_a_backfill_lands_exactly_the_trades_of_its_range_once(sandbox: Any, tmp_path: Any) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD,ETH-USD")
+    store = open_store(settings)
+    start, end = T.replace(hour=10, minute=17), T.replace(hour=11, minute=29)
+    summary = backfill(
+        sandbox, store, settings, start_at=start, end_at=end, candles_granularity_s=300
+    )
+    assert not summary.failed, summary.items
+    for product in ("BTC-USD", "ETH-USD"):
+        seen = bronze_trade_ids(store, product)
+        expected = range_ids(sandbox, product, start, end)
+        assert set(seen) == expected
+        assert max(seen.values()) == 1
+        assert item(summary, product).trades == len(expected)
+        assert read_trade_cursor(store, product) is None  # a bounded range sets no cursor
+        candles = list(store.list(f"bronze/source=coinbase/dataset=candles/product={product}/"))
+        assert len(candles) == 1
+        assert parse_bronze_key(candles[0]).start_at == T.replace(hour=10, minute=15)
+    again = backfill(sandbox, store, settings, start_at=start, end_at=end)
+    assert [i.note for i in again.items] == ["already complete", "already complete"]
+    assert sum(i.objects_written for i in again.items) == 0
+
+
+def test_a_backfill_up_to_now_hands_over_to_incremental_ingest(sandbox: Any, tmp_path: Any) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="SOL-USD")
+    store = open_store(settings)
+    backfill(sandbox, store, settings, start_at=T.replace(hour=10, minute=30))
+    cursor = read_trade_cursor(store, "SOL-USD")
+    assert cursor is not None
+    sandbox.clock.advance(2 * 3600)
+    ingest(sandbox, store, settings, source="coinbase")
+    seen = bronze_trade_ids(store, "SOL-USD")
+    expected = range_ids(sandbox, "SOL-USD", T.replace(hour=10, minute=30), T.replace(hour=23))
+    assert set(seen) == expected
+    assert max(seen.values()) == 1
+
+
+def test_a_different_unfinished_backfill_must_be_finished_or_restarted(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_store(settings)
+    start = T.replace(hour=10, minute=5)
+    first = backfill(sandbox, store, settings, start_at=start, options=RunOptions(max_pages=1))
+    assert item(first, "BTC-USD").status == "partial"
+    other = backfill(sandbox, store, settings, start_at=T.replace(hour=11))
+    assert item(other, "BTC-USD").status == "failed"
+    assert "--restart" in (item(other, "BTC-USD").error or "")
+    resumed = backfill(sandbox, store, settings, start_at=start)
+    assert item(resumed, "BTC-USD").note.startswith("resumed")
+    restarted = backfill(sandbox, store, settings, start_at=T.replace(hour=11), restart=True)
+    assert item(restarted, "BTC-USD").status == "ok"
+    progress = read_progress(store, "backfill", "BTC-USD")
+    assert progress is not None and progress.done
+
+
+def _cli_env(sb: Any) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COINLAKE_")}
+    env.update(
+        COINLAKE_COINBASE_URL=sb.coinbase_url,
+        COINLAKE_COINGECKO_URL=sb.coingecko_url,
+        COINLAKE_PRODUCTS="BTC-USD",
+        COINLAKE_HTTP_TIMEOUT_S="5",
+        COINLAKE_COINBASE_REQUESTS_PER_SECOND="30",  # the sandbox enforces no limit here
+        COINLAKE_COINBASE_BURST="30",
+    )
+    return env
+
+
+def test_a_killed_backfill_resumes_to_the_same_result(sandbox_factory: Any, tmp_path: Path) -> None:
+    sb = sandbox_factory(history_days=1.0, trades_per_minute=60.0, products=("BTC-USD",))
+    lake = tmp_path / "killed"
+    args = [
+        sys.executable, "-m", "coinlake", "--lake", str(lake), "backfill", "--product",
+        "BTC-USD", "--from", "2026-11-21T13:00:00Z", "--to", "2026-11-22T11:00:00Z",
+        "--lease-ttl", "2",
+    ]  # fmt: skip
+    env = _cli_env(sb)
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    store = open_store(sandbox_settings(sb, str(lake)))
+    deadline = time.monotonic() + 60
+    while len(trade_keys(store, "BTC-USD")) < 8 and time.monotonic() < deadline:
+        assert process.poll() is None, "the backfill ended before it could be killed"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    landed = len(trade_keys(store, "BTC-USD"))
+    assert 8 <= landed < 79
+    progress = read_progress(store, "backfill", "BTC-USD")
+    assert progress is not None and not progress.done
+    time.sleep(2.1)  # the killed run's lock expires (--lease-ttl 2)
+    finished = subprocess.run(
+        args, check=False, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "resumed" in finished.stdout
+    start = datetime(2026, 11, 21, 13, tzinfo=UTC)
+    end = datetime(2026, 11, 22, 11, tzinfo=UTC)
+    seen = bronze_trade_ids(store, "BTC-USD")
+    assert set(seen) == range_ids(sb, "BTC-USD", start, end)
+    assert max(seen.values()) == 1
+    # an uninterrupted backfill of the same range cuts the same pages
+    clean_settings = sandbox_settings(sb, str(tmp_path / "clean"), products="BTC-USD")
+    clean = open_store(clean_settings)
+    backfill(sb, clean, clean_settings, start_at=start, end_at=end)
+
+    def pages(s: Any) -> list[tuple[Any, Any]]:
+        return [
+            (parse_bronze_key(k).first_id, parse_bronze_key(k).last_id)
+            for k in trade_keys(s, "BTC-USD")
+        ]
+
+    assert sorted(pages(store)) == sorted(pages(clean))

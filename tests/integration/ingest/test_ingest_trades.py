@@ -1,0 +1,198 @@
+"""Incremental Coinbase trades into Bronze against the sandbox: keys, envelopes, gaps, re-runs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+import pytest
+
+from coinlake.bronze.keys import parse_bronze_key, trades_page_key
+from coinlake.bronze.state import read_progress, read_run_records, read_trade_cursor
+from coinlake.domain.envelope import split_envelope
+from coinlake.ingest.run import RunOptions
+from coinlake.ingest.since import parse_since
+from coinlake.sources.coinbase_parse import parse_trades
+from coinlake.sources.coingecko_parse import parse_simple_price
+from coinlake.storage.factory import open_store
+from tests.integration.ingest.helpers import (
+    bronze_trade_ids,
+    ingest,
+    item,
+    sandbox_settings,
+    trade_keys,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def lake(lake_store: Any) -> Any:
+    """A lake on both backends (local folder and moto S3)."""
+    return lake_store
+
+
+def settings_of(sb: Any, store: Any, **overrides: Any) -> Any:
+    uri = store.uri()
+    if uri.startswith("s3://"):
+        return sandbox_settings(
+            sb,
+            uri.rstrip("/"),
+            s3_endpoint_url=store.client.meta.endpoint_url,
+            **overrides,
+        )
+    return sandbox_settings(sb, uri, **overrides)
+
+
+def test_every_landed_object_has_its_layout_key_and_a_full_envelope(
+    sandbox: Any, lake: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_of(sandbox, lake)
+    caplog.set_level(logging.INFO, logger="coinlake.ingest")
+    summary = ingest(sandbox, lake, settings, since=parse_since("2026-11-22T11:00:00Z"))
+    assert not summary.failed, summary.items
+    keys = sorted(lake.list("bronze/"))
+    assert keys
+    for key in keys:
+        parsed = parse_bronze_key(key)
+        envelope = split_envelope(lake.get(key))
+        meta = envelope.meta
+        assert (meta["source"], meta["dataset"]) == (parsed.source, parsed.dataset)
+        assert meta["status"] == 200
+        assert meta["parse_error"] is None
+        assert meta["request"]["method"] == "GET"
+        assert meta["fetched_at"].startswith(parsed.fetch_date.isoformat())
+        assert "api_key" not in json.dumps(meta)
+        assert f"Successfully uploaded data to {lake.uri(key)}" in caplog.text
+        if parsed.dataset == "trades":
+            trades = parse_trades(envelope.body, parsed.product or "")
+            ids = [t.trade_id for t in trades]
+            assert (parsed.first_id, parsed.last_id) == (min(ids), max(ids))
+            assert meta["product"] == parsed.product
+            assert meta["request"]["url"].endswith(f"/products/{parsed.product}/trades")
+            assert "after" in meta["request"]["params"]
+            assert meta["extra"]["first_id"] == str(min(ids))
+        else:
+            assert parsed.dataset == "simple_price"
+            quotes = parse_simple_price(envelope.body, vs_currencies=settings.vs_currencies)
+            assert len(quotes) == len(settings.coins) * len(settings.vs_currencies)
+            assert {"include_market_cap", "include_24hr_vol", "include_24hr_change"} <= set(
+                meta["request"]["params"]
+            )
+    # since 11:00 (an hour at 20/min): every id from then to the cursor, once, per product
+    for product in sandbox.market.products:
+        first = sandbox.market.trade_id_at(product, summary.started_at.replace(hour=11))
+        cursor = read_trade_cursor(lake, product).last_trade_id  # type: ignore[union-attr]
+        assert cursor == item(summary, product).last_id
+        seen = bronze_trade_ids(lake, product)
+        assert set(seen) == set(range(first, cursor + 1))
+        assert max(seen.values()) == 1
+    records = list(read_run_records(lake, summary.started_at.date()))
+    assert [r.status for r in records] == ["succeeded"]
+    assert records[0].summary["items"]
+
+
+def test_a_second_run_with_nothing_new_writes_nothing(sandbox: Any, tmp_path: Any) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_store(settings)
+    first = ingest(sandbox, store, settings, source="coinbase")
+    before = {key: store.get(key) for key in store.list("bronze/")}
+    again = ingest(sandbox, store, settings, source="coinbase")
+    after = {key: store.get(key) for key in store.list("bronze/")}
+    assert item(first, "BTC-USD").objects_written == 1
+    assert item(again, "BTC-USD").objects_written == 0
+    assert item(again, "BTC-USD").note == "up to date"
+    assert before == after
+    assert not again.failed
+
+
+def test_downtime_longer_than_a_page_is_filled_with_every_id_exactly_once(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD,ETH-USD")
+    store = open_store(settings)
+    ingest(sandbox, store, settings, source="coinbase")
+    sandbox.clock.advance(3 * 3600)  # 20 trades/min: ~3,600 trades, several pages
+    summary = ingest(sandbox, store, settings, source="coinbase")
+    assert not summary.failed
+    for product in ("BTC-USD", "ETH-USD"):
+        seen = bronze_trade_ids(store, product)
+        assert set(seen) == set(range(min(seen), max(seen) + 1))
+        assert max(seen.values()) == 1, "an id landed twice"
+        assert max(seen) == sandbox.market.newest_trade_id(product)
+        result = item(summary, product)
+        assert result.pages >= 3
+        assert result.gaps_repaired == result.trades - 1000 > 0
+
+
+def test_a_product_with_no_cursor_starts_at_a_given_trade_id(sandbox: Any, tmp_path: Any) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="SOL-USD")
+    store = open_store(settings)
+    newest = sandbox.market.newest_trade_id("SOL-USD")
+    ingest(sandbox, store, settings, source="coinbase", since=newest - 1500)
+    assert set(bronze_trade_ids(store, "SOL-USD")) == set(range(newest - 1500, newest + 1))
+
+
+def test_two_runs_at_once_on_one_product_leave_consistent_state(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_store(settings)
+    ingest(sandbox, store, settings, source="coinbase")
+    sandbox.clock.advance(4 * 3600)
+    results: list[Any] = []
+    barrier = threading.Barrier(2)
+
+    def one() -> None:
+        barrier.wait()
+        results.append(ingest(sandbox, store, settings, source="coinbase"))
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(item(r, "BTC-USD").status for r in results)
+    assert statuses in (["locked", "ok"], ["ok", "ok"])
+    assert not any(r.failed for r in results)
+    ingest(sandbox, store, settings, source="coinbase")  # whatever was skipped is caught up
+    seen = bronze_trade_ids(store, "BTC-USD")
+    newest = sandbox.market.newest_trade_id("BTC-USD")
+    assert set(seen) == set(range(min(seen), newest + 1))
+    assert read_trade_cursor(store, "BTC-USD").last_trade_id == newest  # type: ignore[union-attr]
+    assert read_progress(store, "walk", "BTC-USD") is None
+
+
+def test_a_page_budget_stops_early_and_the_next_run_resumes(sandbox: Any, tmp_path: Any) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_store(settings)
+    ingest(sandbox, store, settings, source="coinbase")
+    cursor = read_trade_cursor(store, "BTC-USD").last_trade_id  # type: ignore[union-attr]
+    sandbox.clock.advance(4 * 3600)
+    partial = ingest(sandbox, store, settings, source="coinbase", options=RunOptions(max_pages=2))
+    assert item(partial, "BTC-USD").status == "partial"
+    assert read_trade_cursor(store, "BTC-USD").last_trade_id == cursor  # type: ignore[union-attr]
+    assert read_progress(store, "walk", "BTC-USD") is not None
+    rest = ingest(sandbox, store, settings, source="coinbase")
+    assert item(rest, "BTC-USD").note.startswith("resumed")
+    seen = bronze_trade_ids(store, "BTC-USD")
+    assert max(seen.values()) == 1
+    assert set(seen) == set(range(min(seen), max(seen) + 1))
+    assert max(seen) >= sandbox.market.newest_trade_id("BTC-USD") - 100  # new trades since
+
+
+def test_keys_are_deterministic_so_a_refetched_page_is_a_no_op(sandbox: Any, tmp_path: Any) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_store(settings)
+    ingest(sandbox, store, settings, source="coinbase")
+    (key,) = trade_keys(store, "BTC-USD")
+    parsed = parse_bronze_key(key)
+    assert parsed.first_id is not None and parsed.last_id is not None
+    fetched = split_envelope(store.get(key)).meta["fetched_at"]
+    from coinlake.domain.envelope import parse_timestamp
+
+    rebuilt = trades_page_key("BTC-USD", parse_timestamp(fetched), parsed.first_id, parsed.last_id)
+    assert rebuilt == key
+    assert store.put_if_absent(key, b"{}") is False
