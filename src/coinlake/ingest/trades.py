@@ -19,7 +19,6 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from coinlake.bronze.keys import trades_page_key, trades_unparsed_key
 from coinlake.bronze.lease import (
     DEFAULT_TTL,
     Lease,
@@ -39,11 +38,16 @@ from coinlake.bronze.state import (
 )
 from coinlake.domain.clock import Clock
 from coinlake.domain.envelope import format_timestamp
-from coinlake.errors import BadResponseError, ConfigError
-from coinlake.ingest.landing import land_raw, meta_for
+from coinlake.errors import ConfigError
+from coinlake.ingest.pages import (
+    ExactWalk,
+    land_trades_page,
+    land_unparsed_trades,
+    probe_newest,
+)
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
-from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
-from coinlake.sources.pagination import MAX_LIMIT, TradesRequest, TradesWalk, WalkStop
+from coinlake.sources.coinbase import CoinbaseSource
+from coinlake.sources.pagination import MAX_LIMIT, TradesWalk, WalkStop
 from coinlake.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -139,7 +143,7 @@ def _incremental(
         doc = saved
         summary.note = "resumed; "
     else:
-        newest = _probe_newest(run, product, summary)
+        newest = probe_newest(run.store, run.source, product, summary)
         cursor = read_trade_cursor(run.store, product)
         summary.cursor = None if cursor is None else cursor.last_trade_id
         if newest is None:
@@ -194,39 +198,6 @@ def _stop_for_new_product(run: TradesRun, product: str, since: Since | None) -> 
     return 0 if newest is None else max(newest[0] - MAX_LIMIT, 0)
 
 
-def _probe_newest(
-    run: TradesRun, product: str, summary: ItemSummary
-) -> tuple[int, datetime] | None:
-    """(id, time) of the newest trade: one trades request with `limit=1`.
-
-    A probe that does not parse is landed flagged (it is a trades response like any other)
-    before the error is raised.
-    """
-    raw = run.source.fetch_trades_page(product, limit=1)
-    try:
-        trades = parse_trades(raw.body, product)
-    except BadResponseError as exc:
-        summary.pages += 1
-        _land_unparsed(run, TradesPage(product, TradesRequest(None, 1), raw, None, exc), summary)
-        raise
-    return (trades[0].trade_id, trades[0].time) if trades else None
-
-
-class ExactWalk(TradesWalk):
-    """A walk whose last page is cut to end exactly at `stop_at_id + 1` (ids being sequential),
-    so consecutive runs land every id once instead of re-landing the overlap of the stopping
-    page. Where the exchange skipped ids the page reaches lower and the walk goes on as usual.
-    """
-
-    def next_request(self) -> TradesRequest | None:
-        """The next page, no larger than the ids left above the stop."""
-        request = super().next_request()
-        if request is None or request.after is None or self.stop_at_id is None:
-            return request
-        left = request.after - 1 - self.stop_at_id
-        return TradesRequest(request.after, max(1, min(request.limit, left)))
-
-
 def _backfill(
     run: TradesRun,
     product: str,
@@ -258,7 +229,7 @@ def _backfill(
         plan = run.source.plan_backfill(product, start_at, end_at)
         start_after = plan.next_after
         if start_after is None:  # up to now: start above the newest trade, known exactly
-            newest = _probe_newest(run, product, summary)
+            newest = probe_newest(run.store, run.source, product, summary)
             start_after = None if newest is None else newest[0] + 1
         walk = ExactWalk(
             stop_at_id=plan.stop_at_id, start_after=start_after, max_pages=run.max_pages
@@ -330,11 +301,11 @@ def _walk_and_land(
     for page in run.source.walk_trades(product, walk):
         summary.pages += 1
         if page.trades is None:
-            _land_unparsed(run, page, summary)
+            land_unparsed_trades(run.store, page, summary)
             continue
         if page.trades:
             ids = [trade.trade_id for trade in page.trades]
-            _land_page(run, page, ids, summary)
+            land_trades_page(run.store, page, ids, summary)
             new_ids = [i for i in ids if stop is None or i > stop]
             summary.count_trades(new_ids)
         checkpoint = walk.checkpoint
@@ -370,33 +341,3 @@ def _keep_lease(run: TradesRun, lease: Lease) -> Lease:
     if now >= lease.expires_at - run.lease_ttl * 2 / 3:
         return renew_lease(run.store, lease, now=now, ttl=run.lease_ttl)
     return lease
-
-
-def _land_page(run: TradesRun, page: TradesPage, ids: list[int], summary: ItemSummary) -> None:
-    low, high = min(ids), max(ids)
-    raw = page.raw
-    key = trades_page_key(page.product_id, raw.fetched_at, low, high)
-    meta = meta_for(
-        raw,
-        dataset="trades",
-        product=page.product_id,
-        extra={"first_id": str(low), "last_id": str(high), "trades": str(len(ids))},
-    )
-    result = land_raw(run.store, key, meta, raw)
-    if result.written:
-        summary.objects_written += 1
-    else:
-        summary.objects_existing += 1
-
-
-def _land_unparsed(run: TradesRun, page: TradesPage, summary: ItemSummary) -> None:
-    raw = page.raw
-    key = trades_unparsed_key(page.product_id, raw.fetched_at, raw.body)
-    meta = meta_for(raw, dataset="trades", product=page.product_id, parse_error=str(page.error))
-    result = land_raw(run.store, key, meta, raw)
-    summary.parse_failures += 1
-    summary.unparsed_keys.append(key)
-    if result.written:
-        summary.objects_written += 1
-    else:
-        summary.objects_existing += 1

@@ -44,13 +44,14 @@ def trade_keys(store: ObjectStore, product: str) -> list[str]:
 
 
 def bronze_trade_ids(store: ObjectStore, product: str) -> Counter[int]:
-    """How often each trade id appears in the product's parsable Bronze pages."""
+    """In how many of the product's parsable Bronze pages each trade id appears (a page the
+    exchange sent with a row twice still holds that id once)."""
     seen: Counter[int] = Counter()
     for key in trade_keys(store, product):
         if parse_bronze_key(key).unparsed:
             continue
         envelope = split_envelope(store.get(key))
-        seen.update(trade.trade_id for trade in parse_trades(envelope.body, product))
+        seen.update({trade.trade_id for trade in parse_trades(envelope.body, product)})
     return seen
 
 

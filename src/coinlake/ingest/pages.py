@@ -1,0 +1,87 @@
+"""Coinbase trades pages: exact walks, the newest-trade probe, landing parsed and flagged pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from coinlake.bronze.keys import trades_page_key, trades_unparsed_key
+from coinlake.errors import BadResponseError
+from coinlake.ingest.landing import land_raw, meta_for
+from coinlake.ingest.summary import ItemSummary
+from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
+from coinlake.sources.pagination import TradesRequest, TradesWalk
+from coinlake.storage.base import ObjectStore
+
+BAD_PAGE_RETRIES = 2
+"""Re-fetches of a response that did not parse before the product fails (as `walk_trades`)."""
+
+
+class ExactWalk(TradesWalk):
+    """A walk whose last page is cut to end exactly at `stop_at_id + 1` (ids being sequential),
+    so consecutive runs land every id once instead of re-landing the overlap of the stopping
+    page. Where the exchange skipped ids the page reaches lower and the walk goes on as usual.
+    """
+
+    def next_request(self) -> TradesRequest | None:
+        """The next page, no larger than the ids left above the stop."""
+        request = super().next_request()
+        if request is None or request.after is None or self.stop_at_id is None:
+            return request
+        left = request.after - 1 - self.stop_at_id
+        return TradesRequest(request.after, max(1, min(request.limit, left)))
+
+
+def probe_newest(
+    store: ObjectStore, source: CoinbaseSource, product: str, summary: ItemSummary
+) -> tuple[int, datetime] | None:
+    """(id, time) of the newest trade: one trades request with `limit=1`.
+
+    A probe that does not parse is landed flagged (it is a trades response like any other) and
+    asked again, up to `BAD_PAGE_RETRIES` times, as the walk does with its pages.
+    """
+    for attempt in range(BAD_PAGE_RETRIES + 1):
+        raw = source.fetch_trades_page(product, limit=1)
+        try:
+            trades = parse_trades(raw.body, product)
+            break
+        except BadResponseError as exc:
+            summary.pages += 1
+            page = TradesPage(product, TradesRequest(None, 1), raw, None, exc)
+            land_unparsed_trades(store, page, summary)
+            if attempt == BAD_PAGE_RETRIES:
+                raise
+    return (trades[0].trade_id, trades[0].time) if trades else None
+
+
+def land_trades_page(
+    store: ObjectStore, page: TradesPage, ids: list[int], summary: ItemSummary
+) -> None:
+    """Land a parsed page under its id-range key; count it as written or already there."""
+    low, high = min(ids), max(ids)
+    raw = page.raw
+    key = trades_page_key(page.product_id, raw.fetched_at, low, high)
+    meta = meta_for(
+        raw,
+        dataset="trades",
+        product=page.product_id,
+        extra={"first_id": str(low), "last_id": str(high), "trades": str(len(ids))},
+    )
+    result = land_raw(store, key, meta, raw)
+    if result.written:
+        summary.objects_written += 1
+    else:
+        summary.objects_existing += 1
+
+
+def land_unparsed_trades(store: ObjectStore, page: TradesPage, summary: ItemSummary) -> None:
+    """Land a response that did not parse, flagged, under its fetch-time-and-digest key."""
+    raw = page.raw
+    key = trades_unparsed_key(page.product_id, raw.fetched_at, raw.body)
+    meta = meta_for(raw, dataset="trades", product=page.product_id, parse_error=str(page.error))
+    result = land_raw(store, key, meta, raw)
+    summary.parse_failures += 1
+    summary.unparsed_keys.append(key)
+    if result.written:
+        summary.objects_written += 1
+    else:
+        summary.objects_existing += 1

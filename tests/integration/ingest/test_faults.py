@@ -1,0 +1,123 @@
+"""Every fault the sandbox injects: retried (no page lost) or landed flagged and reported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from coinlake.bronze.keys import parse_bronze_key
+from coinlake.bronze.state import read_trade_cursor
+from coinlake.domain.envelope import split_envelope
+from coinlake.storage.factory import open_store
+from tests.integration.ingest.helpers import bronze_trade_ids, ingest, item, sandbox_settings
+
+pytestmark = pytest.mark.integration
+
+
+def primed(sb: Any, tmp_path: Any, products: str = "BTC-USD") -> tuple[Any, Any]:
+    """A lake with cursors, then three hours of new trades (several pages per product)."""
+    settings = sandbox_settings(sb, str(tmp_path / "lake"), products=products, http_timeout_s=0.5)
+    store = open_store(settings)
+    ingest(sb, store, settings, source="coinbase")
+    sb.clock.advance(3 * 3600)
+    return settings, store
+
+
+def assert_gapless(store: Any, product: str) -> None:
+    seen = bronze_trade_ids(store, product)
+    cursor = read_trade_cursor(store, product)
+    assert cursor is not None
+    assert set(seen) == set(range(min(seen), cursor.last_trade_id + 1))
+    assert max(seen.values()) == 1
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "status", "status": 503},
+        {"kind": "status", "status": 502},
+        {"kind": "rate_limit"},
+        {"kind": "rate_limit", "retry_after": 2},
+        {"kind": "reset"},
+        {"kind": "timeout", "seconds": 1.0},
+        {"kind": "html"},
+        {"kind": "delay", "seconds": 0.1},
+        {"kind": "duplicate_trades"},
+        {"kind": "out_of_order_trades"},
+    ],
+    ids=lambda rule: "-".join(str(v) for v in rule.values()),
+)
+def test_transient_faults_are_retried_and_no_page_is_lost(
+    sandbox: Any, tmp_path: Any, rule: dict[str, Any]
+) -> None:
+    settings, store = primed(sandbox, tmp_path)
+    calls = sandbox.faults._calls.get("coinbase.trades", 0)
+    sandbox.faults.add(rule.pop("kind"), "coinbase.trades", calls=[calls + 2, calls + 3], **rule)
+    summary = ingest(sandbox, store, settings, source="coinbase")
+    assert not summary.failed, summary.items
+    assert len(sandbox.faults.fired) == 2
+    assert item(summary, "BTC-USD").pages >= 3
+    assert_gapless(store, "BTC-USD")
+
+
+@pytest.mark.parametrize("kind", ["truncate", "wrong_shape", "drop_field", "rename_field"])
+def test_a_page_that_does_not_parse_once_is_landed_flagged_refetched_and_reported(
+    sandbox: Any, tmp_path: Any, kind: str
+) -> None:
+    settings, store = primed(sandbox, tmp_path)
+    calls = sandbox.faults._calls.get("coinbase.trades", 0)
+    sandbox.faults.add(kind, "coinbase.trades", calls=[calls + 3])
+    summary = ingest(sandbox, store, settings, source="coinbase")
+    btc = item(summary, "BTC-USD")
+    assert btc.status == "ok"
+    assert btc.parse_failures == 1
+    assert summary.failed  # reported: the CLI exits non-zero
+    (key,) = btc.unparsed_keys
+    assert parse_bronze_key(key).unparsed
+    envelope = split_envelope(store.get(key))
+    assert envelope.meta["parse_error"]
+    assert envelope.body  # the body as received
+    assert_gapless(store, "BTC-USD")
+
+
+def test_a_product_whose_pages_never_parse_fails_and_the_others_go_on(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings, store = primed(sandbox, tmp_path, products="BTC-USD,ETH-USD")
+    sandbox.faults.add("wrong_shape", "coinbase.trades", times=3)  # BTC-USD runs first
+    summary = ingest(sandbox, store, settings, source="coinbase")
+    btc, eth = item(summary, "BTC-USD"), item(summary, "ETH-USD")
+    assert btc.status == "failed" and btc.error
+    assert btc.parse_failures >= 1 and btc.unparsed_keys
+    assert eth.status == "ok" and eth.parse_failures == 0
+    assert_gapless(store, "ETH-USD")
+    assert summary.failed and summary.status == "partial"
+    sandbox.faults.clear()
+    healed = ingest(sandbox, store, settings, source="coinbase")
+    assert not healed.failed
+    assert_gapless(store, "BTC-USD")
+
+
+def test_an_api_that_keeps_failing_fails_the_product_not_the_run(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings, store = primed(sandbox, tmp_path, products="BTC-USD,ETH-USD")
+    sandbox.faults.add("status", "coinbase.trades", status=503, times=5)  # > retry_attempts
+    summary = ingest(sandbox, store, settings, source="coinbase")
+    assert item(summary, "BTC-USD").status == "failed"
+    assert "503" in (item(summary, "BTC-USD").error or "")
+    assert item(summary, "ETH-USD").status == "ok"
+
+
+def test_a_coingecko_snapshot_that_does_not_parse_is_landed_flagged(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"))
+    store = open_store(settings)
+    sandbox.faults.add("numbers_as_strings", "coingecko.simple_price", times=1)
+    summary = ingest(sandbox, store, settings, source="coingecko")
+    snapshot = item(summary, "simple_price", "simple_price")
+    assert snapshot.parse_failures == 1 and summary.failed
+    (key,) = list(store.list("bronze/source=coingecko/"))
+    assert split_envelope(store.get(key)).meta["parse_error"]
