@@ -51,5 +51,8 @@ types: $(INSTALLED) ## mypy --strict on src/
 unit: $(INSTALLED) ## Unit tests only (no servers, no Spark)
 	$(PY) -m pytest -m "not integration and not spark"
 
+bench: $(INSTALLED) java ## Benchmarks, one table into bench/results/ (QUICK=1: 1M trades, < 5 min)
+	$(PY) -m bench.run $(if $(QUICK),--quick,)
+
 clean: ## Remove the virtual environment, caches and the demo lake
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(LAKE)

@@ -1,0 +1,1 @@
+"""coinlake's benchmark suite (`make bench`); see `bench/run.py`."""

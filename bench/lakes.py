@@ -1,0 +1,110 @@
+"""Bronze lakes for the benchmark: generated once per size, cloned cheaply for each run.
+
+A size's Bronze is written by `coinlake.devtools.bronze_pages` (deterministic: 5 products,
+10 days, ~2% re-fetched pages, 1% late pages, a few bad rows and one unparsable response per
+product) under `<work>/bronze-<N>/`. Each measured run gets a fresh lake folder whose `bronze/`
+is a hard-linked copy of that tree: nothing is copied, and a page landed in one lake (the
+incremental case) is not seen by the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from coinlake.bronze.keys import trades_page_key
+from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
+from coinlake.domain.envelope import EnvelopeMeta, build_envelope
+
+PRODUCTS = ("BTC-USD", "ETH-USD", "SOL-USD", "ADA-USD", "DOGE-USD")
+START = datetime(2026, 11, 1, tzinfo=UTC)
+DAYS = 10.0
+
+
+def spec(trades: int) -> PageSpec:
+    """The benchmark's Bronze for `trades` distinct trades."""
+    return PageSpec(
+        trades=trades,
+        products=PRODUCTS,
+        start=START,
+        days=DAYS,
+        bad_row_rate=0.0001,
+        unparsable_pages=1,
+        seed=11,
+    )
+
+
+def bronze(work: Path, trades: int) -> tuple[Path, dict[str, int]]:
+    """Generate (once) the Bronze of `trades` trades; return its lake folder and counts."""
+    root = work / f"bronze-{trades}"
+    done = root / "_summary.json"
+    if done.exists():
+        return root, json.loads(done.read_text())
+    shutil.rmtree(root, ignore_errors=True)
+    summary = write_trade_pages(root, spec(trades))
+    counts = {
+        "objects": summary.objects,
+        "rows": summary.rows,
+        "duplicate_rows": summary.duplicate_rows,
+        "bad_rows": summary.bad_rows,
+        "unparsable_objects": summary.unparsable_objects,
+        "bytes": sum(p.stat().st_size for p in (root / "bronze").rglob("*.json")),
+    }
+    done.write_text(json.dumps(counts))
+    return root, counts
+
+
+def clone(source: Path, target: Path) -> Path:
+    """A fresh lake at `target` whose Bronze is a hard-linked copy of `source`'s."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for folder, _dirs, files in os.walk(source / "bronze"):
+        rel = Path(folder).relative_to(source)
+        (target / rel).mkdir(exist_ok=True)
+        for name in files:
+            os.link(Path(folder, name), target / rel / name)
+    return target
+
+
+def land_new_page(lake: Path, number: int, product: str = PRODUCTS[0], size: int = 1000) -> str:
+    """Land one new Coinbase page (ids above every generated one, fetched after the data) the
+    way the ingester does; return its key."""
+    first = 900_000_000 + number * size
+    at = START + timedelta(days=DAYS, minutes=number)
+    rows = [
+        {
+            "time": (at + timedelta(milliseconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "trade_id": first + i,
+            "price": f"{90000 + i % 100}.{i % 100:02d}",
+            "size": f"0.{(i * 7919) % 100_000_000 + 1:08d}",
+            "side": "buy" if i % 2 else "sell",
+        }
+        for i in reversed(range(size))
+    ]
+    fetched = at + timedelta(seconds=5)
+    meta = EnvelopeMeta(
+        source="coinbase",
+        dataset="trades",
+        url=f"https://api.exchange.coinbase.com/products/{product}/trades",
+        params={"limit": str(size)},
+        status=200,
+        headers={},
+        fetched_at=fetched,
+        client_version="bench",
+        product=product,
+    )
+    key = trades_page_key(product, fetched, first, first + size - 1)
+    path = lake / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(build_envelope(meta, json.dumps(rows, separators=(",", ":")).encode()))
+    return key
+
+
+def tree_bytes(path: Path, suffix: str = "") -> int:
+    """Bytes of the files under `path` (ending in `suffix`)."""
+    if not path.exists():
+        return 0
+    return sum(p.stat().st_size for p in path.rglob(f"*{suffix}") if p.is_file())

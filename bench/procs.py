@@ -1,0 +1,117 @@
+"""Run one measured thing in a child process; time it and sample the RSS of its whole tree.
+
+Peak RSS is the largest sum, over one sample, of the resident memory of the child and all its
+descendants (a JVM started by PySpark included), read from `/proc` every 20 ms. The child prints
+one JSON object as its last stdout line; it comes back as `Measured.result`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SAMPLE_S = 0.05
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass(slots=True)
+class Measured:
+    """One measured child run."""
+
+    seconds: float
+    """Wall time of the child, start to exit."""
+    peak_rss: int
+    """Bytes: the largest RSS sum of the process tree seen."""
+    result: dict[str, Any] = field(default_factory=dict)
+    """The child's last stdout line, parsed as JSON."""
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _rss(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _kids(pid: int) -> list[int]:
+    """Children of `pid` from `/proc/<pid>/task/*/children` (gone processes have none)."""
+    kids: list[int] = []
+    try:
+        for task in os.scandir(f"/proc/{pid}/task"):
+            kids.extend(int(k) for k in Path(task.path, "children").read_text().split())
+    except OSError:
+        pass
+    return kids
+
+
+_HAS_CHILDREN_FILE = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists()
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of `root` and every descendant now."""
+    tree = None if _HAS_CHILDREN_FILE else _children()
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _rss(pid)
+        todo.extend(_kids(pid) if tree is None else tree.get(pid, ()))
+    return total
+
+
+class ChildFailedError(RuntimeError):
+    """The measured child exited non-zero or printed no JSON result."""
+
+
+def measure(
+    args: list[str], *, timeout_s: float = 3600, env: dict[str, str] | None = None
+) -> Measured:
+    """Run `python -m <args...>` from the repository root; time it and track its tree's RSS."""
+    root = Path(__file__).resolve().parent.parent
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(root), full_env.get("PYTHONPATH", "")) if p
+    )
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-m", *args], cwd=root, env=full_env, stdout=out_file, stderr=err_file
+        )
+        peak = 0
+        deadline = started + timeout_s
+        while child.poll() is None:
+            peak = max(peak, tree_rss(child.pid))
+            if time.perf_counter() > deadline:
+                child.kill()
+                child.wait()
+                break
+            time.sleep(SAMPLE_S)
+        seconds = time.perf_counter() - started
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read(), err_file.read()
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if child.returncode != 0 or not lines:
+        tail = (err or out).strip().splitlines()[-3:]
+        raise ChildFailedError(f"{' '.join(args)} exited {child.returncode}: {' | '.join(tail)}")
+    return Measured(seconds, peak, json.loads(lines[-1]))
