@@ -106,6 +106,7 @@ def demo(
             coinbase_url=sandbox.coinbase_url,
             coingecko_url=sandbox.coingecko_url,
             products=",".join(options.products),
+            coins=",".join(sandbox.market.coins),
         )
         failed = _ingest(store, settings, sandbox.clock, hours)
         _write_demo_now(store, sandbox.clock.now())
