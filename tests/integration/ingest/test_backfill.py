@@ -148,3 +148,32 @@ def test_a_killed_backfill_resumes_to_the_same_result(sandbox_factory: Any, tmp_
         ]
 
     assert sorted(pages(store)) == sorted(pages(clean))
+
+
+def test_a_backfill_under_the_enforced_limit_draws_no_429(
+    sandbox_factory: Any, tmp_path: Path
+) -> None:
+    sb = sandbox_factory(
+        history_days=0.5, trades_per_minute=60.0, products=("BTC-USD",), rate_limits=True
+    )
+    refused: list[str] = []
+    original = sb.coinbase_limiter.try_acquire
+
+    def counted(key: str) -> bool:
+        allowed: bool = original(key)
+        if not allowed:
+            refused.append(key)
+        return allowed
+
+    sb.coinbase_limiter.try_acquire = counted
+    settings = sandbox_settings(sb, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_store(settings)
+    started = sb.clock.now()
+    summary = backfill(sb, store, settings, start_at=T.replace(hour=3))
+    assert not summary.failed
+    pages = item(summary, "BTC-USD").pages
+    assert pages >= 30
+    assert refused == []
+    # the client's waits moved the sandbox's clock: ~10 requests per second of its time
+    elapsed = (sb.clock.now() - started).total_seconds()
+    assert elapsed >= (pages - 15) / 10
