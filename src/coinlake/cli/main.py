@@ -17,7 +17,7 @@ from coinlake.cli import query as query_cli
 from coinlake.cli import sandbox as sandbox_cli
 from coinlake.cli import transform as transform_cli
 from coinlake.cli.common import CliState, err_console
-from coinlake.errors import CoinlakeError
+from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.log import configure_logging
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ ingest_cli.register(app)
 demo_cli.register(app)
 
 EXIT_USER_ERROR = 2
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 EXIT_FAILURE = 1
 
 
@@ -67,6 +68,8 @@ def main(
     ] = False,
 ) -> None:
     """coinlake: Bronze JSON -> Silver and Gold Parquet -> SQL, on a laptop or on AWS."""
+    if log_level is not None and log_level.upper() not in LOG_LEVELS:
+        raise ConfigError(f"--log-level {log_level!r}: choose one of {', '.join(LOG_LEVELS)}")
     overrides: dict[str, object] = {"lake": lake, "log_level": log_level}
     ctx.obj = CliState(
         config_file=config,
@@ -76,20 +79,44 @@ def main(
     configure_logging(log_level.upper() if log_level else ("DEBUG" if debug else "WARNING"))
 
 
+def _usage_error_line(exc: Exception) -> tuple[str, int] | None:
+    """The one line and exit code for a command-line usage error, or None for other errors.
+
+    Typer raises Click's exceptions (its vendored copy in recent releases, click itself in older
+    ones), so they are recognised by shape: `format_message()` and `exit_code`.
+    """
+    if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+        return None
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) or "coinlake"
+    message = str(exc.format_message())
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return message, EXIT_USER_ERROR
+    # Click's own layout is a boxed, multi-line panel; one line and where to look is enough.
+    return f"error: {message} (see {command} --help)", int(exc.exit_code)
+
+
 def run() -> None:
     """Console-script entry point: one clear line and a non-zero exit for every failure."""
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=True)
+        code = app(prog_name="coinlake", standalone_mode=False)
     except CoinlakeError as exc:
         if debug:
             raise
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_USER_ERROR if isinstance(exc, ValueError) else EXIT_FAILURE)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         err_console.print("interrupted")
         sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_FAILURE)
     except Exception as exc:
+        usage = _usage_error_line(exc)
+        if usage is not None:
+            line, usage_code = usage
+            typer.echo(line, err=usage_code != 0 and line.startswith("error:"))
+            sys.exit(usage_code)
         if debug:
             raise
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
@@ -99,6 +126,7 @@ def run() -> None:
             soft_wrap=True,
         )
         sys.exit(EXIT_FAILURE)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

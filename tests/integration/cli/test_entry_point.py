@@ -1,0 +1,151 @@
+"""The `coinlake` console entry point: --version, --help everywhere, one error line per mistake."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from coinlake import __version__
+from coinlake.cli.main import app
+
+pytestmark = pytest.mark.integration
+
+
+def coinlake(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point (`python -m coinlake`) as a user would."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("COINLAKE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "coinlake", *args],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def command_paths() -> Iterator[list[str]]:
+    """Every command and sub-command of the CLI, as argv prefixes."""
+    root = typer.main.get_command(app)
+
+    def walk(command: object, path: list[str]) -> Iterator[list[str]]:
+        yield path
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from walk(sub, [*path, name])
+
+    yield from walk(root, [])
+
+
+def test_version_prints_the_package_version(tmp_path: Path) -> None:
+    done = coinlake("--version", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"coinlake {__version__}"
+
+
+def test_every_command_has_help() -> None:
+    runner = CliRunner()
+    paths = list(command_paths())
+    assert len(paths) >= 8
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage:" in result.output
+        assert "--help" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--log-level", "LOUD", "status"], "error: --log-level 'LOUD': choose one of"),
+        (["--no-such-flag"], "error: No such option: --no-such-flag (see coinlake --help)"),
+        (["transform", "sideways"], "error: Invalid value for 'layer'"),
+        (["sandbox", "serve", "--port", "eighty"], "error: Invalid value for '--port'"),
+        (["--config", "missing.toml", "status"], "error: config file missing.toml does not exist"),
+        (
+            ["--lake", "no/such/folder", "status"],
+            "error: lake folder no/such/folder does not exist",
+        ),
+    ],
+)
+def test_user_mistakes_are_one_error_line_and_exit_2(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = coinlake(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(message), lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_setting_in_the_environment_names_the_variable(tmp_path: Path) -> None:
+    done = coinlake("status", cwd=tmp_path, env={"COINLAKE_LOG_LEVEL": "CHATTY"})
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "log_level" in done.stderr.lower()
+
+
+def test_invalid_toml_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "coinlake.toml").write_text("lake = [\n")
+    done = coinlake("status", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("error: config file coinlake.toml is not valid TOML")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_sandbox_serve_prints_both_base_urls_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "coinlake", "sandbox", "serve", "--port", str(port), "--seed", "7"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        first, second = server.stdout.readline().split(), server.stdout.readline().split()
+        assert first == ["coingecko", f"http://127.0.0.1:{port}/coingecko/api/v3"]
+        assert second == ["coinbase", f"http://127.0.0.1:{port}/coinbase"]
+        ping = httpx.get(f"{first[1]}/ping", timeout=10)
+        assert ping.status_code == 200
+        assert "gecko_says" in ping.json()
+        trades = httpx.get(f"{second[1]}/products/BTC-USD/trades", params={"limit": 5}, timeout=10)
+        assert trades.status_code == 200
+        assert len(trades.json()) == 5
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_sandbox_serve_on_a_busy_port_is_one_error_line(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = coinlake("sandbox", "serve", "--port", str(port), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: --port {port}: cannot listen (Address already in use)"
+    ]
