@@ -109,10 +109,10 @@ def test_a_second_run_with_nothing_new_writes_nothing(sandbox: Any, tmp_path: An
 
 
 def test_downtime_longer_than_a_page_is_filled_with_every_id_exactly_once(
-    sandbox: Any, tmp_path: Any
+    sandbox: Any, lake: Any
 ) -> None:
-    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD,ETH-USD")
-    store = open_store(settings)
+    settings = settings_of(sandbox, lake, products="BTC-USD,ETH-USD")
+    store = lake
     ingest(sandbox, store, settings, source="coinbase")
     sandbox.clock.advance(3 * 3600)  # 20 trades/min: ~3,600 trades, several pages
     summary = ingest(sandbox, store, settings, source="coinbase")
@@ -135,11 +135,9 @@ def test_a_product_with_no_cursor_starts_at_a_given_trade_id(sandbox: Any, tmp_p
     assert set(bronze_trade_ids(store, "SOL-USD")) == set(range(newest - 1500, newest + 1))
 
 
-def test_two_runs_at_once_on_one_product_leave_consistent_state(
-    sandbox: Any, tmp_path: Any
-) -> None:
-    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
-    store = open_store(settings)
+def test_two_runs_at_once_on_one_product_leave_consistent_state(sandbox: Any, lake: Any) -> None:
+    settings = settings_of(sandbox, lake, products="BTC-USD")
+    store = lake
     ingest(sandbox, store, settings, source="coinbase")
     sandbox.clock.advance(4 * 3600)
     results: list[Any] = []
