@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from coinlake.bronze.keys import candles_key
-from coinlake.ingest.landing import land_raw, meta_for
+from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
 from coinlake.sources.coinbase import CoinbaseSource, candle_windows
 from coinlake.storage.base import ObjectStore
@@ -47,16 +47,13 @@ def ingest_candles(
             extra={"granularity": str(granularity_s)},
         )
         key = candles_key(product, page.raw.fetched_at, page.start_at, page.end_at)
-        result = land_raw(store, key, meta, page.raw)
-        summary.objects_written += result.written
-        summary.objects_existing += not result.written
-        if page.candles is None:
-            summary.parse_failures += 1
-            summary.unparsed_keys.append(key)
-        else:
-            summary.trades += len(page.candles)
+        land_counted(store, key, meta, page.raw, summary, _count(page.candles))
         progress.update(
             task, pages=summary.pages, trades=summary.trades, total=windows * per_window
         )
     summary.note = f"{granularity_s}s candles"
     return summary
+
+
+def _count(records: tuple[object, ...] | None) -> int | None:
+    return None if records is None else len(records)

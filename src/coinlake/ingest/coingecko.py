@@ -13,7 +13,7 @@ from datetime import datetime
 
 from coinlake.bronze.keys import market_chart_range_key, simple_price_key
 from coinlake.errors import BadResponseError
-from coinlake.ingest.landing import land_raw, meta_for
+from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
 from coinlake.sources.coingecko import CoinGeckoSource, parse_simple_price
 from coinlake.storage.base import ObjectStore
@@ -35,17 +35,13 @@ def ingest_simple_price(
     raw = source.fetch_simple_price(coins, vs_currencies)
     summary.pages = 1
     error: str | None = None
+    quotes: int | None = None
     try:
-        summary.trades = len(parse_simple_price(raw.body, vs_currencies=vs_currencies))
+        quotes = len(parse_simple_price(raw.body, vs_currencies=vs_currencies))
     except BadResponseError as exc:
         error = str(exc)
-    key = simple_price_key(raw.fetched_at)
-    result = land_raw(store, key, meta_for(raw, dataset="simple_price", parse_error=error), raw)
-    summary.objects_written += result.written
-    summary.objects_existing += not result.written
-    if error is not None:
-        summary.parse_failures = 1
-        summary.unparsed_keys.append(key)
+    meta = meta_for(raw, dataset="simple_price", parse_error=error)
+    land_counted(store, simple_price_key(raw.fetched_at), meta, raw, summary, quotes)
     summary.note = f"{len(coins)} coins x {len(vs_currencies)} currencies"
     return summary
 
@@ -80,13 +76,7 @@ def ingest_market_chart_history(
         key = market_chart_range_key(
             coin_id, vs_currency, page.raw.fetched_at, page.start_at, page.end_at
         )
-        result = land_raw(store, key, meta, page.raw)
-        summary.objects_written += result.written
-        summary.objects_existing += not result.written
-        if page.points is None:
-            summary.parse_failures += 1
-            summary.unparsed_keys.append(key)
-        else:
-            summary.trades += len(page.points)
+        points = None if page.points is None else len(page.points)
+        land_counted(store, key, meta, page.raw, summary, points)
         progress.update(summary.name, pages=summary.pages, trades=summary.trades, total=None)
     return summary

@@ -12,6 +12,7 @@ import logging
 from coinlake import __version__
 from coinlake.bronze.land import LandResult, land_response
 from coinlake.domain.envelope import EnvelopeMeta
+from coinlake.ingest.summary import ItemSummary
 from coinlake.sources.http import RawResponse
 from coinlake.storage.base import ObjectStore
 
@@ -61,4 +62,25 @@ def land_raw(store: ObjectStore, key: str, meta: EnvelopeMeta, raw: RawResponse)
             meta.parse_error,
             extra=context,
         )
+    return result
+
+
+def land_counted(
+    store: ObjectStore,
+    key: str,
+    meta: EnvelopeMeta,
+    raw: RawResponse,
+    summary: ItemSummary,
+    records: int | None,
+) -> LandResult:
+    """`land_raw`, then count it on `summary`: written or kept, and either `records` parsed
+    records or (None) one response that did not parse, with its key."""
+    result = land_raw(store, key, meta, raw)
+    summary.objects_written += result.written
+    summary.objects_existing += not result.written
+    if records is None:
+        summary.parse_failures += 1
+        summary.unparsed_keys.append(key)
+    else:
+        summary.trades += records
     return result

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from coinlake.bronze.keys import trades_page_key, trades_unparsed_key
 from coinlake.errors import BadResponseError
-from coinlake.ingest.landing import land_raw, meta_for
+from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary
 from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
 from coinlake.sources.pagination import TradesRequest, TradesWalk
@@ -66,11 +66,7 @@ def land_trades_page(
         product=page.product_id,
         extra={"first_id": str(low), "last_id": str(high), "trades": str(len(ids))},
     )
-    result = land_raw(store, key, meta, raw)
-    if result.written:
-        summary.objects_written += 1
-    else:
-        summary.objects_existing += 1
+    land_counted(store, key, meta, raw, summary, 0)  # new trades are counted by the walk
 
 
 def land_unparsed_trades(store: ObjectStore, page: TradesPage, summary: ItemSummary) -> None:
@@ -78,10 +74,4 @@ def land_unparsed_trades(store: ObjectStore, page: TradesPage, summary: ItemSumm
     raw = page.raw
     key = trades_unparsed_key(page.product_id, raw.fetched_at, raw.body)
     meta = meta_for(raw, dataset="trades", product=page.product_id, parse_error=str(page.error))
-    result = land_raw(store, key, meta, raw)
-    summary.parse_failures += 1
-    summary.unparsed_keys.append(key)
-    if result.written:
-        summary.objects_written += 1
-    else:
-        summary.objects_existing += 1
+    land_counted(store, key, meta, raw, summary, None)
