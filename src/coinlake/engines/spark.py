@@ -183,9 +183,8 @@ class SparkEngine:
                 setting with `session`).
         """
         from pyspark.errors import PySparkException
-        from pyspark.storagelevel import StorageLevel
-
         from pyspark.sql import SparkSession
+        from pyspark.storagelevel import StorageLevel
 
         if session is None:
             # a session already running in this process (a notebook's, a test suite's) is
@@ -224,6 +223,12 @@ class SparkEngine:
         except self._errors as exc:
             raise QueryFailedError(f"Spark failed: {_first_line(exc)}") from exc
 
+    def _listing_for(self, root: str) -> None:
+        """List many files on the driver for local lakes: Spark's parallel listing job (one
+        task per path past 32 paths) costs seconds there; S3 keeps it (one request a path)."""
+        threshold = "32" if "://" in root else "1000000"
+        self._spark.conf.set("spark.sql.sources.parallelPartitionDiscovery.threshold", threshold)
+
     def _empty(self, view: str, fields: Sequence[Column]) -> None:
         casts = ", ".join(f"CAST(NULL AS {c.type}) AS `{c.name}`" for c in fields)
         self._spark.sql(f"SELECT {casts} WHERE FALSE").createOrReplaceTempView(view)
@@ -238,6 +243,7 @@ class SparkEngine:
             return
         from pyspark.sql import functions as F
 
+        self._listing_for(root)
         reader = self._spark.read.schema(_ddl(schema)).option("mode", "PERMISSIVE")
         frame = self._act(reader.json, [_location(root, key) for key in keys])
         marker = _root_marker(root)
@@ -262,6 +268,7 @@ class SparkEngine:
         if not keys:
             self._empty(view, wanted)
             return
+        self._listing_for(root)
         reader = (
             self._spark.read.schema(_ddl(wanted))
             .option("basePath", _location(root, _table_base(keys)))
@@ -305,6 +312,7 @@ class SparkEngine:
 
     def _count_written(self, target: str) -> int:
         """Rows in the Parquet files just written (from their footers: no data is read)."""
+        self._listing_for(target)
         if "://" not in target and not any(Path(target).rglob("part-*.parquet")):
             return 0
         try:
