@@ -9,7 +9,7 @@ from coinlake.errors import BadResponseError
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary
 from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
-from coinlake.sources.pagination import TradesRequest, TradesWalk
+from coinlake.sources.pagination import TradesRequest, TradesWalk, WalkStop
 from coinlake.storage.base import ObjectStore
 
 BAD_PAGE_RETRIES = 2
@@ -23,12 +23,16 @@ class ExactWalk(TradesWalk):
     """
 
     def next_request(self) -> TradesRequest | None:
-        """The next page, no larger than the ids left above the stop."""
+        """The next page, no larger than the ids left above the stop; None once none are left
+        (a walk resumed from a checkpoint saved after its last page is already `reached`)."""
         request = super().next_request()
         if request is None or request.after is None or self.stop_at_id is None:
             return request
         left = request.after - 1 - self.stop_at_id
-        return TradesRequest(request.after, max(1, min(request.limit, left)))
+        if left <= 0:
+            self.stopped = WalkStop.REACHED_KNOWN
+            return None
+        return TradesRequest(request.after, min(request.limit, left))
 
 
 def probe_newest(

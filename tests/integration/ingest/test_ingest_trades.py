@@ -194,3 +194,26 @@ def test_keys_are_deterministic_so_a_refetched_page_is_a_no_op(sandbox: Any, tmp
     rebuilt = trades_page_key("BTC-USD", parse_timestamp(fetched), parsed.first_id, parsed.last_id)
     assert rebuilt == key
     assert store.put_if_absent(key, b"{}") is False
+
+
+def test_a_crash_after_the_cursor_moved_but_before_the_checkpoint_went_lands_nothing_twice(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    from coinlake.bronze.state import WalkProgress, save_progress
+
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_store(settings)
+    ingest(sandbox, store, settings, source="coinbase")
+    before = read_trade_cursor(store, "BTC-USD").last_trade_id  # type: ignore[union-attr]
+    sandbox.clock.advance(3600)
+    ingest(sandbox, store, settings, source="coinbase")
+    after = read_trade_cursor(store, "BTC-USD").last_trade_id  # type: ignore[union-attr]
+    now = sandbox.clock.now()
+    # the checkpoint the finished walk saved after its last page, left behind by a crash
+    save_progress(store, WalkProgress("walk", "BTC-USD", before, before + 1, after, now, now))
+    keys = trade_keys(store, "BTC-USD")
+    again = ingest(sandbox, store, settings, source="coinbase")
+    assert item(again, "BTC-USD").note == "resumed; reached_known"
+    assert trade_keys(store, "BTC-USD") == keys
+    assert read_progress(store, "walk", "BTC-USD") is None
+    assert max(bronze_trade_ids(store, "BTC-USD").values()) == 1

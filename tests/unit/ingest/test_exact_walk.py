@@ -42,3 +42,10 @@ def test_ids_the_exchange_skipped_make_the_walk_go_on_below() -> None:
     assert set(range(101, 1_201)) <= covered
     assert min(covered) > 90  # the walk stopped just below the cursor
     assert walk.reached
+
+
+def test_a_walk_resumed_after_its_last_page_asks_for_nothing_and_is_reached() -> None:
+    walk = ExactWalk(stop_at_id=5_000, start_after=5_001, top_id=7_500)
+    assert walk.next_request() is None
+    assert walk.reached and walk.pages == 0
+    assert walk.checkpoint.new_cursor == 7_500
