@@ -28,6 +28,7 @@ from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
     from coinlake.config import Settings
+    from coinlake.domain.clock import Clock
     from coinlake.storage.base import ObjectStore
 
 DEMO_STATE = "_state/demo/sandbox.json"
@@ -121,12 +122,10 @@ def demo(
         raise typer.Exit(1)
 
 
-def _ingest(store: ObjectStore, settings: Settings, clock: object, hours: float) -> bool:
+def _ingest(store: ObjectStore, settings: Settings, clock: Clock, hours: float) -> bool:
     from coinlake.cli.ingest import print_summary, progress_bar
-    from coinlake.domain.clock import Clock
     from coinlake.ingest.run import RunOptions, Sources, run_backfill, run_ingest
 
-    assert isinstance(clock, Clock)
     now = clock.now()
     with Sources(settings, clock=clock) as sources, progress_bar() as bar:
         ingested = run_ingest(
