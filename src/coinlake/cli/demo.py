@@ -59,7 +59,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Market seed.")] = 7,
     hours: Annotated[
         float, typer.Option(help="Hours of trades a first run backfills per product.", min=0.1)
-    ] = 12.0,
+    ] = 24.0,
     products: Annotated[
         str, typer.Option(help="Coinbase products, comma-separated.")
     ] = "BTC-USD,ETH-USD,SOL-USD",
@@ -68,7 +68,7 @@ def demo(
     ] = 60.0,
     history_days: Annotated[
         float, typer.Option(help="Days of sandbox history.", hidden=True)
-    ] = 1.0,
+    ] = 2.0,
     step_minutes: Annotated[
         float, typer.Option(help="How far the market moves between demo runs.", hidden=True)
     ] = 60.0,

@@ -177,3 +177,25 @@ def test_a_backfill_under_the_enforced_limit_draws_no_429(
     # the client's waits moved the sandbox's clock: ~10 requests per second of its time
     elapsed = (sb.clock.now() - started).total_seconds()
     assert elapsed >= (pages - 15) / 10
+
+
+def test_coingecko_history_lands_one_object_per_coin_currency_and_chunk(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    from coinlake.domain.envelope import split_envelope
+
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), coins="bitcoin,solana")
+    store = open_store(settings)
+    start, end = T.replace(hour=10), T.replace(hour=12)
+    summary = backfill(sandbox, store, settings, source="coingecko", start_at=start, end_at=end)
+    assert not summary.failed
+    keys = sorted(store.list("bronze/source=coingecko/dataset=market_chart_range/"))
+    assert len(keys) == 4  # 2 coins x 2 currencies, one chunk each
+    for key in keys:
+        parsed = parse_bronze_key(key)
+        assert (parsed.start_at, parsed.end_at) == (start, end)
+        meta = split_envelope(store.get(key)).meta
+        assert meta["product"] == parsed.coin
+        assert meta["request"]["params"]["vs_currency"] == parsed.vs_currency
+        assert meta["parse_error"] is None
+    assert all(i.trades > 0 for i in summary.items)
