@@ -57,16 +57,18 @@ def resolve_args(argv: Sequence[str], *, glue: bool) -> JobArgs:
 
 
 def open_lake(location: str) -> Lake:
-    """The lake at `location` (a folder; S3 lakes are not supported by the transforms yet).
+    """The lake at `location`: a folder (`LocalLake`) or `s3://bucket/prefix` (`StoreLake` on
+    an `S3Store`; the endpoint and region come from the usual `COINLAKE_*` settings).
 
     Raises:
-        ConfigError: an `s3://` location, or a path that is not a folder.
+        ConfigError: an invalid S3 location, or a path that is not a folder.
     """
     if location.startswith("s3://"):
-        raise ConfigError(
-            f"--lake {location}: the transforms have no S3 lake implementation yet; "
-            "run on a lake folder (or a mounted copy of the bucket)"
-        )
+        from coinlake.config import load_settings
+        from coinlake.storage.factory import open_store
+        from coinlake.transform.store_lake import StoreLake
+
+        return StoreLake(open_store(load_settings({"lake": location})))
     from coinlake.transform.lake import LocalLake
 
     return LocalLake(location)

@@ -40,7 +40,7 @@ def test_glue_job_from_argv_runs_the_same_transform_as_the_cli(
         (["--JOB_NAME", "j", "--lake", "x", "--layer", "bronze"], "--layer 'bronze'"),
         (["--JOB_NAME", "j", "--lake", "x", "--full-refresh", "maybe"], "use true or false"),
         (["--JOB_NAME", "j", "--lake", "x", "--engine", "duckdb"], "unrecognized arguments"),
-        (["--JOB_NAME", "j", "--lake", "s3://bucket/lake"], "no S3 lake implementation"),
+        (["--JOB_NAME", "j", "--lake", "s3://"], "s3://"),
     ],
 )
 def test_bad_arguments_are_one_error_line_and_exit_2(
