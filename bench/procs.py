@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -83,10 +84,26 @@ class ChildFailedError(RuntimeError):
     """The measured child exited non-zero or printed no JSON result."""
 
 
+def available_memory() -> int:
+    """Bytes the kernel says can be allocated without swapping (MemAvailable)."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def measure(
-    args: list[str], *, timeout_s: float = 3600, env: dict[str, str] | None = None
+    args: list[str],
+    *,
+    timeout_s: float = 3600,
+    env: dict[str, str] | None = None,
+    max_memory: int | None = None,
 ) -> Measured:
-    """Run `python -m <args...>` from the repository root; time it and track its tree's RSS."""
+    """Run `python -m <args...>` from the repository root; time it and track its tree's RSS.
+
+    `max_memory` caps the child's address space (it fails with MemoryError instead of pushing
+    the shared machine into the OOM killer).
+    """
     root = Path(__file__).resolve().parent.parent
     full_env = {**os.environ, **(env or {})}
     full_env["PYTHONPATH"] = os.pathsep.join(
@@ -95,8 +112,14 @@ def measure(
     with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
         started = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, "-m", *args], cwd=root, env=full_env, stdout=out_file, stderr=err_file
+            [sys.executable, "-m", *args],
+            cwd=root,
+            env=full_env,
+            stdout=out_file,
+            stderr=err_file,
         )
+        if max_memory is not None:
+            resource.prlimit(child.pid, resource.RLIMIT_AS, (max_memory, max_memory))
         peak = 0
         deadline = started + timeout_s
         while child.poll() is None:
