@@ -116,7 +116,7 @@ def print_summary(summary: RunSummary) -> None:
     )
     table.add_column("item", no_wrap=True)
     table.add_column("status", no_wrap=True)
-    for name in ("written", "kept", "pages", "trades", "first id", "last id", "gaps", "bad"):
+    for name in ("written", "kept", "pages", "trades", "first id", "last id", "gap filled", "bad"):
         table.add_column(name, justify="right", no_wrap=True)
     for item in summary.items:
         style = "red" if item.failed else "yellow" if item.status != "ok" else ""

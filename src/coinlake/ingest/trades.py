@@ -160,9 +160,10 @@ def _incremental(
             version=None if saved is None else saved.version,
         )  # fmt: skip
     _walk_and_land(run, product, walk, doc, summary, lease)
-    # New ids are contiguous down from the newest: all but the newest page's worth would have
-    # been lost by a poller that reads only the newest page.
-    summary.gaps_repaired = max(0, summary.trades - MAX_LIMIT)
+    # Only a product that had a cursor had a gap to fill: new ids run contiguously down to it, and
+    # all but the newest page's worth would have been lost by a poller that reads only that page.
+    if summary.cursor is not None:
+        summary.gaps_repaired = max(0, summary.trades - MAX_LIMIT)
     summary.note += walk.stopped.value if walk.stopped else "not started"
     if walk.reached:
         _advance_cursor(run, product, walk, summary)

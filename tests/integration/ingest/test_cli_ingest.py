@@ -44,7 +44,7 @@ def test_ingest_prints_a_summary_table_and_lands_every_product(
     )
     assert result.exit_code == 0, result.output
     for text in ("coinlake ingest", "succeeded", "trades BTC-USD", "trades ETH-USD",
-                 "simple_price", "first id", "gaps", "run record: _state/runs/"):  # fmt: skip
+                 "simple_price", "first id", "gap filled", "run record: _state/runs/"):  # fmt: skip
         assert text in result.output
     store = open_store(sandbox_settings(cli_env, lake))
     assert read_trade_cursor(store, "BTC-USD") is not None
