@@ -44,6 +44,8 @@ _MACROS = (
     END""",
     # Spark's timestamp_seconds (unix seconds -> instant), missing from DuckDB
     "CREATE OR REPLACE MACRO timestamp_seconds(x) AS to_timestamp(x)",
+    # and timestamp_millis (unix milliseconds, CoinGecko's history), exact to the millisecond
+    "CREATE OR REPLACE MACRO timestamp_millis(x) AS make_timestamptz(CAST(x AS BIGINT) * 1000)",
 )
 
 

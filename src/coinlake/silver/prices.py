@@ -1,4 +1,4 @@
-"""silver.prices: CoinGecko /simple/price snapshots -> one row per coin, currency and observation.
+"""silver.prices: CoinGecko snapshots and history -> one row per coin, currency and observation.
 
 Input: `bronze/source=coingecko/dataset=simple_price/...` envelopes whose body is
 `{"bitcoin": {"usd": 91234.12, "usd_market_cap": ..., "usd_24h_vol": ..., "usd_24h_change": ...,
@@ -9,11 +9,14 @@ earliest fetched). Partitions: `coin_id` and `date` (UTC date of `last_updated_a
 
 Rules: `unparsable_response` (whole object), `bad_last_updated_at` (missing or not unix
 seconds), `bad_price` (missing, unparsable or <= 0).
+
+History (`dataset=market_chart_range`, backfills) feeds the same table through `HISTORY_SQL`:
+a point observed both by a snapshot and in history is kept once (the earliest fetched).
 """
 
 from __future__ import annotations
 
-from coinlake.transform.definition import SilverDef, columns
+from coinlake.transform.definition import SilverDef, SilverInput, columns
 
 PRICE_TYPE = "decimal(38,16)"
 """CoinGecko prices go down to 1e-12 and below for small coins (`precision=full`)."""
@@ -96,6 +99,85 @@ SELECT
 FROM checked
 """.replace("{entry}", _ENTRY)
 
+HISTORY_SQL = """
+WITH objects AS (
+  SELECT
+    bronze_key,
+    meta.parse_error AS parse_error,
+    TRY_CAST(meta.fetched_at AS TIMESTAMP) AS fetched_at,
+    meta.product AS coin_id,
+    meta.extra.vs_currency AS vs_currency,
+    body
+  FROM bronze
+),
+prices AS (
+  SELECT o.bronze_key, o.parse_error, o.fetched_at, o.coin_id, o.vs_currency, p.point
+  FROM objects AS o
+  LATERAL VIEW EXPLODE(
+    CASE WHEN o.parse_error IS NULL THEN o.body.prices
+    ELSE ARRAY(CAST(NULL AS ARRAY<STRING>)) END
+  ) p AS point
+),
+caps AS (
+  SELECT o.bronze_key, ELEMENT_AT(c.point, 1) AS at_ms, ELEMENT_AT(c.point, 2) AS market_cap
+  FROM objects AS o
+  LATERAL VIEW EXPLODE(o.body.market_caps) c AS point
+),
+volumes AS (
+  SELECT o.bronze_key, ELEMENT_AT(v.point, 1) AS at_ms, ELEMENT_AT(v.point, 2) AS volume
+  FROM objects AS o
+  LATERAL VIEW EXPLODE(o.body.total_volumes) v AS point
+),
+typed AS (
+  SELECT
+    p.coin_id,
+    p.vs_currency,
+    TRY_CAST(ELEMENT_AT(p.point, 2) AS DECIMAL(38, 16)) AS price,
+    TRY_CAST(c.market_cap AS DECIMAL(38, 8)) AS market_cap,
+    TRY_CAST(v.volume AS DECIMAL(38, 8)) AS volume_24h,
+    TIMESTAMP_MILLIS(TRY_CAST(ELEMENT_AT(p.point, 1) AS BIGINT)) AS last_updated_at,
+    p.fetched_at,
+    p.bronze_key,
+    p.parse_error,
+    ELEMENT_AT(p.point, 2) AS raw_price,
+    ELEMENT_AT(p.point, 1) AS raw_updated
+  FROM prices AS p
+  LEFT JOIN caps AS c ON c.bronze_key = p.bronze_key AND c.at_ms = ELEMENT_AT(p.point, 1)
+  LEFT JOIN volumes AS v ON v.bronze_key = p.bronze_key AND v.at_ms = ELEMENT_AT(p.point, 1)
+),
+checked AS (
+  SELECT
+    *,
+    CASE
+      WHEN parse_error IS NOT NULL THEN 'unparsable_response'
+      WHEN last_updated_at IS NULL THEN 'bad_last_updated_at'
+      WHEN price IS NULL OR price <= 0 THEN 'bad_price'
+    END AS rule
+  FROM typed
+)
+SELECT
+  vs_currency,
+  price,
+  market_cap,
+  volume_24h,
+  CAST(NULL AS DECIMAL(18, 8)) AS change_24h_pct,
+  last_updated_at,
+  fetched_at,
+  fetched_at AS ingested_at,
+  bronze_key,
+  coin_id,
+  TO_DATE(last_updated_at) AS `date`,
+  rule,
+  parse_error AS detail,
+  CASE WHEN rule IS NOT NULL THEN raw_price END AS price_raw,
+  CASE WHEN rule IS NOT NULL THEN raw_updated END AS last_updated_raw
+FROM checked
+"""
+"""`/coins/{id}/market_chart/range` history: `{"prices": [[ms, price], ...], "market_caps": [...],
+"total_volumes": [...]}`, one row per price point, joined to the cap and volume of the same
+millisecond. The coin and currency come from the envelope (`meta.product`, `meta.extra`); there
+is no 24h change in history, so `change_24h_pct` is NULL. Same rules as the snapshots."""
+
 COLUMNS = columns(
     ("vs_currency", "string"),
     ("price", PRICE_TYPE),
@@ -122,4 +204,22 @@ SILVER_PRICES = SilverDef(
     winner_order=("fetched_at", "bronze_key", "price", "market_cap", "volume_24h"),
     quarantine_fields=("coin_id", "vs_currency", "price_raw", "last_updated_raw"),
     quarantine_path="quarantine/prices",
+    extra_inputs=(
+        SilverInput(
+            bronze_prefix="bronze/source=coingecko/dataset=market_chart_range",
+            raw_schema=columns(
+                (
+                    "meta",
+                    "struct<fetched_at:string,product:string,parse_error:string,"
+                    "extra:struct<vs_currency:string>>",
+                ),
+                (
+                    "body",
+                    "struct<prices:array<array<string>>,market_caps:array<array<string>>,"
+                    "total_volumes:array<array<string>>>",
+                ),
+            ),
+            stage_sql=HISTORY_SQL,
+        ),
+    ),
 )

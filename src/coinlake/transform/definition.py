@@ -13,7 +13,8 @@ SQL reads only from views the engine registers under fixed names and never does 
 
 Portable functions an engine must provide besides standard Spark SQL (see ADR 0002):
 
-- `timestamp_seconds(n)` (Spark built-in): unix seconds to a timestamp;
+- `timestamp_seconds(n)`, `timestamp_millis(n)` (Spark built-ins): unix seconds or
+  milliseconds to a timestamp;
 - `exact_div(a, b)`: a / b for decimals a >= 0 and b > 0 with at most 16 fractional digits and
   |a| < 1e21, rounded half-up to 8 decimal places, as DECIMAL(38,8); NULL when b = 0.
 """
@@ -38,6 +39,17 @@ class Column:
 def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
     """Columns from (name, type) pairs."""
     return tuple(Column(name, type_) for name, type_ in pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class SilverInput:
+    """A further Bronze dataset feeding a Silver table (e.g. CoinGecko history beside the
+    snapshots): read with its own envelope schema, staged by its own SQL into exactly the
+    columns, in the same order, that the table's `stage_sql` returns."""
+
+    bronze_prefix: str
+    raw_schema: tuple[Column, ...]
+    stage_sql: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +82,17 @@ class SilverDef:
     """Spark SQL over `bronze` giving one record per unparsable object, columns as `stage_sql`.
     When set, `stage_sql` only explodes bodies and the runner runs this over the few objects
     that yielded no row (unparsable or empty), sparing a second scan of every object."""
+    extra_inputs: tuple[SilverInput, ...] = ()
+    """Further Bronze datasets, each staged by its own SQL and unioned with `stage_sql`."""
+
+    @property
+    def bronze_prefixes(self) -> tuple[str, ...]:
+        """Every Bronze folder whose objects feed the table."""
+        return (self.bronze_prefix, *(extra.bronze_prefix for extra in self.extra_inputs))
+
+    def input_for(self, key: str) -> SilverInput | None:
+        """The extra input a Bronze key belongs to; None for the table's main dataset."""
+        return next((i for i in self.extra_inputs if key.startswith(f"{i.bronze_prefix}/")), None)
 
     @property
     def all_columns(self) -> tuple[Column, ...]:

@@ -133,7 +133,7 @@ def run_silver(
     summary.recovered, _ = _start(lake, defn.name)
     bookmark = read_bookmark(lake, defn.name)
     progress(defn.name, "listing Bronze")
-    listed = lake.list_keys(defn.bronze_prefix, ".json")
+    listed = [key for prefix in defn.bronze_prefixes for key in lake.list_keys(prefix, ".json")]
     consumed = set() if full_refresh else bookmark.consumed_keys()
     new_keys = [key for key in listed if key not in consumed]
     if not new_keys and not full_refresh:
@@ -169,6 +169,24 @@ def run_silver(
 
 def _stage(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str]) -> None:
     """Make `staged`: every record of the batch's objects, typed, with its rule."""
+    main_keys = [key for key in keys if defn.input_for(key) is None]
+    extras: list[str] = []
+    for number, extra in enumerate(defn.extra_inputs):
+        extra_keys = [key for key in keys if defn.input_for(key) is extra]
+        if extra_keys:
+            engine.register_bronze("bronze", lake.root, extra_keys, extra.raw_schema)
+            engine.materialize(f"staged_extra_{number}", extra.stage_sql)
+            extras.append(f"staged_extra_{number}")
+    _stage_main(defn, lake, engine, main_keys, "staged_main" if extras else "staged")
+    if extras:
+        engine.view(
+            "staged",
+            " UNION ALL ".join(f"SELECT * FROM {name}" for name in ["staged_main", *extras]),  # noqa: S608
+        )
+
+
+def _stage_main(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str], name: str) -> None:
+    """Make view `name`: the records of the table's main Bronze dataset."""
     engine.register_bronze("bronze", lake.root, keys, defn.raw_schema)
     engine.materialize("staged_rows", defn.stage_sql)
     silent: list[str] = []
@@ -176,11 +194,11 @@ def _stage(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str]) -> None
         seen = {str(row[0]) for row in engine.rows("SELECT DISTINCT bronze_key FROM staged_rows")}
         silent = [key for key in keys if key not in seen]  # unparsable or empty: a few at most
     if defn.objects_sql is None or not silent:
-        engine.view("staged", "SELECT * FROM staged_rows")
+        engine.view(name, "SELECT * FROM staged_rows")
         return
     engine.register_bronze("bronze", lake.root, silent, defn.raw_schema)
     engine.materialize("staged_objects", defn.objects_sql)
-    engine.view("staged", "SELECT * FROM staged_rows UNION ALL SELECT * FROM staged_objects")
+    engine.view(name, "SELECT * FROM staged_rows UNION ALL SELECT * FROM staged_objects")
 
 
 def _silver_batch(
@@ -230,8 +248,11 @@ def _silver_batch(
         engine.write_partitioned(
             sqlbuild.build_quarantine_sql(defn), lake.root, f"{staging}/quarantine", ["date"]
         )
+    extras = [f"staged_extra_{number}" for number in range(len(defn.extra_inputs))]
     for view in (
         "staged",
+        "staged_main",
+        *extras,
         "staged_rows",
         "staged_objects",
         "bronze",

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 def _land(root: Path, key: str, dataset: str, fetched: str, body: bytes, **meta: object) -> str:
     envelope = EnvelopeMeta(
-        source="coingecko" if dataset == "simple_price" else "coinbase",
+        source="coingecko" if dataset in ("simple_price", "market_chart_range") else "coinbase",
         dataset=dataset,
         url="https://example.invalid/x",
         params={str(k): str(v) for k, v in meta.pop("params", {}).items()},  # type: ignore[attr-defined]
@@ -122,6 +122,74 @@ def test_price_rules_and_unparsable_snapshots_go_to_quarantine(tmp_path: Path) -
         ("unparsable_response", None),
     ]
     assert summaries["silver.prices"].objects_unparsable == 1
+
+
+def _history(root: Path, coin: str, vs: str, fetched: str, body: str, **meta: object) -> str:
+    key = (
+        f"bronze/source=coingecko/dataset=market_chart_range/coin={coin}/vs_currency={vs}/"
+        f"date={fetched[:10]}/20251121T000000.000000Z-20251122T000000.000000Z.json"
+    )
+    extra = {"vs_currency": vs}
+    return _land(
+        root, key, "market_chart_range", fetched, body.encode(), product=coin, extra=extra, **meta
+    )
+
+
+def test_history_points_join_snapshots_in_silver_prices_and_gold_daily(tmp_path: Path) -> None:
+    t1_ms, t2_ms = T1 * 1000, T2 * 1000 + 123  # milliseconds kept exactly
+    _history(
+        tmp_path,
+        "bitcoin",
+        "usd",
+        "2025-11-22T12:00:00Z",
+        f'{{"prices": [[{t1_ms}, 91234.12], [{t2_ms}, 90000.12345678], [{t2_ms + 1}, -5]], '
+        f'"market_caps": [[{t1_ms}, 1810000000000], [{t2_ms}, 1.8e12]], '
+        f'"total_volumes": [[{t1_ms}, 31000000000.5], [{t2_ms}, 168400239.89804137]]}}',
+    )
+    # a snapshot of the first point, fetched earlier: it wins the observation
+    _snapshot(
+        tmp_path,
+        "2025-11-22T10:00:30Z",
+        f'{{"bitcoin": {{"usd": 91234.12, "usd_24h_change": 1.5, "last_updated_at": {T1}}}}}',
+    )
+    _history(
+        tmp_path,
+        "ethereum",
+        "eur",
+        "2025-11-22T12:00:01Z",
+        "<html>rate limited</html>",
+        parse_error="not JSON",
+    )
+    summaries = {s.table: s for s in run(tmp_path)}
+    rows = read_table(tmp_path, "silver/prices", "coin_id, vs_currency, last_updated_at")
+    got = [
+        (r["coin_id"], r["price"], r["market_cap"], r["volume_24h"], r["change_24h_pct"])
+        for r in rows
+    ]
+    assert got == [
+        ("bitcoin", Decimal("91234.12"), None, None, Decimal("1.5")),
+        (
+            "bitcoin",
+            Decimal("90000.12345678"),
+            Decimal(1800000000000),
+            Decimal("168400239.89804137"),
+            None,
+        ),
+    ]
+    assert rows[1]["last_updated_at"] == datetime(2025, 11, 22, 11, 0, 0, 123000, tzinfo=UTC)
+    assert rows[1]["bronze_key"].startswith("bronze/source=coingecko/dataset=market_chart_range/")
+    rules = sorted(
+        (q["rule"], q["price_raw"]) for q in read_table(tmp_path, "quarantine/prices", "rule")
+    )
+    assert rules == [("bad_price", "-5"), ("unparsable_response", None)]
+    assert summaries["silver.prices"].objects_read == 3
+    daily = read_table(tmp_path, "gold/prices_daily", "coin_id, vs_currency, day")
+    assert [(d["coin_id"], d["open"], d["close"], d["observations"]) for d in daily] == [
+        ("bitcoin", Decimal("91234.12"), Decimal("90000.12345678"), 2)
+    ]
+    # nothing new: nothing read again
+    again = {s.table: s for s in run(tmp_path)}
+    assert again["silver.prices"].objects_read == 0
 
 
 def test_candles_are_typed_deduplicated_and_checked(tmp_path: Path) -> None:
