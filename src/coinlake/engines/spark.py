@@ -138,6 +138,8 @@ def build_local_session(
             "engine 'spark' needs Java 17 (Debian: openjdk-17-jre-headless; "
             "`make java` installs it), or use --engine duckdb"
         )
+    # the driver talks to itself only: bind to loopback (also silences the hostname warning)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     cores = threads or os.cpu_count() or 2
     builder = (
         SparkSession.builder.master(f"local[{cores}]")

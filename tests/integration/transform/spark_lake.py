@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
-from coinlake.domain.envelope import EnvelopeMeta, build_envelope, parse_timestamp
 from tests.integration.transform.helpers import MIDNIGHT_PAGE, land_page, land_unparsable
+from tests.integration.transform.test_prices_candles import _land, _snapshot
 
 TABLES = (
     "silver/trades",
@@ -89,32 +89,6 @@ EDGE_TRADES: list[dict[str, Any]] = [
 T1, T2, T3 = 1763805600, 1763809200, 1763892000  # 2025-11-22 10:00, 11:00; 2025-11-23 10:00
 
 
-def _land(root: Path, key: str, dataset: str, fetched: str, body: bytes, **meta: Any) -> None:
-    envelope = EnvelopeMeta(
-        source="coingecko" if dataset == "simple_price" else "coinbase",
-        dataset=dataset,
-        url="https://example.invalid/x",
-        params={str(k): str(v) for k, v in meta.pop("params", {}).items()},
-        status=200,
-        headers={},
-        fetched_at=parse_timestamp(fetched),
-        client_version="test",
-        **meta,
-    )
-    path = root / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build_envelope(envelope, body))
-
-
-def _snapshot(root: Path, fetched: str, body: str, **meta: Any) -> None:
-    moment = parse_timestamp(fetched)
-    key = (
-        f"bronze/source=coingecko/dataset=simple_price/year={moment:%Y}/month={moment:%m}/"
-        f"day={moment:%d}/{moment:%Y%m%dT%H%M%S}Z.json"
-    )
-    _land(root, key, "simple_price", fetched, body.encode(), **meta)
-
-
 def _candles(root: Path, name: str, fetched: str, body: bytes, granularity: object) -> None:
     key = f"bronze/source=coinbase/dataset=candles/product=BTC-USD/date=2025-11-22/{name}"
     _land(
@@ -148,7 +122,14 @@ def write_prices_and_candles(root: Path) -> None:
         f'"dogecoin": {{"usd": 0, "last_updated_at": {T3}}}}}',
     )
     _snapshot(root, "2025-11-23T10:01:00Z", "{}")
-    _snapshot(root, "2025-11-23T10:02:00Z", "<html>Cloudflare</html>", parse_error="not JSON")
+    _land(
+        root,
+        "bronze/source=coingecko/dataset=simple_price/year=2025/month=11/day=23/bad.json",
+        "simple_price",
+        "2025-11-23T10:02:00Z",
+        b"<html>Cloudflare</html>",
+        parse_error="not JSON",
+    )
     _candles(
         root,
         "a.json",
