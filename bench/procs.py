@@ -7,9 +7,11 @@ one JSON object as its last stdout line; it comes back as `Measured.result`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,7 +33,8 @@ class Measured:
     peak_rss: int
     """Bytes: the largest RSS sum of the process tree seen."""
     result: dict[str, Any] = field(default_factory=dict)
-    """The child's last stdout line, parsed as JSON."""
+    """The child's last stdout line, parsed as JSON (`{"timed_out": true, ...}` when it was
+    stopped at its time budget)."""
 
 
 def _children() -> dict[int, list[int]]:
@@ -80,6 +83,26 @@ def tree_rss(root: int) -> int:
     return total
 
 
+def _descendants(root: int) -> list[int]:
+    tree = None if _HAS_CHILDREN_FILE else _children()
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        kids = _kids(pid) if tree is None else tree.get(pid, [])
+        found += kids
+        todo += kids
+    return found
+
+
+def _kill_tree(child: subprocess.Popen[bytes]) -> None:
+    """Kill a timed-out child and every process it started (a JVM included), by pid."""
+    for pid in _descendants(child.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    child.kill()
+    child.wait()
+
+
 class ChildFailedError(RuntimeError):
     """The measured child exited non-zero or printed no JSON result."""
 
@@ -120,19 +143,21 @@ def measure(
         )
         if max_memory is not None:
             resource.prlimit(child.pid, resource.RLIMIT_AS, (max_memory, max_memory))
-        peak = 0
+        peak, timed_out = 0, False
         deadline = started + timeout_s
         while child.poll() is None:
             peak = max(peak, tree_rss(child.pid))
             if time.perf_counter() > deadline:
-                child.kill()
-                child.wait()
+                _kill_tree(child)
+                timed_out = True
                 break
             time.sleep(SAMPLE_S)
         seconds = time.perf_counter() - started
         out_file.seek(0)
         err_file.seek(0)
         out, err = out_file.read(), err_file.read()
+    if timed_out:
+        return Measured(seconds, peak, {"seconds": seconds, "timed_out": True})
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if child.returncode != 0 or not lines:
         tail = (err or out).strip().splitlines()[-3:]
