@@ -83,13 +83,13 @@ def ingest_trades(
         CoinlakeError: the API or the store failed; what was landed and checkpointed stays.
     """
     summary = summary or ItemSummary(product, "coinbase", "trades")
-    lease = _take_lease(run, product_lease_name(product), summary)
-    if lease is None:
+    held = _take_lease(run, product_lease_name(product), summary)
+    if held is None:
         return summary
     try:
-        _incremental(run, product, since, summary, lease)
+        _incremental(run, product, since, summary, held)
     finally:
-        release_lease(run.store, lease, now=run.clock.now())
+        release_lease(run.store, held.lease, now=run.clock.now())
     return summary
 
 
@@ -114,28 +114,37 @@ def backfill_trades(
     if end_at is not None and end_at <= start_at:
         raise ConfigError(f"backfill range is empty: {start_at} .. {end_at}")
     summary = summary or ItemSummary(product, "coinbase", "trades")
-    lease = _take_lease(run, product_lease_name(product, dataset=BACKFILL_LEASE), summary)
-    if lease is None:
+    held = _take_lease(run, product_lease_name(product, dataset=BACKFILL_LEASE), summary)
+    if held is None:
         return summary
     try:
-        _backfill(run, product, start_at, end_at, restart, summary, lease)
+        _backfill(run, product, start_at, end_at, restart, summary, held)
     finally:
-        release_lease(run.store, lease, now=run.clock.now())
+        release_lease(run.store, held.lease, now=run.clock.now())
     return summary
 
 
-def _take_lease(run: TradesRun, name: str, summary: ItemSummary) -> Lease | None:
+@dataclass(slots=True)
+class _Held:
+    """The lease a product's run holds: renewing it changes its version, and the release at
+    the end must present the latest one (else the lock stays taken until it expires)."""
+
+    lease: Lease
+
+
+def _take_lease(run: TradesRun, name: str, summary: ItemSummary) -> _Held | None:
     try:
-        return acquire_lease(run.store, name, run.run_id, now=run.clock.now(), ttl=run.lease_ttl)
+        lease = acquire_lease(run.store, name, run.run_id, now=run.clock.now(), ttl=run.lease_ttl)
     except LeaseHeldError as exc:
         log.warning("skipping %s: %s", summary.name, exc, extra={"product": summary.name})
         summary.status = "locked"
         summary.note = f"locked by run {exc.owner}"
         return None
+    return _Held(lease)
 
 
 def _incremental(
-    run: TradesRun, product: str, since: Since | None, summary: ItemSummary, lease: Lease
+    run: TradesRun, product: str, since: Since | None, summary: ItemSummary, held: _Held
 ) -> None:
     saved = read_progress(run.store, "walk", product)
     if saved is not None and not saved.done:
@@ -159,7 +168,7 @@ def _incremental(
             "walk", product, stop_at, walk.next_after, None, now, now, run.run_id,
             version=None if saved is None else saved.version,
         )  # fmt: skip
-    _walk_and_land(run, product, walk, doc, summary, lease)
+    _walk_and_land(run, product, walk, doc, summary, held)
     # Only a product that had a cursor had a gap to fill: new ids run contiguously down to it, and
     # all but the newest page's worth would have been lost by a poller that reads only that page.
     if summary.cursor is not None:
@@ -206,7 +215,7 @@ def _backfill(
     end_at: datetime | None,
     restart: bool,
     summary: ItemSummary,
-    lease: Lease,
+    held: _Held,
 ) -> None:
     params = {
         "from": format_timestamp(start_at),
@@ -247,7 +256,7 @@ def _backfill(
             summary.note = "no trades in the range"
             return
         doc = save_progress(run.store, doc)  # the id search is not repeated after a crash
-    doc = _walk_and_land(run, product, walk, doc, summary, lease)
+    doc = _walk_and_land(run, product, walk, doc, summary, held)
     summary.note += walk.stopped.value if walk.stopped else "not started"
     if walk.reached:
         save_progress(run.store, replace(doc, done=True, updated_at=run.clock.now()))
@@ -295,7 +304,7 @@ def _walk_and_land(
     walk: TradesWalk,
     doc: WalkProgress,
     summary: ItemSummary,
-    lease: Lease,
+    held: _Held,
 ) -> WalkProgress:
     """Fetch and land every page of `walk`, saving the checkpoint after each landed page."""
     stop = walk.stop_at_id
@@ -309,6 +318,8 @@ def _walk_and_land(
             land_trades_page(run.store, page, ids, summary)
             new_ids = [i for i in ids if stop is None or i > stop]
             summary.count_trades(new_ids)
+        # Still ours? (renewed when due; a run paused past the TTL stops before writing state)
+        _keep_lease(run, held)
         checkpoint = walk.checkpoint
         doc = save_progress(
             run.store,
@@ -320,7 +331,6 @@ def _walk_and_land(
                 run_id=run.run_id,
             ),
         )
-        lease = _keep_lease(run, lease)
         run.progress.update(
             product,
             pages=summary.pages,
@@ -337,8 +347,12 @@ def _estimate(walk: TradesWalk) -> int | None:
     return max(walk.top_id - walk.stop_at_id, walk.trades)
 
 
-def _keep_lease(run: TradesRun, lease: Lease) -> Lease:
+def _keep_lease(run: TradesRun, held: _Held) -> None:
+    """Renew the lease once a third of its TTL has passed.
+
+    Raises:
+        LeaseLostError: it expired and another run took it.
+    """
     now = run.clock.now()
-    if now >= lease.expires_at - run.lease_ttl * 2 / 3:
-        return renew_lease(run.store, lease, now=now, ttl=run.lease_ttl)
-    return lease
+    if now >= held.lease.expires_at - run.lease_ttl * 2 / 3:
+        held.lease = renew_lease(run.store, held.lease, now=now, ttl=run.lease_ttl)

@@ -217,3 +217,28 @@ def test_a_crash_after_the_cursor_moved_but_before_the_checkpoint_went_lands_not
     assert trade_keys(store, "BTC-USD") == keys
     assert read_progress(store, "walk", "BTC-USD") is None
     assert max(bronze_trade_ids(store, "BTC-USD").values()) == 1
+
+
+def test_a_run_longer_than_its_lease_renews_it_and_frees_it_at_the_end(
+    sandbox: Any, lake: Any
+) -> None:
+    from datetime import timedelta
+
+    from coinlake.bronze.lease import product_lease_name, read_lease
+
+    # 2 requests a second on the sandbox's clock: the walk's ~10 pages take ~5 s of it
+    settings = settings_of(
+        sandbox, lake, products="BTC-USD", coinbase_requests_per_second=2, coinbase_burst=1
+    )
+    ingest(sandbox, lake, settings, source="coinbase")
+    sandbox.clock.advance(8 * 3600)
+    ttl = timedelta(seconds=0.6)
+    long_run = ingest(sandbox, lake, settings, source="coinbase", options=RunOptions(lease_ttl=ttl))
+    assert item(long_run, "BTC-USD").status == "ok", item(long_run, "BTC-USD")
+    lease = read_lease(lake, product_lease_name("BTC-USD"))
+    assert lease is not None
+    assert lease.expires_at - lease.acquired_at > ttl  # it outlived one TTL: renewed
+    assert lease.expired(sandbox.clock.now())  # and released, not left to expire
+    sandbox.clock.advance(60)
+    after = ingest(sandbox, lake, settings, source="coinbase", options=RunOptions(lease_ttl=ttl))
+    assert item(after, "BTC-USD").status == "ok"
