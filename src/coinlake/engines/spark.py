@@ -49,16 +49,17 @@ SESSION_CONF: dict[str, str] = {
 }
 """Runtime SQL settings the engine sets on its own session (the engine contract)."""
 
-_OVERFLOW_AT = "50000000000000"
-"""exact_div's dividend bound: 2·a·10^8 must fit DECIMAL(38,16) (22 integer digits)."""
-_QUOTIENT_AT = "90000000000"
+_OVERFLOW_AT = "9.9e21"
+"""exact_div's operand bound: 2·a·10^8 + b and 2·b must fit DECIMAL(38,16) (22 integer digits);
+checked in DOUBLE with a margin (so a up to ~4.9e13)."""
+_QUOTIENT_AT = "9e10"
 """exact_div's quotient bound: quotient·10^8 must fit a BIGINT (what Spark's `DIV` returns)."""
 
 _EXACT_DIV = (
     "CASE WHEN CAST(__b AS DECIMAL(38, 16)) = 0 THEN CAST(NULL AS DECIMAL(38, 8)) "
-    f"WHEN CAST(__a AS DECIMAL(38, 16)) >= {_OVERFLOW_AT} "
+    f"WHEN CAST(__a AS DOUBLE) * 200000000 + CAST(__b AS DOUBLE) * 2 >= {_OVERFLOW_AT} "
     f"OR CAST(__a AS DOUBLE) / CAST(__b AS DOUBLE) >= {_QUOTIENT_AT} "
-    "THEN CAST(RAISE_ERROR('exact_div: operands out of range (a < 5e13, a / b < 9e10)') "
+    "THEN CAST(RAISE_ERROR('exact_div: operands out of range (a < 4.9e13, a / b < 9e10)') "
     "AS DECIMAL(38, 8)) "
     "ELSE CAST(CAST((CAST(__a AS DECIMAL(38, 16)) * 200000000 + CAST(__b AS DECIMAL(38, 16))) "
     "DIV (CAST(__b AS DECIMAL(38, 16)) * 2) AS DECIMAL(38, 0)) * 0.00000001 AS DECIMAL(38, 8)) "
@@ -184,6 +185,7 @@ class SparkEngine:
             shuffle_partitions: shuffle width (0 = 2 x cores, at least 4; the caller's
                 setting with `session`).
         """
+        from py4j.protocol import Py4JError  # type: ignore[import-untyped, unused-ignore]
         from pyspark.errors import PySparkException
         from pyspark.sql import SparkSession
         from pyspark.storagelevel import StorageLevel
@@ -204,7 +206,7 @@ class SparkEngine:
         if not self._owned and shuffle_partitions:
             self._spark.conf.set("spark.sql.shuffle.partitions", str(shuffle_partitions))
         self._cached: dict[str, DataFrame] = {}
-        self._errors: tuple[type[BaseException], ...] = (PySparkException,)
+        self._errors: tuple[type[BaseException], ...] = (PySparkException, Py4JError)
         self._level = StorageLevel.MEMORY_AND_DISK
 
     @property
@@ -343,5 +345,17 @@ class SparkEngine:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    """One line saying what failed: for a JVM error its root cause (a task's exception is
+    wrapped in `SparkException: Job aborted...`), else the first line of the message."""
+    java = getattr(exc, "java_exception", None)
+    if java is not None:
+        try:
+            while java.getCause() is not None:
+                java = java.getCause()
+            text = str(java.toString())
+        except Exception:
+            text = str(exc)
+    else:
+        text = str(exc)
+    text = text.strip()
     return text.splitlines()[0] if text else type(exc).__name__
