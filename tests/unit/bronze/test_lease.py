@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from coinlake.bronze.lease import (
+    Holder,
     LeaseHeldError,
     LeaseLostError,
     acquire_lease,
@@ -17,6 +20,7 @@ from coinlake.bronze.lease import (
     read_lease,
     release_lease,
     renew_lease,
+    this_machine,
 )
 from coinlake.storage.base import ObjectStore
 
@@ -90,3 +94,57 @@ def test_the_same_owner_may_take_its_lease_again(lake_store: ObjectStore) -> Non
     acquire_lease(lake_store, NAME, "run-a", now=NOW, ttl=TTL)
     again = acquire_lease(lake_store, NAME, "run-a", now=NOW + timedelta(minutes=1), ttl=TTL)
     assert again.expires_at == NOW + timedelta(minutes=11)
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # reaped: no process has this id now (until the system reuses it)
+    return child.pid
+
+
+needs_proc = pytest.mark.skipif(this_machine() is None, reason="needs Linux /proc")
+
+
+@needs_proc
+def test_a_lease_whose_process_died_on_this_machine_is_taken_over_at_once(
+    lake_store: ObjectStore,
+) -> None:
+    dead = Holder(this_machine(), _dead_pid())
+    acquire_lease(lake_store, NAME, "run-killed", now=NOW, ttl=TTL, holder=dead)
+    taken = acquire_lease(lake_store, NAME, "run-b", now=NOW + timedelta(seconds=1), ttl=TTL)
+    stored = read_lease(lake_store, NAME)
+    assert stored is not None
+    assert (stored.owner, stored.pid, stored.machine) == ("run-b", os.getpid(), this_machine())
+    assert taken.version == stored.version
+
+
+@needs_proc
+@pytest.mark.parametrize(
+    "holder",
+    [
+        pytest.param(lambda: Holder(this_machine(), os.getppid()), id="a-live-process-here"),
+        pytest.param(lambda: Holder("other/boot/1", _dead_pid()), id="another-machine"),
+        pytest.param(lambda: Holder(None, _dead_pid()), id="an-unknown-machine"),
+    ],
+)
+def test_a_lease_is_kept_while_its_holder_may_be_alive(
+    lake_store: ObjectStore, holder: Any
+) -> None:
+    acquire_lease(lake_store, NAME, "run-a", now=NOW, ttl=TTL, holder=holder())
+    with pytest.raises(LeaseHeldError, match=r"until .* \(in 10 min; process \d+ on .*delete "):
+        acquire_lease(lake_store, NAME, "run-b", now=NOW + timedelta(seconds=1), ttl=TTL)
+
+
+def test_a_lock_written_without_holder_fields_is_still_read(lake_store: ObjectStore) -> None:
+    lake_store.put(
+        lease_key(NAME),
+        b'{"acquired_at":"2026-11-22T17:00:00Z","expires_at":"2026-11-22T17:10:00Z",'
+        b'"name":"x","owner":"run-old","state_version":1}\n',
+    )
+    lease = read_lease(lake_store, NAME)
+    assert lease is not None and (lease.owner, lease.pid, lease.machine) == ("run-old", None, None)
+    with pytest.raises(LeaseHeldError, match="locked by run run-old until"):
+        acquire_lease(lake_store, NAME, "run-b", now=NOW, ttl=TTL)
