@@ -48,6 +48,9 @@ class EngineFigures:
     full_transform_s: float
     incremental_wall_s: float
     incremental_transform_s: float
+    load_before: float
+    """1-minute load average before the engine's runs (other work on the machine skews times)."""
+    load_after: float
 
     @property
     def trades_per_s_wall(self) -> float:
@@ -135,6 +138,7 @@ def measure(
         lake = base / f"lake-{engine}"
         shutil.rmtree(lake, ignore_errors=True)
         shutil.copytree(source / "bronze", lake / "bronze")
+        load_before = os.getloadavg()[0]
         full_wall, full_secs, output = run_cli(lake, engine, cores)
         if verbose:
             print(output, flush=True)
@@ -143,7 +147,17 @@ def measure(
         if verbose:
             print(output, flush=True)
         figures.append(
-            EngineFigures(engine, trades, objects, full_wall, full_secs, inc_wall, inc_secs)
+            EngineFigures(
+                engine,
+                trades,
+                objects,
+                full_wall,
+                full_secs,
+                inc_wall,
+                inc_secs,
+                load_before,
+                os.getloadavg()[0],
+            )
         )
     return figures
 
@@ -154,13 +168,14 @@ def report(figures: list[EngineFigures], cores: int) -> str:
         f"Bronze -> Silver -> Gold, `coinlake transform all`, {cores} threads "
         f"({figures[0].trades:,} trades, {figures[0].bronze_objects:,} Bronze objects)",
         f"{'engine':<7} {'full wall s':>11} {'trades/s wall':>13} {'transform s':>11} "
-        f"{'trades/s tr.':>12} {'incr. wall s':>12} {'incr. transform s':>17}",
+        f"{'trades/s tr.':>12} {'incr. wall s':>12} {'incr. transform s':>17} {'load 1m':>11}",
     ]
     for f in figures:
         lines.append(
             f"{f.engine:<7} {f.full_wall_s:>11.2f} {f.trades_per_s_wall:>13,.0f} "
             f"{f.full_transform_s:>11.2f} {f.trades_per_s_transform:>12,.0f} "
-            f"{f.incremental_wall_s:>12.2f} {f.incremental_transform_s:>17.2f}"
+            f"{f.incremental_wall_s:>12.2f} {f.incremental_transform_s:>17.2f} "
+            f"{f.load_before:>5.1f}->{f.load_after:<5.1f}"
         )
     return "\n".join(lines)
 

@@ -1,9 +1,8 @@
 """The lake as the transforms see it: keys under one root, listing, atomic small-file writes.
 
 `Lake` is the seam: the runner and the state code use only it. `LocalLake` implements it on a
-folder. An S3 lake would implement the same methods (list with a paginator, conditional PUT for
-state objects, copy+delete for `move`) and give `root` as `s3://bucket/prefix` for engines that
-read S3 themselves (Spark on Glue).
+folder; `coinlake.transform.store_lake.StoreLake` on any `ObjectStore` (S3), with `root` as
+`s3://bucket/prefix` for engines that read S3 themselves (Spark on Glue).
 """
 
 from __future__ import annotations
@@ -63,8 +62,8 @@ class LocalLake:
         text = str(root)
         if text.startswith("s3://"):
             raise ConfigError(
-                f"lake {text!r}: transforms on an S3 lake need the Spark engine "
-                "(DuckDB transforms run on a local folder)"
+                f"lake {text!r}: local transforms need a lake folder; S3 lakes are "
+                "transformed on Spark by the Glue job (coinlake.runtime.glue_job)"
             )
         path = Path(text).expanduser().resolve()
         if path.exists() and not path.is_dir():
