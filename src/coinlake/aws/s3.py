@@ -34,6 +34,11 @@ _PRECONDITION = {"PreconditionFailed", "412"}
 _CONFLICT = {"ConditionalRequestConflict", "409"}
 
 
+class LakeSetupError(StorageError, ConfigError):
+    """The lake's location or credentials are wrong (a missing bucket, no credentials): a
+    setting to fix, so the CLI reports it as a usage error (exit 2)."""
+
+
 def parse_s3_uri(uri: str) -> tuple[str, str]:
     """Split `s3://bucket/prefix` into (bucket, prefix without slashes at either end).
 
@@ -178,7 +183,7 @@ class S3Store:
     def _error(self, exc: ClientError | BotoCoreError, key: str, action: str) -> StorageError:
         where = "/".join(part for part in (f"s3://{self.bucket}", self.prefix, key) if part)
         if isinstance(exc, NoCredentialsError):
-            return StorageError(
+            return LakeSetupError(
                 f"no AWS credentials to reach {where}: set AWS_PROFILE or "
                 "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run with an IAM role"
             )
@@ -186,7 +191,7 @@ class S3Store:
             return StorageError(f"cannot reach S3 for {where}: {exc}")
         code = _code(exc)
         if code in _MISSING_BUCKET:
-            return StorageError(
+            return LakeSetupError(
                 f"S3 bucket {self.bucket!r} does not exist: create it (or deploy the stack), "
                 "or point COINLAKE_LAKE at an existing s3://bucket/prefix"
             )

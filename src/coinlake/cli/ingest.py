@@ -7,8 +7,10 @@ print one `error:` line for bad flags.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from datetime import timedelta
+import difflib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,12 +31,15 @@ from rich.table import Table
 from coinlake.cli.common import console, err_console, settings_for
 from coinlake.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from coinlake.config import Settings
     from coinlake.ingest.run import Sources
     from coinlake.ingest.summary import RunSummary
 
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 QUIET_NOTES = ("reached_known", "exhausted")
 """Walk endings not worth a line under the table."""
 
@@ -48,7 +53,11 @@ class SourceOption(StrEnum):
 
 
 class BarProgress:
-    """`coinlake.ingest.summary.Progress` on a rich progress bar: pages, trades, ETA."""
+    """`coinlake.ingest.summary.Progress` on a rich progress bar: pages, trades, ETA.
+
+    The bar appears with its first task, so a run that fails before fetching anything prints
+    nothing but its error line.
+    """
 
     def __init__(self, bar: RichBar) -> None:
         self.bar = bar
@@ -56,6 +65,8 @@ class BarProgress:
 
     def update(self, task: str, *, pages: int, trades: int, total: int | None) -> None:
         """Show the task's counts (a new task gets its own bar)."""
+        if not self.tasks:
+            self.bar.start()
         if task not in self.tasks:
             self.tasks[task] = self.bar.add_task(task, total=total, pages=0)
         self.bar.update(self.tasks[task], completed=trades, total=total, pages=pages)
@@ -76,8 +87,12 @@ def progress_bar() -> Iterator[BarProgress]:
         console=err_console,
         transient=False,
     )
-    with bar:
-        yield BarProgress(bar)
+    progress = BarProgress(bar)
+    try:
+        yield progress
+    finally:
+        if progress.tasks:
+            bar.stop()
 
 
 def products_of(values: list[str] | None) -> tuple[str, ...] | None:
@@ -132,7 +147,7 @@ def print_summary(summary: RunSummary) -> None:
             f"{item.gaps_repaired:,}",
             f"{item.parse_failures:,}",
         )
-    wide = console if console.width >= 112 else Console(width=112, highlight=False)
+    wide = console if console.width >= 128 else Console(width=128, highlight=False)
     wide.print(table)
     for item in summary.items:
         if item.error:
@@ -149,11 +164,49 @@ def print_summary(summary: RunSummary) -> None:
         console.print(f"run record: {summary.record_key}")
 
 
-def finish(summary: RunSummary) -> None:
-    """Print the summary; exit 1 when something failed."""
+def run_and_report(settings: Settings, call: Callable[[Sources, BarProgress], RunSummary]) -> None:
+    """Run `call` with the sources and a progress bar, print the summary and exit: 1 when
+    something failed, 130 after Ctrl-C (with the summary of what was done)."""
+    from coinlake.ingest.run import RunInterrupted
+
+    interrupted = False
+    with open_sources(settings) as sources, progress_bar() as bar:
+        try:
+            summary = call(sources, bar)
+        except RunInterrupted as exc:
+            summary, interrupted = exc.summary, True
     print_summary(summary)
+    if interrupted:
+        err_console.print(
+            "interrupted: what was landed is kept; run the same command again to continue"
+        )
+        raise typer.Exit(EXIT_INTERRUPTED)
     if summary.failed:
         raise typer.Exit(EXIT_FAILED)
+
+
+def check_products(sources: Sources, products: Sequence[str]) -> None:
+    """Refuse Coinbase products the exchange does not list (a typo is a usage error, not a
+    failed run). If the product list cannot be fetched, the run goes on and says so per product.
+
+    Raises:
+        ConfigError: a product is not listed, naming the closest known ones.
+    """
+    from coinlake.errors import CoinlakeError
+    from coinlake.sources.coinbase import parse_products
+
+    try:
+        known = {p.product_id for p in parse_products(sources.coinbase.fetch_products().body)}
+    except CoinlakeError as exc:
+        log.warning("could not check the products against /products: %s", exc)
+        return
+    for product in products:
+        if product not in known:
+            close = difflib.get_close_matches(product, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ConfigError(
+                f"unknown Coinbase product {product!r}: the exchange does not list it{hint}"
+            )
 
 
 ProductOpt = Annotated[
@@ -195,12 +248,16 @@ def ingest(
     products = products_of(product)
     settings = settings_for(ctx, products=",".join(products) if products else None)
     store = open_store(settings)
-    with open_sources(settings) as sources, progress_bar() as bar:
+
+    def call(sources: Sources, bar: BarProgress) -> RunSummary:
+        if source is not SourceOption.coingecko:
+            check_products(sources, settings.products)
         options = RunOptions(
             progress=bar, lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="ingest"
         )
-        summary = run_ingest(store, sources, source=source.value, since=start, options=options)
-    finish(summary)
+        return run_ingest(store, sources, source=source.value, since=start, options=options)
+
+    run_and_report(settings, call)
 
 
 def backfill(
@@ -240,14 +297,19 @@ def backfill(
         raise ConfigError(
             f"--granularity {granularity}: choose one of {', '.join(map(str, GRANULARITIES))}"
         )
+    if start_at >= datetime.now(UTC):
+        raise ConfigError(f"--from {start} is in the future: nothing to backfill yet")
     products = products_of(product)
     settings = settings_for(ctx, products=",".join(products) if products else None)
     store = open_store(settings)
-    with open_sources(settings) as sources, progress_bar() as bar:
+
+    def call(sources: Sources, bar: BarProgress) -> RunSummary:
+        if source is not SourceOption.coingecko:
+            check_products(sources, settings.products)
         options = RunOptions(
             progress=bar, lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="backfill"
         )
-        summary = run_backfill(
+        return run_backfill(
             store,
             sources,
             start_at=start_at,
@@ -258,7 +320,8 @@ def backfill(
             restart=restart,
             options=options,
         )
-    finish(summary)
+
+    run_and_report(settings, call)
 
 
 def register(app: typer.Typer) -> None:

@@ -34,6 +34,18 @@ from coinlake.storage.base import ObjectStore
 log = logging.getLogger(__name__)
 
 SourceChoice = Literal["all", "coinbase", "coingecko"]
+Job = tuple[ItemSummary, Callable[..., ItemSummary]]
+"""One item of a run: its empty summary and the work that fills it (`work(summary=...)`)."""
+INTERRUPTED = "interrupted (Ctrl-C); run the same command again to continue"
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; `summary` holds what it did (its run record is written, the
+    interrupted product's lease released and its last checkpoint kept)."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(INTERRUPTED)
+        self.summary = summary
 
 
 @dataclass
@@ -110,17 +122,18 @@ def run_ingest(
     options = options or RunOptions()
     settings = sources.settings
     summary, record = _start(store, sources.clock, options)
+    jobs: list[Job] = []
     if source in ("all", "coingecko"):
         work = partial(
             ingest_simple_price, store, sources.coingecko, settings.coins, settings.vs_currencies
         )
-        _guarded(summary, ItemSummary("simple_price", "coingecko", "simple_price"), work)
+        jobs.append((ItemSummary("simple_price", "coingecko", "simple_price"), work))
     if source in ("all", "coinbase"):
         run = _trades_run(store, sources, summary.run_id, options)
         for product in products or settings.products:
             work = partial(ingest_trades, run, product, since)
-            _guarded(summary, ItemSummary(product, "coinbase", "trades"), work)
-    return _finish(store, sources.clock, summary, record)
+            jobs.append((ItemSummary(product, "coinbase", "trades"), work))
+    return _run_jobs(store, sources.clock, summary, record, jobs)
 
 
 def run_backfill(
@@ -148,18 +161,19 @@ def run_backfill(
         raise ConfigError(f"backfill range is empty: from {start_at} to {end_at or 'now'}")
     settings = sources.settings
     summary, record = _start(store, sources.clock, options)
+    jobs: list[Job] = []
     if source in ("all", "coinbase"):
         run = _trades_run(store, sources, summary.run_id, options)
         for product in products or settings.products:
             if trades:
                 work = partial(backfill_trades, run, product, start_at, end_at, restart=restart)
-                _guarded(summary, ItemSummary(product, "coinbase", "trades"), work)
+                jobs.append((ItemSummary(product, "coinbase", "trades"), work))
             if candles_granularity_s is not None:
                 work = partial(
                     ingest_candles, store, sources.coinbase, product, start_at, end_at or now,
                     candles_granularity_s, options.progress,
                 )  # fmt: skip
-                _guarded(summary, ItemSummary(product, "coinbase", "candles"), work)
+                jobs.append((ItemSummary(product, "coinbase", "candles"), work))
     if source in ("all", "coingecko"):
         for coin in settings.coins:
             for currency in settings.vs_currencies:
@@ -168,8 +182,8 @@ def run_backfill(
                     start_at, end_at or now, options.progress,
                 )  # fmt: skip
                 name = f"{coin}/{currency}"
-                _guarded(summary, ItemSummary(name, "coingecko", "market_chart_range"), work)
-    return _finish(store, sources.clock, summary, record)
+                jobs.append((ItemSummary(name, "coingecko", "market_chart_range"), work))
+    return _run_jobs(store, sources.clock, summary, record, jobs)
 
 
 def _trades_run(
@@ -222,11 +236,28 @@ def _finish(store: ObjectStore, clock: Clock, summary: RunSummary, record: RunRe
     return summary
 
 
+def _run_jobs(
+    store: ObjectStore, clock: Clock, summary: RunSummary, record: RunRecord, jobs: list[Job]
+) -> RunSummary:
+    """Every job in turn, then the final run record; also after Ctrl-C (`RunInterrupted`)."""
+    try:
+        for empty, work in jobs:
+            _guarded(summary, empty, work)
+    except KeyboardInterrupt as exc:
+        _finish(store, clock, summary, record)
+        raise RunInterrupted(summary) from exc
+    return _finish(store, clock, summary, record)
+
+
 def _guarded(summary: RunSummary, empty: ItemSummary, work: Callable[..., ItemSummary]) -> None:
     """Run one item, counting into `empty`; a failure is recorded on it and the run goes on."""
     context = {"source": empty.source, "dataset": empty.dataset, "product": empty.name}
     try:
         item = work(summary=empty)
+    except KeyboardInterrupt:
+        log.info("%s %s %s interrupted", empty.source, empty.dataset, empty.name, extra=context)
+        summary.items.append(_failed(empty, INTERRUPTED))
+        raise
     except CoinlakeError as exc:
         log.error(
             "%s %s %s failed: %s", empty.source, empty.dataset, empty.name, exc, extra=context

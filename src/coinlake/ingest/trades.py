@@ -138,7 +138,7 @@ def _take_lease(run: TradesRun, name: str, summary: ItemSummary) -> _Held | None
     except LeaseHeldError as exc:
         log.warning("skipping %s: %s", summary.name, exc, extra={"product": summary.name})
         summary.status = "locked"
-        summary.note = f"locked by run {exc.owner}"
+        summary.note = str(exc)  # who holds it, when it frees, how to override
         return None
     return _Held(lease)
 

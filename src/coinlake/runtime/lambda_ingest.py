@@ -157,7 +157,8 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     """Run one ingest for the event; returns the run summary.
 
     Raises:
-        CoinlakeError: bad event or settings, or the run failed (after logging it).
+        CoinlakeError: bad event or settings, or the run failed (after logging it); anything
+            else unexpected is logged and raised as well.
     """
     _REQUEST_ID.request_id = getattr(context, "aws_request_id", None)
     configure_lambda_logging(os.environ.get("COINLAKE_LOG_LEVEL", "INFO"))
@@ -179,7 +180,7 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
                 since=since,
                 options=RunOptions(max_pages=request.max_pages, command="lambda"),
             )
-    except CoinlakeError:
+    except Exception:  # logged as JSON with the request id, then raised: Lambda retries / DLQ
         log.exception("ingest failed")
         raise
     result: dict[str, Any] = {

@@ -36,11 +36,14 @@ class LocalStore:
         """Use the folder `root`.
 
         Raises:
-            ConfigError: `root` exists and is not a folder.
+            ConfigError: `root` (or a folder above it) exists and is not a folder.
         """
         path = Path(root).expanduser().resolve()
         if path.exists() and not path.is_dir():
             raise ConfigError(f"lake {str(root)!r} is not a folder")
+        blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise ConfigError(f"lake {str(root)!r} cannot be created: {blocking} is a file")
         self.root = path
 
     def __repr__(self) -> str:

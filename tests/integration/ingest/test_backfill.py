@@ -207,3 +207,40 @@ def test_coingecko_history_lands_one_object_per_coin_currency_and_chunk(
         assert meta["request"]["params"]["vs_currency"] == parsed.vs_currency
         assert meta["parse_error"] is None
     assert all(i.trades > 0 for i in summary.items)
+
+
+def test_ctrl_c_stops_a_backfill_with_its_summary_and_the_rerun_finishes_it(
+    sandbox_factory: Any, tmp_path: Path
+) -> None:
+    from coinlake.bronze.state import read_run_records
+
+    sb = sandbox_factory(history_days=1.0, trades_per_minute=60.0, products=("BTC-USD",))
+    lake = tmp_path / "interrupted"
+    args = [
+        sys.executable, "-m", "coinlake", "--lake", str(lake), "backfill", "--product",
+        "BTC-USD", "--from", "2026-11-21T13:00:00Z", "--to", "2026-11-22T11:00:00Z",
+    ]  # fmt: skip
+    env = _cli_env(sb)
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    store = open_store(sandbox_settings(sb, str(lake)))
+    deadline = time.monotonic() + 60
+    while len(trade_keys(store, "BTC-USD")) < 5 and time.monotonic() < deadline:
+        assert process.poll() is None, "the backfill ended before it could be interrupted"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, out + err
+    assert b"interrupted (Ctrl-C)" in out and b"run record:" in out  # the summary table
+    assert err.strip().endswith(b"run the same command again to continue")
+    assert b"Traceback" not in err
+    lock = read_lease(store, product_lease_name("BTC-USD", dataset="trades-backfill"))
+    assert lock is not None and lock.expired(datetime.now(UTC))  # released
+    (record,) = read_run_records(store, datetime.now(UTC).date())
+    assert record.status == "failed" and record.finished_at is not None
+    finished = subprocess.run(args, check=False, env=env, capture_output=True, timeout=120)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert b"resumed" in finished.stdout
+    seen = bronze_trade_ids(store, "BTC-USD")
+    start = datetime(2026, 11, 21, 13, tzinfo=UTC)
+    assert set(seen) == range_ids(sb, "BTC-USD", start, datetime(2026, 11, 22, 11, tzinfo=UTC))
+    assert max(seen.values()) == 1

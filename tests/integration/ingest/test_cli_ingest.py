@@ -128,3 +128,46 @@ def test_the_demo_runs_twice_on_a_small_market(tmp_path: Path) -> None:
     assert set(seen) == set(range(min(seen), max(seen) + 1))
     assert max(seen.values()) == 1
     assert max(seen) - min(seen) + 1 > 20 * 60 * 2  # the first hour plus 90 minutes
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ingest", "--product", "BTC-USDT"], "error: unknown Coinbase product 'BTC-USDT'"),
+        (["backfill", "--product", "DOGE-USD", "--from", "2026-11-22"], "error: unknown Coinb"),
+        (["backfill", "--from", "2999-01-01"], "error: --from 2999-01-01 is in the future"),
+        (["--lake", "{file}/lake", "ingest"], "error: lake '{file}/lake' cannot be created"),
+        (["--lake", "s3://no-such-bucket/lake", "ingest"], "error: S3 bucket 'no-such-bucket'"),
+    ],
+    ids=["unknown-product", "unknown-backfill-product", "future-from", "lake-in-a-file", "bucket"],
+)
+def test_user_mistakes_against_the_running_sandbox_are_one_error_line(
+    sandbox: Any, moto_s3_endpoint: str, tmp_path: Path, args: list[str], message: str
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COINLAKE_", "AWS_"))}
+    env.update(
+        COINLAKE_LAKE=str(tmp_path / "lake"),
+        COINLAKE_COINBASE_URL=sandbox.coinbase_url,
+        COINLAKE_COINGECKO_URL=sandbox.coingecko_url,
+        COINLAKE_S3_ENDPOINT_URL=moto_s3_endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "coinlake", *(a.format(file=a_file) for a in args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(message.format(file=a_file)), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "lake").exists()  # refused before anything was written

@@ -123,5 +123,30 @@ def test_a_run_that_fails_raises_after_logging(sandbox: Any, s3_lake: Any) -> No
     assert done.returncode != 0
     assert "IngestFailedError" in done.stderr
     assert "BTC-USD" in done.stderr
+    logs = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    errors = [r for r in logs if r["level"] == "ERROR"]
+    assert any("failed for trades BTC-USD" in r["message"] for r in errors), errors
+    assert all(r.get("aws_request_id") == "request-0" for r in errors)
+    assert not any(line.startswith("RESULT ") for line in done.stdout.splitlines())
     store = open_store(s3_lake.settings())
-    assert all(parse_bronze_key(k).unparsed for k in store.list("bronze/"))
+    keys = list(store.list("bronze/"))
+    assert keys and all(parse_bronze_key(k).unparsed for k in keys)  # landed, flagged
+
+
+def test_a_bad_event_is_logged_as_json_and_raised(sandbox: Any, s3_lake: Any) -> None:
+    event = {"source": "binance"}
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER.replace("json.load(handle)", repr(event)), "x", os.devnull],
+        env=lambda_env(sandbox, s3_lake),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "ConfigError" in done.stderr
+    logs = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    (failure,) = [r for r in logs if r["level"] == "ERROR"]
+    assert failure["message"] == "ingest failed"
+    assert "binance" in json.dumps(failure)  # the exception, in the structured record
+    assert failure["aws_request_id"] == "request-0"
