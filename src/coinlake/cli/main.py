@@ -15,6 +15,7 @@ from coinlake.cli import demo as demo_cli
 from coinlake.cli import ingest as ingest_cli
 from coinlake.cli import query as query_cli
 from coinlake.cli import sandbox as sandbox_cli
+from coinlake.cli import schedule as schedule_cli
 from coinlake.cli import transform as transform_cli
 from coinlake.cli.common import CliState, err_console
 from coinlake.errors import CoinlakeError, ConfigError
@@ -33,6 +34,7 @@ analytics_cli.register(app)
 transform_cli.register(app)
 ingest_cli.register(app)
 demo_cli.register(app)
+schedule_cli.register(app)
 
 EXIT_USER_ERROR = 2
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

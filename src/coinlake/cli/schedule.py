@@ -1,0 +1,114 @@
+"""`coinlake schedule`: ingestion and transforms on EventBridge schedule expressions, in-process."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from coinlake.cli.common import console, err_console, settings_for
+from coinlake.errors import ConfigError
+
+OFF = "off"
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+
+
+def schedule(
+    ctx: typer.Context,
+    coinbase: Annotated[
+        str, typer.Option(help="When to land new Coinbase trades, or 'off'.")
+    ] = "rate(5 minutes)",
+    coingecko: Annotated[
+        str, typer.Option(help="When to land a CoinGecko snapshot, or 'off'.")
+    ] = "cron(0 17 * * ? *)",
+    transform: Annotated[
+        str, typer.Option(help="When to build Silver and Gold (DuckDB), or 'off'.")
+    ] = "rate(15 minutes)",
+    once: Annotated[
+        bool, typer.Option("--once", help="Run every enabled job once now, in order, and exit.")
+    ] = False,
+    for_minutes: Annotated[
+        float | None, typer.Option(help="Stop after this many minutes (default: until Ctrl-C).")
+    ] = None,
+) -> None:
+    """Run ingestion and transforms on EventBridge schedule expressions until Ctrl-C.
+
+    The expressions are the ones the AWS deployment gives EventBridge, e.g. rate(5 minutes) or
+    cron(0 17 * * ? *) (UTC). Each job runs what `coinlake ingest` / `coinlake transform` run.
+    """
+    from datetime import timedelta
+
+    from coinlake.domain.clock import SystemClock
+    from coinlake.schedule.expressions import parse_schedule
+    from coinlake.schedule.jobs import ingest_action, transform_action
+    from coinlake.schedule.loop import Firing, ScheduledJob, run_schedule
+    from coinlake.storage.factory import open_store
+
+    if for_minutes is not None and for_minutes <= 0:
+        raise ConfigError("--for-minutes must be positive")
+    settings = settings_for(ctx)
+    clock = SystemClock()
+    now = clock.now()
+    wanted = {"coinbase": coinbase, "coingecko": coingecko, "transform": transform}
+    schedules = {
+        name: parse_schedule(text, anchor=now)
+        for name, text in wanted.items()
+        if text.strip().lower() != OFF
+    }
+    if not schedules:
+        raise ConfigError("every job is 'off': nothing to schedule")
+    if "transform" in schedules and settings.lake.startswith("s3://"):
+        raise ConfigError(
+            "--transform: in-process transforms need a local lake; use --transform off and "
+            "the Glue job for an s3:// lake"
+        )
+    store = open_store(settings)
+    actions = {
+        "coinbase": lambda: ingest_action(settings, store, "coinbase", clock),
+        "coingecko": lambda: ingest_action(settings, store, "coingecko", clock),
+        "transform": lambda: transform_action(settings),
+    }
+    jobs = [ScheduledJob(name, when, actions[name]()) for name, when in schedules.items()]
+
+    def show(firing: Firing) -> None:
+        mark = "ok" if firing.ok else "[red]failed[/]"
+        took = (firing.finished_at or firing.started_at) - firing.started_at
+        skipped = f" ({firing.missed} overrun firing(s) skipped)" if firing.missed else ""
+        console.print(
+            f"{firing.started_at:%Y-%m-%d %H:%M:%S} {firing.job} {mark} "
+            f"in {took.total_seconds():.1f}s: {firing.detail}{skipped}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    if once:
+        failed = 0
+        for job in jobs:
+            started = clock.now()
+            outcome = job.action()
+            failed += not outcome.ok
+            show(Firing(job.name, started, started, outcome.ok, 0, outcome.detail, clock.now()))
+        if failed:
+            raise typer.Exit(EXIT_FAILED)
+        return
+    for job in jobs:
+        first: datetime = job.schedule.next_after(now)
+        console.print(
+            f"{job.name:<10} {job.schedule.expression:<24} next {first:%Y-%m-%d %H:%M} UTC"
+        )
+    until = None if for_minutes is None else now + timedelta(minutes=for_minutes)
+    try:
+        result = run_schedule(jobs, clock, until=until, on_firing=show)
+    except KeyboardInterrupt:
+        err_console.print("schedule stopped (Ctrl-C)")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    console.print(f"{len(result.firings)} firings, {result.failures} failed")
+    if result.failures:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `schedule` to the `coinlake` app."""
+    app.command("schedule")(schedule)
