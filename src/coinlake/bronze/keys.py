@@ -5,6 +5,7 @@
     bronze/source=coinbase/dataset=trades/product=<P>/date=YYYY-MM-DD/<first_id>-<last_id>.json
     bronze/source=coinbase/dataset=trades/product=<P>/date=YYYY-MM-DD/unparsed-<fetched_at>-<sha>.json
     bronze/source=coinbase/dataset=candles/product=<P>/date=YYYY-MM-DD/<start>-<end>.json
+    .../dataset=candles|market_chart_range/.../date=YYYY-MM-DD/unparsed-<fetched_at>-<sha>.json
 
 - Every `date=`/`year=/month=/day=` is the **fetch** date in UTC (Bronze is a landing zone).
 - Times in file names are compact UTC with microseconds and no colons: `20261122T170000.123456Z`.
@@ -14,6 +15,9 @@
   the first 16 hex digits of the SHA-256 of its body: still deterministic, so re-landing the same
   bytes fetched at the same instant is a no-op.
 - Candle and market-chart keys carry the *requested* range, so they are known before parsing.
+  A candles or market-chart response that did not parse lands beside them under an `unparsed-`
+  name (`unparsed_key_beside`), so it never takes the range's key from the good response a
+  re-fetch brings.
   The candle key has no granularity: one granularity per product, or a second one for the same
   range would be seen as already landed.
 """
@@ -139,6 +143,21 @@ def trades_unparsed_key(product: str, fetched_at: datetime, body: bytes) -> str:
     )
 
 
+def unparsed_key_beside(key: str, fetched_at: datetime, body: bytes) -> str:
+    """Where a response that did not parse lands: in the folder of `key` (the candles or
+    market-chart key a parsed response gets), named by its fetch time and body digest.
+
+    Raises:
+        InvalidBronzeKeyError: `key` is not a candles or market-chart key.
+    """
+    parsed = parse_bronze_key(key)
+    if parsed.dataset not in _RANGED:
+        raise InvalidBronzeKeyError(f"{key!r}: only candles and market-chart keys have one beside")
+    digest = hashlib.sha256(body).hexdigest()[:DIGEST_CHARS]
+    folder = key.rsplit("/", 1)[0]
+    return f"{folder}/unparsed-{format_compact(fetched_at)}-{digest}.json"
+
+
 def candles_key(product: str, fetched_at: datetime, start: datetime, end: datetime) -> str:
     """A Coinbase candles response for the requested [start, end] range."""
     return (
@@ -180,6 +199,8 @@ class BronzeKey:
         return self.body_digest is not None
 
 
+_RANGED = ("candles", "market_chart_range")
+"""Datasets keyed by the requested range."""
 _LAYOUTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("coingecko", "simple_price"): ("year", "month", "day"),
     ("coingecko", "market_chart_range"): ("coin", "vs_currency", "date"),
@@ -239,11 +260,11 @@ def _file_fields(source: str, dataset: str, name: str, key: str) -> dict[str, ob
     if dataset == "simple_price":
         if match := _SNAPSHOT.match(name):
             return {"fetched_at": parse_compact(match[1])}
+    elif match := _UNPARSED.match(name):
+        return {"fetched_at": parse_compact(match[1]), "body_digest": match[2]}
     elif dataset == "trades":
         if match := _ID_PAIR.match(name):
             return {"first_id": int(match[1]), "last_id": int(match[2])}
-        if match := _UNPARSED.match(name):
-            return {"fetched_at": parse_compact(match[1]), "body_digest": match[2]}
     elif match := _TIME_PAIR.match(name):
         return {"start_at": parse_compact(match[1]), "end_at": parse_compact(match[2])}
     raise InvalidBronzeKeyError(f"{key!r}: unexpected file name {name!r} for {source}/{dataset}")
@@ -255,6 +276,19 @@ def _rebuild(parsed: BronzeKey) -> str:
     if parsed.dataset == "simple_price":
         assert parsed.fetched_at is not None
         return simple_price_key(parsed.fetched_at)
+    if parsed.dataset in _RANGED and parsed.body_digest is not None:
+        assert parsed.fetched_at is not None
+        if parsed.fetched_at.date() != parsed.fetch_date:
+            return "(a date= folder equal to the fetch time's date)"
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        if parsed.dataset == "candles":
+            assert parsed.product is not None
+            sibling = candles_key(parsed.product, day, epoch, epoch)
+        else:
+            assert parsed.coin and parsed.vs_currency
+            sibling = market_chart_range_key(parsed.coin, parsed.vs_currency, day, epoch, epoch)
+        name = f"unparsed-{format_compact(parsed.fetched_at)}-{parsed.body_digest}.json"
+        return f"{sibling.rsplit('/', 1)[0]}/{name}"
     if parsed.dataset == "market_chart_range":
         assert parsed.coin and parsed.vs_currency and parsed.start_at and parsed.end_at
         return market_chart_range_key(

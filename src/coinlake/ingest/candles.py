@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from coinlake.bronze.keys import candles_key
+from coinlake.bronze.keys import candles_key, unparsed_key_beside
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
 from coinlake.sources.coinbase import CoinbaseSource, candle_windows
@@ -47,6 +47,8 @@ def ingest_candles(
             extra={"granularity": str(granularity_s)},
         )
         key = candles_key(product, page.raw.fetched_at, page.start_at, page.end_at)
+        if page.error is not None:  # keep the window's key free for a re-fetch that parses
+            key = unparsed_key_beside(key, page.raw.fetched_at, page.raw.body)
         land_counted(store, key, meta, page.raw, summary, _count(page.candles))
         progress.update(
             task, pages=summary.pages, trades=summary.trades, total=windows * per_window

@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from coinlake.bronze.keys import market_chart_range_key, simple_price_key
+from coinlake.bronze.keys import (
+    market_chart_range_key,
+    simple_price_key,
+    unparsed_key_beside,
+)
 from coinlake.errors import BadResponseError
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
@@ -76,6 +80,8 @@ def ingest_market_chart_history(
         key = market_chart_range_key(
             coin_id, vs_currency, page.raw.fetched_at, page.start_at, page.end_at
         )
+        if page.error is not None:  # keep the chunk's key free for a re-fetch that parses
+            key = unparsed_key_beside(key, page.raw.fetched_at, page.raw.body)
         points = None if page.points is None else len(page.points)
         land_counted(store, key, meta, page.raw, summary, points)
         progress.update(summary.name, pages=summary.pages, trades=summary.trades, total=None)

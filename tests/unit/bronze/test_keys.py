@@ -19,6 +19,7 @@ from coinlake.bronze.keys import (
     trades_page_key,
     trades_prefix,
     trades_unparsed_key,
+    unparsed_key_beside,
 )
 
 FETCHED = datetime(2026, 11, 22, 17, 0, 0, 123456, tzinfo=UTC)
@@ -148,3 +149,25 @@ def test_bad_key_parts_are_rejected() -> None:
         trades_page_key("BTC-USD", FETCHED, 1, 10**12)
     with pytest.raises(InvalidBronzeKeyError, match="before it starts"):
         candles_key("BTC-USD", FETCHED, FETCHED, FETCHED - timedelta(seconds=1))
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        candles_key("BTC-USD", FETCHED, FETCHED, FETCHED + timedelta(hours=5)),
+        market_chart_range_key("bitcoin", "usd", FETCHED, FETCHED, FETCHED + timedelta(days=1)),
+    ],
+    ids=["candles", "market_chart_range"],
+)
+def test_an_unparsable_ranged_response_lands_beside_the_range_key_not_on_it(key: str) -> None:
+    body = b"[[1700000000, 1.0, 2.0"
+    beside = unparsed_key_beside(key, FETCHED, body)
+    assert beside != key
+    assert beside.rsplit("/", 1)[0] == key.rsplit("/", 1)[0]
+    assert beside == unparsed_key_beside(key, FETCHED, body)
+    assert beside != unparsed_key_beside(key, FETCHED, b"<html>502</html>")
+    parsed = parse_bronze_key(beside)
+    assert parsed.unparsed and parsed.fetched_at == FETCHED
+    assert (parsed.start_at, parsed.end_at) == (None, None)
+    with pytest.raises(InvalidBronzeKeyError):
+        unparsed_key_beside(simple_price_key(FETCHED), FETCHED, body)
