@@ -7,8 +7,10 @@ import logging
 import threading
 from typing import Any
 
+import httpx
 import pytest
 
+import coinlake
 from coinlake.bronze.keys import parse_bronze_key, trades_page_key
 from coinlake.bronze.state import read_progress, read_run_records, read_trade_cursor
 from coinlake.domain.envelope import split_envelope
@@ -65,6 +67,7 @@ def test_every_landed_object_has_its_layout_key_and_a_full_envelope(
         assert meta["request"]["method"] == "GET"
         assert meta["fetched_at"].startswith(parsed.fetch_date.isoformat())
         assert "api_key" not in json.dumps(meta)
+        assert meta["client_version"] == coinlake.__version__
         assert f"Successfully uploaded data to {lake.uri(key)}" in caplog.text
         if parsed.dataset == "trades":
             trades = parse_trades(envelope.body, parsed.product or "")
@@ -74,6 +77,10 @@ def test_every_landed_object_has_its_layout_key_and_a_full_envelope(
             assert meta["request"]["url"].endswith(f"/products/{parsed.product}/trades")
             assert "after" in meta["request"]["params"]
             assert meta["extra"]["first_id"] == str(min(ids))
+            assert meta["headers"]["cb-after"] == str(min(ids))  # pagination header kept
+            # the body exactly as received: the sandbox answers the same page with the same bytes
+            params = {k: v for k, v in meta["request"]["params"].items() if v is not None}
+            assert envelope.body == httpx.get(meta["request"]["url"], params=params).content
         else:
             assert parsed.dataset == "simple_price"
             quotes = parse_simple_price(envelope.body, vs_currencies=settings.vs_currencies)
@@ -181,9 +188,9 @@ def test_a_page_budget_stops_early_and_the_next_run_resumes(sandbox: Any, tmp_pa
     assert max(seen) >= sandbox.market.newest_trade_id("BTC-USD") - 100  # new trades since
 
 
-def test_keys_are_deterministic_so_a_refetched_page_is_a_no_op(sandbox: Any, tmp_path: Any) -> None:
-    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
-    store = open_store(settings)
+def test_keys_are_deterministic_so_a_refetched_page_is_a_no_op(sandbox: Any, lake: Any) -> None:
+    settings = settings_of(sandbox, lake, products="BTC-USD")
+    store = lake
     ingest(sandbox, store, settings, source="coinbase")
     (key,) = trade_keys(store, "BTC-USD")
     parsed = parse_bronze_key(key)
@@ -193,7 +200,9 @@ def test_keys_are_deterministic_so_a_refetched_page_is_a_no_op(sandbox: Any, tmp
 
     rebuilt = trades_page_key("BTC-USD", parse_timestamp(fetched), parsed.first_id, parsed.last_id)
     assert rebuilt == key
-    assert store.put_if_absent(key, b"{}") is False
+    original = store.get(key)
+    assert store.put_if_absent(key, b"{}") is False  # create-only on this backend
+    assert store.get(key) == original
 
 
 def test_a_crash_after_the_cursor_moved_but_before_the_checkpoint_went_lands_nothing_twice(
