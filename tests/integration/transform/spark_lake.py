@@ -14,7 +14,7 @@ import duckdb
 
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
 from tests.integration.transform.helpers import MIDNIGHT_PAGE, land_page, land_unparsable
-from tests.integration.transform.test_prices_candles import _land, _snapshot
+from tests.integration.transform.test_prices_candles import _history, _land, _snapshot
 
 TABLES = (
     "silver/trades",
@@ -97,7 +97,8 @@ def _candles(root: Path, name: str, fetched: str, body: bytes, granularity: obje
 
 
 def write_prices_and_candles(root: Path) -> None:
-    """CoinGecko snapshots and Coinbase candles, with duplicates and every quarantine rule."""
+    """CoinGecko snapshots and market_chart history, Coinbase candles, with duplicates and every
+    quarantine rule."""
     _snapshot(
         root,
         "2025-11-22T10:00:30Z",
@@ -129,6 +130,19 @@ def write_prices_and_candles(root: Path) -> None:
         "2025-11-23T10:02:00Z",
         b"<html>Cloudflare</html>",
         parse_error="not JSON",
+    )
+    t1_ms, t2_ms = T1 * 1000, T2 * 1000 + 123  # milliseconds kept exactly
+    _history(
+        root,
+        "bitcoin",
+        "usd",
+        "2025-11-22T12:00:00Z",
+        f'{{"prices": [[{t1_ms}, 91234.12], [{t2_ms}, 90000.12345678], [{t2_ms + 1}, -5]], '
+        f'"market_caps": [[{t1_ms}, 1810000000000], [{t2_ms}, 1.8e12]], '
+        f'"total_volumes": [[{t1_ms}, 31000000000.5], [{t2_ms}, 168400239.89804137]]}}',
+    )
+    _history(
+        root, "ethereum", "eur", "2025-11-22T12:00:01Z", "<html>429</html>", parse_error="not JSON"
     )
     _candles(
         root,
@@ -165,7 +179,7 @@ def write_bronze(root: Path) -> int:
     land_page(root, "BTC-USD", "2026-11-25T09:00:00Z", MIDNIGHT_PAGE)
     land_unparsable(root, "ETH-USD", "2026-11-22T05:00:00Z")
     write_prices_and_candles(root)
-    return summary.objects + 14
+    return summary.objects + 16
 
 
 def copy_bronze(source: Path, target: Path) -> Path:

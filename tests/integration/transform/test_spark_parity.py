@@ -96,6 +96,7 @@ def test_the_fixture_covers_what_parity_must_prove(lakes: dict[str, Any]) -> Non
         "unknown_side",
     }
     assert {row[0] for row in rows["quarantine/prices"]} >= {"bad_price", "bad_last_updated_at"}
+    assert any("market_chart_range" in str(row) for row in rows["silver/prices"])
     summary = {s.table: s for s in lakes["spark_summaries"]}["silver.trades"]
     assert summary.rows_deduped > 0
     silver = read_table(lakes["spark"], "silver/trades", "product_id, trade_id")
