@@ -241,10 +241,12 @@ def ingest(
 ) -> None:
     """Land new data: a CoinGecko snapshot and every Coinbase trade since the last run."""
     from coinlake.ingest.run import RunOptions, run_ingest
-    from coinlake.ingest.since import parse_since
+    from coinlake.ingest.since import check_not_future, parse_since
     from coinlake.storage.factory import open_store
 
     start = None if since is None else parse_since(since)
+    if isinstance(start, datetime):
+        check_not_future(start, "--since", datetime.now(UTC))
     products = products_of(product)
     settings = settings_for(ctx, products=",".join(products) if products else None)
     store = open_store(settings)
@@ -285,7 +287,7 @@ def backfill(
 ) -> None:
     """Land a past range: trades found by trade-id search (resumable), candles, price history."""
     from coinlake.ingest.run import RunOptions, run_backfill
-    from coinlake.ingest.since import parse_moment
+    from coinlake.ingest.since import check_not_future, parse_moment
     from coinlake.sources.coinbase import GRANULARITIES
     from coinlake.storage.factory import open_store
 
@@ -297,8 +299,7 @@ def backfill(
         raise ConfigError(
             f"--granularity {granularity}: choose one of {', '.join(map(str, GRANULARITIES))}"
         )
-    if start_at >= datetime.now(UTC):
-        raise ConfigError(f"--from {start} is in the future: nothing to backfill yet")
+    check_not_future(start_at, "--from", datetime.now(UTC))
     products = products_of(product)
     settings = settings_for(ctx, products=",".join(products) if products else None)
     store = open_store(settings)

@@ -47,3 +47,16 @@ def parse_since(text: str) -> int | datetime:
     if value.isdigit():
         return int(value)
     return parse_moment(value, "--since")
+
+
+def check_not_future(moment: datetime, flag: str, now: datetime) -> None:
+    """A `--since`/`--from` time must not be after `now` (nothing can be landed from there yet,
+    and a cursor set "since the future" would take the trades before it).
+
+    Raises:
+        ConfigError: `moment` is in the future, naming `flag`.
+    """
+    if moment > now:
+        raise ConfigError(
+            f"{flag} {moment:%Y-%m-%dT%H:%M:%SZ} is in the future: nothing to land from there yet"
+        )

@@ -161,7 +161,11 @@ def _incremental(
         if cursor is not None and newest[0] <= cursor.last_trade_id:
             _up_to_date_or_ahead(cursor.last_trade_id, newest[0], summary)
             return
-        stop_at = cursor.last_trade_id if cursor else _stop_for_new_product(run, product, since)
+        stop_at = (
+            cursor.last_trade_id
+            if cursor
+            else _stop_for_new_product(run, product, since, newest[0])
+        )
         walk = ExactWalk(stop_at_id=stop_at, start_after=newest[0] + 1, max_pages=run.max_pages)
         now = run.clock.now()
         doc = WalkProgress(
@@ -197,15 +201,24 @@ def _up_to_date_or_ahead(cursor: int, newest: int, summary: ItemSummary) -> None
     )
 
 
-def _stop_for_new_product(run: TradesRun, product: str, since: Since | None) -> int:
-    """The walk's stop for a product without a cursor: below `since`, or one page down."""
+def _stop_for_new_product(run: TradesRun, product: str, since: Since | None, newest: int) -> int:
+    """The walk's stop for a product without a cursor: below `since`, or one page down.
+
+    Raises:
+        ConfigError: `since` is a trade id above the next one to come (`newest + 1`); the walk
+            would end at once and leave the cursor ahead of the exchange.
+    """
     if isinstance(since, int):
+        if since > newest + 1:
+            raise ConfigError(
+                f"--since {since} is above the newest {product} trade id ({newest}); give an id "
+                "up to the next one, or a time"
+            )
         return max(since - 1, 0)
     if isinstance(since, datetime):
         first = run.source.find_trade_id_at(product, since).trade_id
         return 0 if first is None else max(first - 1, 0)
-    newest = run.source.probe_trade(product, None)
-    return 0 if newest is None else max(newest[0] - MAX_LIMIT, 0)
+    return max(newest - MAX_LIMIT, 0)
 
 
 def _backfill(

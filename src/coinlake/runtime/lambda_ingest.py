@@ -25,12 +25,13 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from coinlake.config import Settings, load_settings
 from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.ingest.run import RunOptions, SourceChoice, Sources, run_ingest
-from coinlake.ingest.since import parse_since
+from coinlake.ingest.since import check_not_future, parse_since
 from coinlake.log import JsonFormatter
 from coinlake.storage.base import ObjectStore
 from coinlake.storage.factory import open_store
@@ -171,6 +172,8 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
 
             key = coingecko_api_key(settings)
         since = None if request.since is None else parse_since(request.since)
+        if isinstance(since, datetime):
+            check_not_future(since, "event since", datetime.now(UTC))
         with Sources(settings, coingecko_api_key=key) as sources:
             summary = run_ingest(
                 store,

@@ -135,11 +135,19 @@ def test_the_demo_runs_twice_on_a_small_market(tmp_path: Path) -> None:
     [
         (["ingest", "--product", "BTC-USDT"], "error: unknown Coinbase product 'BTC-USDT'"),
         (["backfill", "--product", "DOGE-USD", "--from", "2026-11-22"], "error: unknown Coinb"),
-        (["backfill", "--from", "2999-01-01"], "error: --from 2999-01-01 is in the future"),
+        (["backfill", "--from", "2999-01-01"], "error: --from 2999-01-01T00:00:00Z is in the"),
+        (["ingest", "--since", "2999-01-01T10:00:00Z"], "error: --since 2999-01-01T10:00:00Z is"),
         (["--lake", "{file}/lake", "ingest"], "error: lake '{file}/lake' cannot be created"),
         (["--lake", "s3://no-such-bucket/lake", "ingest"], "error: S3 bucket 'no-such-bucket'"),
     ],
-    ids=["unknown-product", "unknown-backfill-product", "future-from", "lake-in-a-file", "bucket"],
+    ids=[
+        "unknown-product",
+        "unknown-backfill-product",
+        "future-from",
+        "future-since",
+        "lake-in-a-file",
+        "bucket",
+    ],
 )
 def test_user_mistakes_against_the_running_sandbox_are_one_error_line(
     sandbox: Any, moto_s3_endpoint: str, tmp_path: Path, args: list[str], message: str

@@ -251,3 +251,18 @@ def test_a_run_longer_than_its_lease_renews_it_and_frees_it_at_the_end(
     sandbox.clock.advance(60)
     after = ingest(sandbox, lake, settings, source="coinbase", options=RunOptions(lease_ttl=ttl))
     assert item(after, "BTC-USD").status == "ok"
+
+
+def test_a_since_id_above_the_newest_trade_fails_the_product_and_sets_no_cursor(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="SOL-USD,BTC-USD")
+    store = open_store(settings)
+    newest = sandbox.market.newest_trade_id("SOL-USD")
+    summary = ingest(sandbox, store, settings, source="coinbase", since=newest + 5)
+    sol = item(summary, "SOL-USD")
+    assert sol.status == "failed" and f"--since {newest + 5} is above" in (sol.error or "")
+    assert read_trade_cursor(store, "SOL-USD") is None  # not left ahead of the exchange
+    nxt = ingest(sandbox, store, settings, source="coinbase", since=newest + 1)
+    assert item(nxt, "SOL-USD").status == "ok"  # the next id to come is fine
+    assert read_trade_cursor(store, "SOL-USD").last_trade_id == newest  # type: ignore[union-attr]

@@ -34,3 +34,12 @@ def test_since_is_a_trade_id_or_a_time() -> None:
 def test_bad_values_name_the_flag(text: str) -> None:
     with pytest.raises(ConfigError, match="--from"):
         parse_moment(text, "--from")
+
+
+def test_a_time_in_the_future_is_refused_naming_the_flag() -> None:
+    from coinlake.ingest.since import check_not_future
+
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    check_not_future(now, "--since", now)
+    with pytest.raises(ConfigError, match=r"--from 2026-11-22T12:00:01Z is in the future"):
+        check_not_future(now.replace(second=1), "--from", now)
