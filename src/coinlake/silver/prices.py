@@ -27,6 +27,37 @@ PCT_TYPE = "decimal(18,8)"
 
 _ENTRY = "struct<key:string,value:map<string,string>>"
 
+_CHECKED = """checked AS (
+  SELECT
+    *,
+    CASE
+      WHEN parse_error IS NOT NULL THEN 'unparsable_response'
+      WHEN last_updated_at IS NULL THEN 'bad_last_updated_at'
+      WHEN price IS NULL OR price <= 0 THEN 'bad_price'
+    END AS rule
+  FROM typed
+)
+SELECT
+  vs_currency,
+  price,
+  market_cap,
+  volume_24h,
+  change_24h_pct,
+  last_updated_at,
+  fetched_at,
+  fetched_at AS ingested_at,
+  bronze_key,
+  coin_id,
+  TO_DATE(last_updated_at) AS `date`,
+  rule,
+  parse_error AS detail,
+  CASE WHEN rule IS NOT NULL THEN raw_price END AS price_raw,
+  CASE WHEN rule IS NOT NULL THEN raw_updated END AS last_updated_raw
+FROM checked
+"""
+"""The rules and the output columns, shared by snapshots and history: their `typed` CTEs have
+the same columns."""
+
 STAGE_SQL = """
 WITH coins AS (
   SELECT
@@ -70,34 +101,7 @@ typed AS (
     ELEMENT_AT(fields, 'last_updated_at') AS raw_updated
   FROM quotes
 ),
-checked AS (
-  SELECT
-    *,
-    CASE
-      WHEN parse_error IS NOT NULL THEN 'unparsable_response'
-      WHEN last_updated_at IS NULL THEN 'bad_last_updated_at'
-      WHEN price IS NULL OR price <= 0 THEN 'bad_price'
-    END AS rule
-  FROM typed
-)
-SELECT
-  vs_currency,
-  price,
-  market_cap,
-  volume_24h,
-  change_24h_pct,
-  last_updated_at,
-  fetched_at,
-  fetched_at AS ingested_at,
-  bronze_key,
-  coin_id,
-  TO_DATE(last_updated_at) AS `date`,
-  rule,
-  parse_error AS detail,
-  CASE WHEN rule IS NOT NULL THEN raw_price END AS price_raw,
-  CASE WHEN rule IS NOT NULL THEN raw_updated END AS last_updated_raw
-FROM checked
-""".replace("{entry}", _ENTRY)
+{checked}""".replace("{entry}", _ENTRY).replace("{checked}", _CHECKED)
 
 HISTORY_SQL = """
 WITH objects AS (
@@ -140,39 +144,13 @@ typed AS (
     p.bronze_key,
     p.parse_error,
     ELEMENT_AT(p.point, 2) AS raw_price,
-    ELEMENT_AT(p.point, 1) AS raw_updated
+    ELEMENT_AT(p.point, 1) AS raw_updated,
+    CAST(NULL AS DECIMAL(18, 8)) AS change_24h_pct
   FROM prices AS p
   LEFT JOIN caps AS c ON c.bronze_key = p.bronze_key AND c.at_ms = ELEMENT_AT(p.point, 1)
   LEFT JOIN volumes AS v ON v.bronze_key = p.bronze_key AND v.at_ms = ELEMENT_AT(p.point, 1)
 ),
-checked AS (
-  SELECT
-    *,
-    CASE
-      WHEN parse_error IS NOT NULL THEN 'unparsable_response'
-      WHEN last_updated_at IS NULL THEN 'bad_last_updated_at'
-      WHEN price IS NULL OR price <= 0 THEN 'bad_price'
-    END AS rule
-  FROM typed
-)
-SELECT
-  vs_currency,
-  price,
-  market_cap,
-  volume_24h,
-  CAST(NULL AS DECIMAL(18, 8)) AS change_24h_pct,
-  last_updated_at,
-  fetched_at,
-  fetched_at AS ingested_at,
-  bronze_key,
-  coin_id,
-  TO_DATE(last_updated_at) AS `date`,
-  rule,
-  parse_error AS detail,
-  CASE WHEN rule IS NOT NULL THEN raw_price END AS price_raw,
-  CASE WHEN rule IS NOT NULL THEN raw_updated END AS last_updated_raw
-FROM checked
-"""
+{checked}""".replace("{checked}", _CHECKED)
 """`/coins/{id}/market_chart/range` history: `{"prices": [[ms, price], ...], "market_caps": [...],
 "total_volumes": [...]}`, one row per price point, joined to the cap and volume of the same
 millisecond. The coin and currency come from the envelope (`meta.product`, `meta.extra`); there
