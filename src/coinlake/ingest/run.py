@@ -149,14 +149,20 @@ def run_backfill(
     restart: bool = False,
     options: RunOptions | None = None,
 ) -> RunSummary:
-    """Fill `[start_at, end_at)` (end None: up to now): Coinbase trades (id search, resumable)
-    and optionally candles per product; CoinGecko market_chart/range per coin and currency.
+    """Fill `[start_at, end_at)` (end None or not past yet: up to now): Coinbase trades (id
+    search, resumable) and optionally candles per product; CoinGecko market_chart/range per coin
+    and currency.
 
     Raises:
         ConfigError: the range is empty or in the future.
     """
     options = options or RunOptions(command="backfill")
     now = sources.clock.now()
+    if end_at is not None and end_at >= now:
+        # An end still to come (`--to` today) is "up to now": the backfill then hands over to
+        # `ingest` (it sets the cursor) instead of being done while its range still grows.
+        log.info("backfill end %s is not past yet: backfilling up to now", end_at)
+        end_at = None
     if start_at >= (end_at or now):
         raise ConfigError(f"backfill range is empty: from {start_at} to {end_at or 'now'}")
     settings = sources.settings

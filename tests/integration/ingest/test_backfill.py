@@ -244,3 +244,21 @@ def test_ctrl_c_stops_a_backfill_with_its_summary_and_the_rerun_finishes_it(
     start = datetime(2026, 11, 21, 13, tzinfo=UTC)
     assert set(seen) == range_ids(sb, "BTC-USD", start, datetime(2026, 11, 22, 11, tzinfo=UTC))
     assert max(seen.values()) == 1
+
+
+def test_a_backfill_to_a_time_still_to_come_is_a_backfill_up_to_now(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="ETH-USD")
+    store = open_store(settings)
+    start, today_inclusive = T.replace(hour=11, minute=30), T.replace(day=23)
+    summary = backfill(sandbox, store, settings, start_at=start, end_at=today_inclusive)
+    assert not summary.failed
+    cursor = read_trade_cursor(store, "ETH-USD")
+    assert cursor is not None  # handed over to ingest, not "complete" while the day goes on
+    assert cursor.last_trade_id == sandbox.market.newest_trade_id("ETH-USD")
+    sandbox.clock.advance(1800)
+    ingest(sandbox, store, settings, source="coinbase")
+    seen = bronze_trade_ids(store, "ETH-USD")
+    assert set(seen) == range_ids(sandbox, "ETH-USD", start, today_inclusive)
+    assert max(seen.values()) == 1
