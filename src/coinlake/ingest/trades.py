@@ -186,6 +186,8 @@ def _incremental(
     elif walk.stopped is WalkStop.CURSOR_AHEAD:
         clear_progress(run.store, "walk", product)
         _up_to_date_or_ahead(walk.stop_at_id or 0, walk.top_id or 0, summary)
+    elif walk.stopped is WalkStop.EXHAUSTED:
+        _ran_out_of_trades(walk, summary)
     cursor = read_trade_cursor(run.store, product)
     summary.cursor = None if cursor is None else cursor.last_trade_id
 
@@ -281,8 +283,21 @@ def _backfill(
                 _advance_cursor(run, product, walk, summary)
     elif walk.stopped is WalkStop.MAX_PAGES:
         summary.status = "partial"
+    elif walk.stopped is WalkStop.EXHAUSTED:
+        _ran_out_of_trades(walk, summary)
     cursor = read_trade_cursor(run.store, product)
     summary.cursor = None if cursor is None else cursor.last_trade_id
+
+
+def _ran_out_of_trades(walk: TradesWalk, summary: ItemSummary) -> None:
+    """The exchange has no trades below `walk.next_after`, yet the walk's stop lies lower: ids
+    the stop (the cursor) says exist do not. Fail loudly; resuming would only ask again."""
+    summary.status = "failed"
+    summary.error = (
+        f"the exchange has no trades below id {walk.next_after}, but the walk was to reach id "
+        f"{walk.stop_at_id}: the API was reset or the lake's state belongs to another "
+        "environment; check, then reset the cursor (or --restart the backfill)"
+    )
 
 
 def _resume(saved: WalkProgress, max_pages: int | None) -> ExactWalk:

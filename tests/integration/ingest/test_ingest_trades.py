@@ -266,3 +266,19 @@ def test_a_since_id_above_the_newest_trade_fails_the_product_and_sets_no_cursor(
     nxt = ingest(sandbox, store, settings, source="coinbase", since=newest + 1)
     assert item(nxt, "SOL-USD").status == "ok"  # the next id to come is fine
     assert read_trade_cursor(store, "SOL-USD").last_trade_id == newest  # type: ignore[union-attr]
+
+
+def test_a_cursor_below_the_exchanges_first_trade_fails_loudly_every_run(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    from coinlake.bronze.state import reset_trade_cursor
+
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_store(settings)
+    first = sandbox.market.first_trade_id("BTC-USD")
+    reset_trade_cursor(store, "BTC-USD", first - 10, now=sandbox.clock.now())
+    for _ in range(2):  # not "ok" while stuck on a walk that can never reach its stop
+        btc = item(ingest(sandbox, store, settings, source="coinbase"), "BTC-USD")
+        assert btc.status == "failed", btc
+        assert f"no trades below id {first}" in (btc.error or "")
+    assert read_trade_cursor(store, "BTC-USD").last_trade_id == first - 10  # type: ignore[union-attr]
