@@ -158,8 +158,21 @@ def measure(
         out, err = out_file.read(), err_file.read()
     if timed_out:
         return Measured(seconds, peak, {"seconds": seconds, "timed_out": True})
-    lines = [line for line in out.splitlines() if line.startswith("{")]
-    if child.returncode != 0 or not lines:
+    result = _json_result(out)
+    if child.returncode != 0 or result is None:
         tail = (err or out).strip().splitlines()[-3:]
         raise ChildFailedError(f"{' '.join(args)} exited {child.returncode}: {' | '.join(tail)}")
-    return Measured(seconds, peak, json.loads(lines[-1]))
+    return Measured(seconds, peak, result)
+
+
+def _json_result(out: str) -> dict[str, Any] | None:
+    """The child's JSON result: its whole stdout, else its last line that is a JSON object."""
+    candidates = [out] + [line for line in reversed(out.splitlines()) if line.startswith("{")]
+    for text in candidates:
+        try:
+            found = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(found, dict):
+            return found
+    return None

@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -289,6 +290,15 @@ def query(runs: int) -> list[Record]:
     return out
 
 
+def _guarded(part: str, measure: Callable[[], list[Record]]) -> list[Record]:
+    """A part's records; a part that breaks is one record saying so, never the lost run."""
+    try:
+        return measure()
+    except Exception as exc:  # report it and keep every other figure
+        _log(f"{part} failed: {exc!r}")
+        return [record(part, None, "-", None, f"failed: {exc!r}"[:300])]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1M trades only, fewer runs (< 5 min)")
@@ -325,13 +335,14 @@ def main(argv: list[str] | None = None) -> int:
         if "incremental" not in skip and keep.exists():
             records += incremental(keep, n, p.incremental_reps)
     if "ingest" not in skip:
-        records += ingestion(p.ingest_pages)
+        records += _guarded("ingestion", lambda: ingestion(p.ingest_pages))
     if "query" not in skip:
-        records += query(p.query_runs)
+        records += _guarded("query", lambda: query(p.query_runs))
     if "footprint" not in skip:
         biggest = max(p.sizes)
-        records += footprint.records(
-            work / f"lake-duckdb-{biggest}", sizes_info.get(biggest, {}), _log
+        lake = work / f"lake-duckdb-{biggest}"
+        records += _guarded(
+            "footprint", lambda: footprint.records(lake, sizes_info.get(biggest, {}), _log)
         )
     info["seconds"] = round(time.perf_counter() - started, 1)
     info["sizes"] = {str(k): v for k, v in sizes_info.items()}
