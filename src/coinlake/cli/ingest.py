@@ -7,6 +7,7 @@ print one `error:` line for bad flags.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -35,8 +36,9 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from coinlake.config import Settings
-    from coinlake.ingest.run import Sources
+    from coinlake.ingest.run import RunOptions, Sources
     from coinlake.ingest.summary import RunSummary
+    from coinlake.storage.base import ObjectStore
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -164,15 +166,31 @@ def print_summary(summary: RunSummary) -> None:
         console.print(f"run record: {summary.record_key}")
 
 
-def run_and_report(settings: Settings, call: Callable[[Sources, BarProgress], RunSummary]) -> None:
-    """Run `call` with the sources and a progress bar, print the summary and exit: 1 when
-    something failed, 130 after Ctrl-C (with the summary of what was done)."""
+def open_lake(ctx: typer.Context, product: list[str] | None) -> tuple[Settings, ObjectStore]:
+    """The command's settings (with `--product`) and its lake."""
+    from coinlake.storage.factory import open_store
+
+    products = products_of(product)
+    settings = settings_for(ctx, products=",".join(products) if products else None)
+    return settings, open_store(settings)
+
+
+def run_and_report(
+    settings: Settings,
+    source: SourceOption,
+    options: RunOptions,
+    call: Callable[[Sources, RunOptions], RunSummary],
+) -> None:
+    """Check the products, run `call` with the sources and `options` on a progress bar, print
+    the summary and exit: 1 when something failed, 130 after Ctrl-C (with the summary)."""
     from coinlake.ingest.run import RunInterrupted
 
     interrupted = False
     with open_sources(settings) as sources, progress_bar() as bar:
+        if source is not SourceOption.coingecko:
+            check_products(sources, settings.products)
         try:
-            summary = call(sources, bar)
+            summary = call(sources, dataclasses.replace(options, progress=bar))
         except RunInterrupted as exc:
             summary, interrupted = exc.summary, True
     print_summary(summary)
@@ -242,24 +260,17 @@ def ingest(
     """Land new data: a CoinGecko snapshot and every Coinbase trade since the last run."""
     from coinlake.ingest.run import RunOptions, run_ingest
     from coinlake.ingest.since import check_not_future, parse_since
-    from coinlake.storage.factory import open_store
 
     start = None if since is None else parse_since(since)
     if isinstance(start, datetime):
         check_not_future(start, "--since", datetime.now(UTC))
-    products = products_of(product)
-    settings = settings_for(ctx, products=",".join(products) if products else None)
-    store = open_store(settings)
+    settings, store = open_lake(ctx, product)
+    options = RunOptions(lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="ingest")
 
-    def call(sources: Sources, bar: BarProgress) -> RunSummary:
-        if source is not SourceOption.coingecko:
-            check_products(sources, settings.products)
-        options = RunOptions(
-            progress=bar, lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="ingest"
-        )
+    def call(sources: Sources, options: RunOptions) -> RunSummary:
         return run_ingest(store, sources, source=source.value, since=start, options=options)
 
-    run_and_report(settings, call)
+    run_and_report(settings, source, options, call)
 
 
 def backfill(
@@ -289,7 +300,6 @@ def backfill(
     from coinlake.ingest.run import RunOptions, run_backfill
     from coinlake.ingest.since import check_not_future, parse_moment
     from coinlake.sources.coinbase import GRANULARITIES
-    from coinlake.storage.factory import open_store
 
     start_at = parse_moment(start, "--from")
     end_at = None if end is None else parse_moment(end, "--to", end_of_day=True)
@@ -300,16 +310,10 @@ def backfill(
             f"--granularity {granularity}: choose one of {', '.join(map(str, GRANULARITIES))}"
         )
     check_not_future(start_at, "--from", datetime.now(UTC))
-    products = products_of(product)
-    settings = settings_for(ctx, products=",".join(products) if products else None)
-    store = open_store(settings)
+    settings, store = open_lake(ctx, product)
+    options = RunOptions(lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="backfill")
 
-    def call(sources: Sources, bar: BarProgress) -> RunSummary:
-        if source is not SourceOption.coingecko:
-            check_products(sources, settings.products)
-        options = RunOptions(
-            progress=bar, lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="backfill"
-        )
+    def call(sources: Sources, options: RunOptions) -> RunSummary:
         return run_backfill(
             store,
             sources,
@@ -322,7 +326,7 @@ def backfill(
             options=options,
         )
 
-    run_and_report(settings, call)
+    run_and_report(settings, source, options, call)
 
 
 def register(app: typer.Typer) -> None:
