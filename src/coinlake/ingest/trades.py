@@ -151,6 +151,8 @@ def _incremental(
         walk: TradesWalk = _resume(saved, run.max_pages)
         doc = saved
         summary.note = "resumed; "
+        cursor = read_trade_cursor(run.store, product)
+        summary.cursor = None if cursor is None else cursor.last_trade_id
     else:
         newest = probe_newest(run.store, run.source, product, summary)
         cursor = read_trade_cursor(run.store, product)
@@ -175,8 +177,9 @@ def _incremental(
     _walk_and_land(run, product, walk, doc, summary, held)
     # Only a product that had a cursor had a gap to fill: new ids run contiguously down to it, and
     # all but the newest page's worth would have been lost by a poller that reads only that page.
-    if summary.cursor is not None:
-        summary.gaps_repaired = max(0, summary.trades - MAX_LIMIT)
+    if summary.cursor is not None:  # (a resumed walk's newest page came in an earlier run)
+        newest_page = 0 if saved is not None and not saved.done else MAX_LIMIT
+        summary.gaps_repaired = max(0, summary.trades - newest_page)
     summary.note += walk.stopped.value if walk.stopped else "not started"
     if walk.reached:
         _advance_cursor(run, product, walk, summary)

@@ -180,8 +180,10 @@ def test_a_page_budget_stops_early_and_the_next_run_resumes(sandbox: Any, tmp_pa
     assert item(partial, "BTC-USD").status == "partial"
     assert read_trade_cursor(store, "BTC-USD").last_trade_id == cursor  # type: ignore[union-attr]
     assert read_progress(store, "walk", "BTC-USD") is not None
+    assert item(partial, "BTC-USD").gaps_repaired == 1000  # 2 pages, the newest one not a gap
     rest = ingest(sandbox, store, settings, source="coinbase")
     assert item(rest, "BTC-USD").note.startswith("resumed")
+    assert item(rest, "BTC-USD").gaps_repaired == item(rest, "BTC-USD").trades > 0
     seen = bronze_trade_ids(store, "BTC-USD")
     assert max(seen.values()) == 1
     assert set(seen) == set(range(min(seen), max(seen) + 1))
