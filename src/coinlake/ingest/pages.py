@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from coinlake.bronze.keys import trades_page_key, trades_unparsed_key
-from coinlake.errors import BadResponseError
+from coinlake.errors import BadResponseError, ConfigError
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary
 from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
@@ -42,9 +42,20 @@ def probe_newest(
 
     A probe that does not parse is landed flagged (it is a trades response like any other) and
     asked again, up to `BAD_PAGE_RETRIES` times, as the walk does with its pages.
+
+    Raises:
+        ConfigError: the exchange does not know `product` (404).
     """
     for attempt in range(BAD_PAGE_RETRIES + 1):
-        raw = source.fetch_trades_page(product, limit=1)
+        try:
+            raw = source.fetch_trades_page(product, limit=1)
+        except BadResponseError as exc:
+            if exc.status == 404:
+                raise ConfigError(
+                    f"unknown Coinbase product {product!r} (the exchange answered 404 Not Found); "
+                    "check the `products` setting"
+                ) from exc
+            raise
         try:
             trades = parse_trades(raw.body, product)
             break

@@ -284,3 +284,15 @@ def test_a_cursor_below_the_exchanges_first_trade_fails_loudly_every_run(
         assert btc.status == "failed", btc
         assert f"no trades below id {first}" in (btc.error or "")
     assert read_trade_cursor(store, "BTC-USD").last_trade_id == first - 10  # type: ignore[union-attr]
+
+
+def test_a_product_the_exchange_does_not_know_fails_alone_with_a_clear_message(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="DOGE-USD,BTC-USD")
+    store = open_store(settings)
+    summary = ingest(sandbox, store, settings, source="coinbase")
+    doge = item(summary, "DOGE-USD")
+    assert doge.status == "failed"
+    assert (doge.error or "").startswith("unknown Coinbase product 'DOGE-USD'")
+    assert item(summary, "BTC-USD").status == "ok"
