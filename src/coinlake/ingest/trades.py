@@ -277,13 +277,16 @@ def _backfill(
     doc = _walk_and_land(run, product, walk, doc, summary, held)
     summary.note += walk.stopped.value if walk.stopped else "not started"
     if walk.reached:
-        save_progress(run.store, replace(doc, done=True, updated_at=run.clock.now()))
+        # Cursor first, then `done`: a crash in between resumes the finished walk (nothing to
+        # fetch) and marks it done; the other order could leave a "complete" backfill that
+        # never handed its cursor over to ingest.
         if not params["to"]:
             cursor = read_trade_cursor(run.store, product)
             # The range reaches the newest trade: it becomes the cursor, unless an older cursor
             # would then jump over trades between it and the range start.
             if cursor is None or cursor.last_trade_id >= (walk.stop_at_id or 0):
                 _advance_cursor(run, product, walk, summary)
+        save_progress(run.store, replace(doc, done=True, updated_at=run.clock.now()))
     elif walk.stopped is WalkStop.MAX_PAGES:
         summary.status = "partial"
     elif walk.stopped is WalkStop.EXHAUSTED:

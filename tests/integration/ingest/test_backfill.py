@@ -262,3 +262,26 @@ def test_a_backfill_to_a_time_still_to_come_is_a_backfill_up_to_now(
     seen = bronze_trade_ids(store, "ETH-USD")
     assert set(seen) == range_ids(sandbox, "ETH-USD", start, today_inclusive)
     assert max(seen.values()) == 1
+
+
+def test_a_crash_between_the_cursor_and_the_done_mark_resumes_to_done_fetching_nothing(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    from dataclasses import replace
+
+    from coinlake.bronze.state import save_progress
+
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_store(settings)
+    start = T.replace(hour=11)
+    backfill(sandbox, store, settings, start_at=start)
+    cursor = read_trade_cursor(store, "BTC-USD")
+    done = read_progress(store, "backfill", "BTC-USD")
+    assert cursor is not None and done is not None and done.done
+    save_progress(store, replace(done, done=False))  # the state such a crash leaves
+    keys = trade_keys(store, "BTC-USD")
+    again = backfill(sandbox, store, settings, start_at=start)
+    assert item(again, "BTC-USD").note == "resumed; reached_known"
+    assert item(again, "BTC-USD").pages == 0 and trade_keys(store, "BTC-USD") == keys
+    assert read_progress(store, "backfill", "BTC-USD").done  # type: ignore[union-attr]
+    assert read_trade_cursor(store, "BTC-USD") == cursor
