@@ -207,7 +207,8 @@ def _up_to_date_or_ahead(cursor: int, newest: int, summary: ItemSummary) -> None
 
 
 def _stop_for_new_product(run: TradesRun, product: str, since: Since | None, newest: int) -> int:
-    """The walk's stop for a product without a cursor: below `since`, or one page down.
+    """The walk's stop for a product without a cursor: below `since`, the top of an unfinished
+    backfill up to now, or one page down.
 
     Raises:
         ConfigError: `since` is a trade id above the next one to come (`newest + 1`); the walk
@@ -223,6 +224,13 @@ def _stop_for_new_product(run: TradesRun, product: str, since: Since | None, new
     if isinstance(since, datetime):
         first = run.source.find_trade_id_at(product, since).trade_id
         return 0 if first is None else max(first - 1, 0)
+    backfill = read_progress(run.store, "backfill", product)
+    if backfill is not None and not backfill.done and not backfill.params.get("to"):
+        # An unfinished backfill up to now covers every id up to its top (or, before its first
+        # page, below its start): continue right above it, or the ids in between would be lost
+        # (the backfill, once done, does not move a cursor that is already past it).
+        top = backfill.top_id if backfill.top_id is not None else (backfill.next_after or 1) - 1
+        return max(0, min(top, newest))
     return max(newest - MAX_LIMIT, 0)
 
 

@@ -285,3 +285,22 @@ def test_a_crash_between_the_cursor_and_the_done_mark_resumes_to_done_fetching_n
     assert item(again, "BTC-USD").pages == 0 and trade_keys(store, "BTC-USD") == keys
     assert read_progress(store, "backfill", "BTC-USD").done  # type: ignore[union-attr]
     assert read_trade_cursor(store, "BTC-USD") == cursor
+
+
+def test_a_first_ingest_during_a_backfill_up_to_now_continues_right_above_it(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="ETH-USD")
+    store = open_store(settings)
+    start = T.replace(hour=10, minute=30)
+    first = backfill(sandbox, store, settings, start_at=start, options=RunOptions(max_pages=1))
+    assert item(first, "ETH-USD").status == "partial"  # unfinished, no cursor yet
+    sandbox.clock.advance(3 * 3600)  # more than a page of new trades before the first ingest
+    ingest(sandbox, store, settings, source="coinbase")
+    backfill(sandbox, store, settings, start_at=start)  # finishes the backfill
+    seen = bronze_trade_ids(store, "ETH-USD")
+    newest = sandbox.market.newest_trade_id("ETH-USD")
+    assert set(seen) == set(range(min(seen), newest + 1))  # no hole between the two
+    assert min(seen) == sandbox.market.trade_id_at("ETH-USD", start)
+    assert max(seen.values()) == 1
+    assert read_trade_cursor(store, "ETH-USD").last_trade_id == newest  # type: ignore[union-attr]
