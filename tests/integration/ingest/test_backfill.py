@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -212,8 +213,6 @@ def test_coingecko_history_lands_one_object_per_coin_currency_and_chunk(
 def test_ctrl_c_stops_a_backfill_with_its_summary_and_the_rerun_finishes_it(
     sandbox_factory: Any, tmp_path: Path
 ) -> None:
-    from coinlake.bronze.state import read_run_records
-
     sb = sandbox_factory(history_days=1.0, trades_per_minute=60.0, products=("BTC-USD",))
     lake = tmp_path / "interrupted"
     args = [
@@ -235,8 +234,9 @@ def test_ctrl_c_stops_a_backfill_with_its_summary_and_the_rerun_finishes_it(
     assert b"Traceback" not in err
     lock = read_lease(store, product_lease_name("BTC-USD", dataset="trades-backfill"))
     assert lock is not None and lock.expired(datetime.now(UTC))  # released
-    (record,) = read_run_records(store, datetime.now(UTC).date())
-    assert record.status == "failed" and record.finished_at is not None
+    record_key = out.decode().split("run record: ", 1)[1].split()[0]
+    record = json.loads(store.get(record_key))
+    assert record["status"] == "failed" and record["finished_at"] is not None
     finished = subprocess.run(args, check=False, env=env, capture_output=True, timeout=120)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert b"resumed" in finished.stdout
