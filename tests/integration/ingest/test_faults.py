@@ -53,13 +53,18 @@ def test_transient_faults_are_retried_and_no_page_is_lost(
     sandbox: Any, tmp_path: Any, rule: dict[str, Any]
 ) -> None:
     settings, store = primed(sandbox, tmp_path)
+    before = read_trade_cursor(store, "BTC-USD")
     calls = sandbox.faults._calls.get("coinbase.trades", 0)
     sandbox.faults.add(rule.pop("kind"), "coinbase.trades", calls=[calls + 2, calls + 3], **rule)
     summary = ingest(sandbox, store, settings, source="coinbase")
     assert not summary.failed, summary.items
     assert len(sandbox.faults.fired) == 2
-    assert item(summary, "BTC-USD").pages >= 3
+    btc = item(summary, "BTC-USD")
+    assert btc.pages >= 3
     assert_gapless(store, "BTC-USD")
+    after = read_trade_cursor(store, "BTC-USD")
+    assert before is not None and after is not None
+    assert btc.trades == after.last_trade_id - before.last_trade_id  # each new id counted once
 
 
 @pytest.mark.parametrize(
