@@ -278,6 +278,7 @@ def _backfill(
         if walk.stop_at_id is None or (
             walk.next_after is not None and walk.next_after <= walk.stop_at_id + 1
         ):
+            _hand_over_cursor(run, product, walk, params, summary)  # (quiet since the start)
             save_progress(run.store, replace(doc, done=True))
             summary.note = "no trades in the range"
             return
@@ -288,12 +289,7 @@ def _backfill(
         # Cursor first, then `done`: a crash in between resumes the finished walk (nothing to
         # fetch) and marks it done; the other order could leave a "complete" backfill that
         # never handed its cursor over to ingest.
-        if not params["to"]:
-            cursor = read_trade_cursor(run.store, product)
-            # The range reaches the newest trade: it becomes the cursor, unless an older cursor
-            # would then jump over trades between it and the range start.
-            if cursor is None or cursor.last_trade_id >= (walk.stop_at_id or 0):
-                _advance_cursor(run, product, walk, summary)
+        _hand_over_cursor(run, product, walk, params, summary)
         save_progress(run.store, replace(doc, done=True, updated_at=run.clock.now()))
     elif walk.stopped is WalkStop.MAX_PAGES:
         summary.status = "partial"
@@ -312,6 +308,18 @@ def _ran_out_of_trades(walk: TradesWalk, summary: ItemSummary) -> None:
         f"{walk.stop_at_id}: the API was reset or the lake's state belongs to another "
         "environment; check, then reset the cursor (or --restart the backfill)"
     )
+
+
+def _hand_over_cursor(
+    run: TradesRun, product: str, walk: TradesWalk, params: dict[str, str], summary: ItemSummary
+) -> None:
+    """A finished backfill up to now (no `to`) reaches the newest trade: its top becomes the
+    cursor, unless an older cursor would then jump over trades between it and the range."""
+    if params["to"] or walk.stop_at_id is None:
+        return
+    cursor = read_trade_cursor(run.store, product)
+    if cursor is None or cursor.last_trade_id >= walk.stop_at_id:
+        _advance_cursor(run, product, walk, summary)
 
 
 def _resume(saved: WalkProgress, max_pages: int | None) -> ExactWalk:

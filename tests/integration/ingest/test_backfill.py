@@ -304,3 +304,24 @@ def test_a_first_ingest_during_a_backfill_up_to_now_continues_right_above_it(
     assert min(seen) == sandbox.market.trade_id_at("ETH-USD", start)
     assert max(seen.values()) == 1
     assert read_trade_cursor(store, "ETH-USD").last_trade_id == newest  # type: ignore[union-attr]
+
+
+def test_a_backfill_up_to_now_of_a_quiet_range_still_hands_over_to_ingest(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    from datetime import timedelta
+
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="SOL-USD")
+    store = open_store(settings)
+    newest = sandbox.market.last_trade("SOL-USD")
+    start = newest.time + timedelta(microseconds=1)
+    assert start < sandbox.clock.now()  # no trade since `start`
+    quiet = backfill(sandbox, store, settings, start_at=start)
+    assert item(quiet, "SOL-USD").note == "no trades in the range"
+    cursor = read_trade_cursor(store, "SOL-USD")
+    assert cursor is not None and cursor.last_trade_id == newest.trade_id
+    sandbox.clock.advance(3 * 3600)  # more than a page of trades, all after `start`
+    ingest(sandbox, store, settings, source="coinbase")
+    seen = bronze_trade_ids(store, "SOL-USD")
+    assert set(seen) == range_ids(sandbox, "SOL-USD", start, sandbox.clock.now())
+    assert max(seen.values()) == 1
