@@ -38,6 +38,8 @@ schedule_cli.register(app)
 
 EXIT_USER_ERROR = 2
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+GLOBAL_OPTIONS = ("--lake", "--config", "--log-level", "--debug")
+EXIT_INTERRUPTED = 130
 EXIT_FAILURE = 1
 
 
@@ -94,6 +96,14 @@ def _usage_error_line(exc: Exception) -> tuple[str, int] | None:
     message = str(exc.format_message())
     if type(exc).__name__ == "NoArgsIsHelpError":
         return message, EXIT_USER_ERROR
+    option = getattr(exc, "option_name", None)
+    if type(exc).__name__ == "NoSuchOption" and option in GLOBAL_OPTIONS and command != "coinlake":
+        sub = command.removeprefix("coinlake ")
+        return (
+            f"error: {option} is a global option: put it before the command "
+            f"(coinlake {option} ... {sub})",
+            EXIT_USER_ERROR,
+        )
     # Click's own layout is a boxed, multi-line panel; one line and where to look is enough.
     return f"error: {message} (see {command} --help)", int(exc.exit_code)
 
@@ -110,7 +120,7 @@ def run() -> None:
         sys.exit(EXIT_USER_ERROR if isinstance(exc, ValueError) else EXIT_FAILURE)
     except (KeyboardInterrupt, typer.Abort):
         err_console.print("interrupted")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(EXIT_FAILURE)
     except Exception as exc:

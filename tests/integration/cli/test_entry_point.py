@@ -71,6 +71,7 @@ def test_every_command_has_help() -> None:
     [
         (["--log-level", "LOUD", "status"], "error: --log-level 'LOUD': choose one of"),
         (["--no-such-flag"], "error: No such option: --no-such-flag (see coinlake --help)"),
+        (["status", "--lake", "x"], "error: --lake is a global option: put it before the command"),
         (["transform", "sideways"], "error: Invalid value for 'layer'"),
         (["sandbox", "serve", "--port", "eighty"], "error: Invalid value for '--port'"),
         (["--config", "missing.toml", "status"], "error: config file missing.toml does not exist"),
