@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -124,8 +123,8 @@ def measure(
 ) -> Measured:
     """Run `python -m <args...>` from the repository root; time it and track its tree's RSS.
 
-    `max_memory` caps the child's address space (it fails with MemoryError instead of pushing
-    the shared machine into the OOM killer).
+    `max_memory` (bytes of RSS): the child's tree is killed past it rather than pushing the
+    shared machine into the OOM killer; it then counts as failed.
     """
     root = Path(__file__).resolve().parent.parent
     full_env = {**os.environ, **(env or {})}
@@ -141,12 +140,14 @@ def measure(
             stdout=out_file,
             stderr=err_file,
         )
-        if max_memory is not None:
-            resource.prlimit(child.pid, resource.RLIMIT_AS, (max_memory, max_memory))
-        peak, timed_out = 0, False
+        peak, timed_out, too_big = 0, False, False
         deadline = started + timeout_s
         while child.poll() is None:
             peak = max(peak, tree_rss(child.pid))
+            if max_memory is not None and peak > max_memory:
+                _kill_tree(child)
+                too_big = True
+                break
             if time.perf_counter() > deadline:
                 _kill_tree(child)
                 timed_out = True
@@ -156,6 +157,8 @@ def measure(
         out_file.seek(0)
         err_file.seek(0)
         out, err = out_file.read(), err_file.read()
+    if too_big:
+        raise ChildFailedError(f"{' '.join(args)} stopped at {peak / 2**30:.1f} GB of RSS")
     if timed_out:
         return Measured(seconds, peak, {"seconds": seconds, "timed_out": True})
     result = _json_result(out)
