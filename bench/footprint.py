@@ -1,9 +1,9 @@
 """Footprint: the ingest Lambda (zip size, cold import) and lake bytes per million trades.
 
-The zip comes from the project's Lambda packaging script when there is one (`scripts/` files
-with `lambda` in the name); otherwise that figure is reported as not available. Cold import is
-a fresh interpreter importing the handler module `coinlake.runtime.lambda_ingest` (median of 5),
-and the record notes any heavy package it pulled in (it must pull none).
+The zip is built by `python -m coinlake.devtools.lambda_package` (pip installs coinlake[aws]
+into a temporary folder, so it needs the package index); a failure is reported, not fatal.
+Cold import is a fresh interpreter importing the handler module `coinlake.runtime.lambda_ingest`
+(median of 5), and the record notes any heavy package it pulled in (it must pull none).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,43 +42,35 @@ def cold_import(module: str = HANDLER, runs: int = 5) -> tuple[list[float], list
     return times, heavy
 
 
-def _packaging_script() -> Path | None:
-    found = sorted(p for p in (ROOT / "scripts").glob("*") if "lambda" in p.name.lower())
-    return found[0] if found else None
+PACKAGER = "coinlake.devtools.lambda_package"
+"""The project's Lambda packaging module (coinlake[aws] minus the runtime's boto3, zipped)."""
 
 
-def lambda_zip(log: Callable[[str], None]) -> tuple[int | None, str]:
-    """(zip bytes, note) from the packaging script, or (None, why not)."""
-    script = _packaging_script()
-    if script is None:
-        return None, "no Lambda packaging script in scripts/ yet"
-    log(f"packaging the Lambda with {script.relative_to(ROOT)}")
-    started = time.time()
-    command = [sys.executable, str(script)] if script.suffix == ".py" else ["bash", str(script)]
+def lambda_zip(log: Callable[[str], None], work: Path) -> tuple[int | None, str]:
+    """(zip bytes, note) from the packaging module, or (None, why not)."""
+    target = work / "lambda" / "coinlake-ingest-lambda.zip"
+    log(f"packaging the Lambda with python -m {PACKAGER}")
+    command = [sys.executable, "-m", PACKAGER, "--output", str(target), "--runs", "1"]
     try:
         done = subprocess.run(
             command, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False
         )
     except (OSError, subprocess.SubprocessError) as exc:
-        return None, f"{script.name} failed: {exc}"
-    zips = [
-        p
-        for p in ROOT.rglob("*.zip")
-        if ".venv" not in p.parts and p.stat().st_mtime >= started - 1
-    ]
-    if done.returncode != 0 or not zips:
+        return None, f"{PACKAGER} failed: {exc}"
+    if done.returncode != 0 or not target.exists():
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no zip written"]
-        return None, f"{script.name} exited {done.returncode}: {tail[0][:200]}"
-    newest = max(zips, key=lambda p: p.stat().st_mtime)
-    return newest.stat().st_size, f"{newest.relative_to(ROOT)} from {script.name}"
+        return None, f"{PACKAGER} exited {done.returncode}: {tail[0][:200]}"
+    return target.stat().st_size, f"{target.name} from python -m {PACKAGER}"
 
 
-def records(lake: Path, counts: dict[str, Any], log: Callable[[str], None]) -> list[Record]:
+def records(
+    lake: Path, counts: dict[str, Any], log: Callable[[str], None], work: Path
+) -> list[Record]:
     """Footprint records; lake bytes come from the kept DuckDB lake of the largest size."""
     out: list[Record] = []
-    size, note = lambda_zip(log)
+    size, note = lambda_zip(log, work)
     out.append(
-        record("ingest Lambda zip", None if size is None else size / 2**20, "MB", "<= 50", note)
+        record("ingest Lambda zip", None if size is None else size / 2**20, "MB", "< 15", note)
     )
     log("cold import of the Lambda handler")
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 Record = dict[str, Any]
-_OPS = {">=": operator.ge, "<=": operator.le, "==": operator.eq}
+_OPS = {">=": operator.ge, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 
 
 def record(

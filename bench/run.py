@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         biggest = max(p.sizes)
         lake = work / f"lake-duckdb-{biggest}"
         records += _guarded(
-            "footprint", lambda: footprint.records(lake, sizes_info.get(biggest, {}), _log)
+            "footprint", lambda: footprint.records(lake, sizes_info.get(biggest, {}), _log, work)
         )
     info["seconds"] = round(time.perf_counter() - started, 1)
     info["sizes"] = {str(k): v for k, v in sizes_info.items()}
