@@ -1,15 +1,17 @@
 """`coinlake demo`: the whole pipeline offline, against the bundled API sandbox, in about a minute.
 
-It starts the sandbox in-process on a frozen clock (seeded market, fixed origin) and points the
-real clients at it, on the sandbox's clock: rate-limit waits move the market's time instead of
-the wall clock's, so the documented limits are honoured without waiting for them. Then it lands
-a CoinGecko snapshot and history, Coinbase trades (a product without a cursor starts
+It starts the sandbox in-process on a frozen clock (seeded market, origin kept in the lake) and
+points the real clients at it, on the sandbox's clock: rate-limit waits move the market's time
+instead of the wall clock's, so the documented limits are honoured without waiting for them.
+It lands a CoinGecko snapshot and history, Coinbase trades (a product without a cursor starts
 `--hours` back; later runs continue from the cursor) and candles, runs `transform all` on
 DuckDB and writes the HTML report into the lake.
 
-Run it again and the market has moved on by `--step-minutes` (the sandbox's time is kept in
-`_state/demo/sandbox.json`): the next run lands only what is new, and the lake stays consistent
-because the market is the same one (same seed, same origin).
+The first run starts the market at the current minute, so the lake is fresh for `coinlake status`
+and the report. Run it again and the market moves on to the wall clock's time (at least
+`--step-minutes`, at most a day per run), showing gap repair: the next run lands only what is
+new, and the lake stays consistent because the market is the same one (same seed, same origin,
+both kept in `_state/demo/sandbox.json`).
 """
 
 from __future__ import annotations
@@ -33,25 +35,43 @@ if TYPE_CHECKING:
 
 DEMO_STATE = "_state/demo/sandbox.json"
 DEMO_ORIGIN = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-"""The demo market's clock start: fixed, so every run sees the same market."""
+"""The origin of lakes whose demo state predates a stored origin."""
+MAX_CATCH_UP = timedelta(days=1)
+"""How far one demo run moves the market towards the wall clock (bounded demo run time)."""
 REPORT_NAME = "coinlake-report.html"
 
 
-def _read_demo_now(store: ObjectStore) -> datetime | None:
+def _read_demo_state(store: ObjectStore) -> tuple[datetime, datetime] | None:
+    """(market origin, market time at the end of the last run), or None before a first run."""
     from coinlake.domain.envelope import parse_timestamp
 
     if not store.exists(DEMO_STATE):
         return None
     try:
-        return parse_timestamp(str(json.loads(store.get(DEMO_STATE))["now"]))
+        state = json.loads(store.get(DEMO_STATE))
+        origin = parse_timestamp(str(state["origin"])) if "origin" in state else DEMO_ORIGIN
+        return origin, parse_timestamp(str(state["now"]))
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def _write_demo_now(store: ObjectStore, now: datetime) -> None:
+def _write_demo_state(store: ObjectStore, origin: datetime, now: datetime) -> None:
     from coinlake.domain.envelope import format_timestamp
 
-    store.put(DEMO_STATE, json.dumps({"now": format_timestamp(now)}).encode() + b"\n")
+    state = {"origin": format_timestamp(origin), "now": format_timestamp(now)}
+    store.put(DEMO_STATE, json.dumps(state).encode() + b"\n")
+
+
+def market_times(
+    previous: tuple[datetime, datetime] | None, step: timedelta, wall: datetime
+) -> tuple[datetime, datetime | None]:
+    """(origin, where this run's market clock goes: None = stay at the origin), given the last
+    run's (origin, market time) and the wall clock."""
+    wall = wall.replace(second=0, microsecond=0)
+    if previous is None:
+        return wall, None
+    origin, last = previous
+    return origin, max(last + step, min(wall, last + MAX_CATCH_UP))
 
 
 def demo(
@@ -70,8 +90,9 @@ def demo(
         float, typer.Option(help="Days of sandbox history.", hidden=True)
     ] = 2.0,
     step_minutes: Annotated[
-        float, typer.Option(help="How far the market moves between demo runs.", hidden=True)
-    ] = 60.0,
+        float,
+        typer.Option(help="The least the market moves between demo runs.", hidden=True, min=0),
+    ] = 5.0,
     report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
 ) -> None:
     """Start the API sandbox, ingest from it into the lake, transform, and write a report."""
@@ -85,19 +106,21 @@ def demo(
         raise ConfigError(f"--hours {hours} reaches before the sandbox's {history_days} days")
     started = time.perf_counter()
     store = open_store(base)
-    previous = _read_demo_now(store)
+    origin, moved_to = market_times(
+        _read_demo_state(store), timedelta(minutes=step_minutes), datetime.now(UTC)
+    )
     options = SandboxOptions(
         seed=seed,
         clock="frozen",
-        start=DEMO_ORIGIN,
+        start=origin,
         products=tuple(p.strip().upper() for p in products.split(",") if p.strip()),
         history_days=history_days,
         trades_per_minute=trades_per_minute,
         rate_limits=True,
     ).validate()
     with SandboxServer(options) as sandbox:
-        if previous is not None:
-            sandbox.clock.set(max(previous, DEMO_ORIGIN) + timedelta(minutes=step_minutes))
+        if moved_to is not None:
+            sandbox.clock.set(moved_to)
         console.print(
             f"sandbox {sandbox.base_url} (seed {seed}, "
             f"market time {sandbox.clock.now():%Y-%m-%d %H:%M} UTC)"
@@ -110,7 +133,7 @@ def demo(
             coins=",".join(sandbox.market.coins),
         )
         failed = _ingest(store, settings, sandbox.clock, hours)
-        _write_demo_now(store, sandbox.clock.now())
+        _write_demo_state(store, origin, sandbox.clock.now())
     _transform(settings)
     if report:
         path = _report(settings)
