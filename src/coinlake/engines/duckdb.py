@@ -94,6 +94,9 @@ class DuckDBEngine:
         self._con.execute(f"CREATE TEMP TABLE {_KEYS_TABLE} (k VARCHAR)")
         self._lineage_views: set[str] = set()
         """Registered Parquet views that carry `bronze_key` (their values feed the ENUM)."""
+        self._bronze_types = 0
+        """ENUM types made for registered Bronze batches (each gets its own: staged tables of
+        an earlier registration may still use the previous one)."""
         self._error = duckdb.Error
 
     def _run(self, sql: str) -> duckdb.DuckDBPyConnection:
@@ -114,12 +117,21 @@ class DuckDBEngine:
             self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {casts} WHERE FALSE")
             return
         self._con.execute(f"INSERT INTO {_KEYS_TABLE} SELECT unnest(?)", [list(keys)])
-        spec = ", ".join(f"{_quote(c.name)}: {_quote(type_in(c.type, 'duckdb'))}" for c in schema)
+        # `bronze_key` as an ENUM of these keys: staged tables then hold a small integer per
+        # row instead of the ~110-byte string (measured at 10M trades: -6% of the run). It
+        # reads back as the string and turns VARCHAR wherever it meets one (a union with
+        # existing Parquet rows); the values are cut from the very paths `read_json` reports
+        # and sorted, so even the ENUM's own order is the strings' order.
         prefix_len = len(str(Path(root))) + 2
+        values = sorted({str(Path(root) / key)[prefix_len - 1 :] for key in keys})
+        self._bronze_types += 1
+        key_type = f"{_KEY_TYPE}_in_{self._bronze_types}"
+        self._con.execute(f"CREATE TYPE {key_type} AS ENUM (SELECT unnest(?))", [values])
+        spec = ", ".join(f"{_quote(c.name)}: {_quote(type_in(c.type, 'duckdb'))}" for c in schema)
         fields = ", ".join(c.name for c in schema)
         self._run(
             f"CREATE OR REPLACE TEMP VIEW {view} AS "  # noqa: S608
-            f"SELECT substr(filename, {prefix_len}) AS bronze_key, {fields} "
+            f"SELECT CAST(substr(filename, {prefix_len}) AS {key_type}) AS bronze_key, {fields} "
             f"FROM read_json({_path_list(root, keys)}, columns={{{spec}}}, "
             "format='newline_delimited', filename=true)"
         )
