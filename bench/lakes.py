@@ -15,9 +15,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from coinlake.bronze.keys import trades_page_key
-from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
-from coinlake.domain.envelope import EnvelopeMeta, build_envelope
+from coinlake.devtools.bronze_pages import PageSpec, write_new_page, write_trade_pages
 
 PRODUCTS = ("BTC-USD", "ETH-USD", "SOL-USD", "ADA-USD", "DOGE-USD")
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -70,37 +68,11 @@ def clone(source: Path, target: Path) -> Path:
 
 
 def land_new_page(lake: Path, number: int, product: str = PRODUCTS[0], size: int = 1000) -> str:
-    """Land one new Coinbase page (ids above every generated one, fetched after the data) the
+    """Land one new Coinbase page (ids above every generated one, trades after the data) the
     way the ingester does; return its key."""
     first = 900_000_000 + number * size
     at = START + timedelta(days=DAYS, minutes=number)
-    rows = [
-        {
-            "time": (at + timedelta(milliseconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "trade_id": first + i,
-            "price": f"{90000 + i % 100}.{i % 100:02d}",
-            "size": f"0.{(i * 7919) % 100_000_000 + 1:08d}",
-            "side": "buy" if i % 2 else "sell",
-        }
-        for i in reversed(range(size))
-    ]
-    fetched = at + timedelta(seconds=5)
-    meta = EnvelopeMeta(
-        source="coinbase",
-        dataset="trades",
-        url=f"https://api.exchange.coinbase.com/products/{product}/trades",
-        params={"limit": str(size)},
-        status=200,
-        headers={},
-        fetched_at=fetched,
-        client_version="bench",
-        product=product,
-    )
-    key = trades_page_key(product, fetched, first, first + size - 1)
-    path = lake / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build_envelope(meta, json.dumps(rows, separators=(",", ":")).encode()))
-    return key
+    return write_new_page(lake, product, first, at, size)
 
 
 def tree_bytes(path: Path, suffix: str = "") -> int:

@@ -31,8 +31,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from coinlake.devtools.bronze_pages import PageSpec, page_key, write_trade_pages
-from coinlake.domain.envelope import EnvelopeMeta, build_envelope
+from coinlake.devtools.bronze_pages import PageSpec, write_new_page, write_trade_pages
 
 ENGINES = ("duckdb", "spark")
 
@@ -83,37 +82,9 @@ def run_cli(lake: Path, engine: str, threads: int) -> tuple[float, float, str]:
 def land_new_page(lake: Path, spec: PageSpec, count: int = 1000) -> str:
     """One new page of `count` trades for the first product, after its last trade id, in the
     last minutes of its last event day (so the run rewrites that existing, full partition)."""
-    product = spec.products[0]
     first_id = 100_000_000 + spec.trades // len(spec.products) + 10
     end = spec.start + timedelta(days=spec.days) - timedelta(minutes=5)
-    rows = [
-        {
-            "time": (end + timedelta(microseconds=1000 * i + 1)).isoformat().replace("+00:00", "Z"),
-            "trade_id": first_id + i,
-            "price": f"{91000 + i % 97}.{i % 100:02d}",
-            "size": f"0.{1 + (i * 7919) % 99_999_999:08d}",
-            "side": "buy" if i % 3 else "sell",
-        }
-        for i in range(count)
-    ]
-    rows.reverse()  # newest first, like the API
-    fetched = end + timedelta(minutes=10)
-    meta = EnvelopeMeta(
-        source="coinbase",
-        dataset="trades",
-        url=f"https://api.exchange.coinbase.com/products/{product}/trades",
-        params={"limit": str(count)},
-        status=200,
-        headers={},
-        fetched_at=fetched,
-        client_version="bench",
-        product=product,
-    )
-    key = page_key(product, fetched, first_id + count - 1, first_id)
-    path = lake / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build_envelope(meta, json.dumps(rows).encode()))
-    return key
+    return write_new_page(lake, spec.products[0], first_id, end, count)
 
 
 def measure(

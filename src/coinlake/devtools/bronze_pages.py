@@ -255,3 +255,29 @@ def write_trade_pages(root: Path, spec: PageSpec) -> PageSummary:
         for n in range(spec.unparsable_pages):
             writer.unparsable(tape, n)
     return writer.summary
+
+
+def write_new_page(
+    root: Path, product: str, first_id: int, first_time: datetime, count: int = 1000
+) -> str:
+    """Land one extra page of `count` trades (ids from `first_id`, one per millisecond from
+    `first_time`, newest first), fetched ten minutes after its newest trade, the way the ingester
+    lands a new page; return its key. Used to time an incremental run after one new page."""
+    rows = [
+        {
+            "time": (first_time + timedelta(milliseconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "trade_id": first_id + i,
+            "price": f"{91000 + i % 97}.{i % 100:02d}",
+            "size": f"0.{1 + (i * 7919) % 99_999_999:08d}",
+            "side": "buy" if i % 3 else "sell",
+        }
+        for i in reversed(range(count))
+    ]
+    last_id = first_id + count - 1
+    fetched = first_time + timedelta(milliseconds=count - 1, minutes=10)
+    key = trades_page_key(product, fetched, first_id, last_id)
+    path = root / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = json.dumps(rows, separators=(",", ":"))
+    path.write_text(_envelope(product, fetched, first_id, last_id, body) + "}\n")
+    return key
