@@ -110,12 +110,7 @@ def open_sources(settings: Settings) -> Sources:
     """The run's API sources, with the CoinGecko key from SSM/Secrets Manager when configured."""
     from coinlake.ingest.run import Sources
 
-    key = None
-    if settings.coingecko_api_key_parameter and settings.coingecko_api_key is None:
-        from coinlake.aws.secrets import coingecko_api_key
-
-        key = coingecko_api_key(settings)
-    return Sources(settings, coingecko_api_key=key)
+    return Sources.for_settings(settings)
 
 
 def _lease_ttl(seconds: float | None) -> timedelta:

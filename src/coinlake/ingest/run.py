@@ -58,6 +58,21 @@ class Sources:
     _coinbase: CoinbaseSource | None = None
     _coingecko: CoinGeckoSource | None = None
 
+    @classmethod
+    def for_settings(cls, settings: Settings, clock: Clock | None = None) -> Sources:
+        """The sources an entry point uses: the CoinGecko key read from SSM or Secrets Manager
+        when `coingecko_api_key_parameter` names one (and no key is set directly).
+
+        Raises:
+            ConfigError: the parameter or secret cannot be read.
+        """
+        key = None
+        if settings.coingecko_api_key_parameter and settings.coingecko_api_key is None:
+            from coinlake.aws.secrets import coingecko_api_key
+
+            key = coingecko_api_key(settings)
+        return cls(settings, clock=clock or SystemClock(), coingecko_api_key=key)
+
     @property
     def coinbase(self) -> CoinbaseSource:
         """The Coinbase Exchange source."""

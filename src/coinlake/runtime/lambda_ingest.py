@@ -166,15 +166,10 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     try:
         request = parse_event(event, os.environ)
         settings, store = _settings_and_store()
-        key = None
-        if settings.coingecko_api_key_parameter and settings.coingecko_api_key is None:
-            from coinlake.aws.secrets import coingecko_api_key
-
-            key = coingecko_api_key(settings)
         since = None if request.since is None else parse_since(request.since)
         if isinstance(since, datetime):
             check_not_future(since, "event since", datetime.now(UTC))
-        with Sources(settings, coingecko_api_key=key) as sources:
+        with Sources.for_settings(settings) as sources:
             summary = run_ingest(
                 store,
                 sources,

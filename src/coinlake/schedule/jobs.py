@@ -19,13 +19,8 @@ SourcesFactory = Callable[[Settings, Clock], Sources]
 
 
 def default_sources(settings: Settings, clock: Clock) -> Sources:
-    """API sources with the CoinGecko key from SSM/Secrets Manager when one is configured."""
-    key = None
-    if settings.coingecko_api_key_parameter and settings.coingecko_api_key is None:
-        from coinlake.aws.secrets import coingecko_api_key
-
-        key = coingecko_api_key(settings)
-    return Sources(settings, clock=clock, coingecko_api_key=key)
+    """The API sources a scheduled run uses (`Sources.for_settings`)."""
+    return Sources.for_settings(settings, clock)
 
 
 def ingest_action(

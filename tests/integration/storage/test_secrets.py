@@ -68,3 +68,14 @@ def test_a_json_secret_without_the_member_is_refused(aws_credentials: str) -> No
         coingecko_api_key(
             _settings(coingecko_api_key_parameter="secretsmanager:coinlake/gecko-bad")
         )
+
+
+def test_entry_points_sources_carry_the_key_from_ssm(aws_credentials: str) -> None:
+    from coinlake.ingest.run import Sources
+
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    ssm.put_parameter(Name="/coinlake/run-key", Value="CG-run", Type="SecureString")
+    sources = Sources.for_settings(_settings(coingecko_api_key_parameter="/coinlake/run-key"))
+    assert sources.coingecko_api_key is not None
+    assert sources.coingecko_api_key.get_secret_value() == "CG-run"
+    assert Sources.for_settings(_settings()).coingecko_api_key is None
