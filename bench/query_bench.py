@@ -27,7 +27,7 @@ import coinlake
 from coinlake.query.analytics import QUERIES, analytic_query
 from coinlake.query.explain import scan_stats
 from coinlake.query.sample import write_gold_year
-from coinlake.query.tables import GOLD_TRADES_HOURLY
+from coinlake.tables.catalog import sql_table
 
 PRODUCTS = (
     "BTC-USD",
@@ -47,7 +47,7 @@ VWAP_RANGE = ("2025-03-01", "2025-03-31")
 
 def _partition_bytes(root: Path, name: str) -> tuple[int, int]:
     """(bytes of the files the query's partition filter keeps, files kept)."""
-    table = root / GOLD_TRADES_HOURLY.path
+    table = root / sql_table("gold_trades_hourly").path
     files = list(table.glob("product_id=*/date=*/*.parquet"))
     if name == "hourly_vwap":
         first, last = (date.fromisoformat(d) for d in VWAP_RANGE)
@@ -62,12 +62,14 @@ def _partition_bytes(root: Path, name: str) -> tuple[int, int]:
 
 def run(root: Path, runs: int) -> dict[str, object]:
     started = time.perf_counter()
-    if not (root / GOLD_TRADES_HOURLY.path).exists():
+    if not (root / sql_table("gold_trades_hourly").path).exists():
         counts = dict(write_gold_year(root, PRODUCTS))
     else:
         counts = {"rows": -1, "partitions": -1}
     generate_s = time.perf_counter() - started
-    table_bytes = sum(f.stat().st_size for f in (root / GOLD_TRADES_HOURLY.path).rglob("*.parquet"))
+    table_bytes = sum(
+        f.stat().st_size for f in (root / sql_table("gold_trades_hourly").path).rglob("*.parquet")
+    )
     con = coinlake.connect(root)
     (rows,) = con.execute("SELECT count(*) FROM coinlake.gold_trades_hourly").fetchall()[0]
     results: dict[str, object] = {}

@@ -39,8 +39,7 @@ def ddl(
 ) -> None:
     """Print CREATE EXTERNAL TABLE for every Silver, Gold and quarantine table."""
     from coinlake.query.ddl import DdlOptions, build_ddl, check_location
-    from coinlake.query.tables import TABLES
-    from coinlake.query.tables import table as find_table
+    from coinlake.tables.catalog import sql_table, sql_tables
 
     if dialect not in ("athena", "spark"):
         raise ConfigError(f"--dialect must be athena or spark, not {dialect!r}")
@@ -56,7 +55,7 @@ def ddl(
         coins=settings.coins,
         key_projection="injected" if injected else "enum",
     )
-    specs = tuple(find_table(name) for name in table) if table else TABLES
+    specs = tuple(sql_table(name) for name in table) if table else sql_tables()
     typer.echo(build_ddl(options, specs), nl=False)
 
 

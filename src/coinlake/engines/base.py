@@ -10,7 +10,7 @@ Contract details every engine must honour so that both give identical rows:
 - session time zone UTC; timestamps are instants written as Parquet TIMESTAMP(MICROS, UTC);
 - `TRY_CAST` returns NULL on failure (Spark: set `spark.sql.ansi.enabled=false` or rely on
   `try_cast`); decimal types exactly as the definitions spell them;
-- the portable function `exact_div(a, b)` (see `coinlake.transform.definition`);
+- the portable function `exact_div(a, b)` (see `coinlake.tables.spec`);
 - `register_bronze` exposes `bronze_key` as the lake-relative key of each object;
 - `write_partitioned` writes one file (or a few for very large partitions) per partition,
   names them `part-*.parquet`, and omits partition columns from the files.
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from coinlake.transform.definition import Column
+from coinlake.tables.spec import Column
 
 Row = tuple[object, ...]
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from coinlake.engines.base import Row
 from coinlake.errors import QueryFailedError
-from coinlake.transform.definition import Column, to_dialect, type_in
+from coinlake.tables.spec import Column, to_dialect, type_in
 
 if TYPE_CHECKING:
     import duckdb

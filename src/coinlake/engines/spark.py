@@ -31,7 +31,7 @@ from sqlglot import exp
 
 from coinlake.engines.base import Row
 from coinlake.errors import ConfigError, QueryFailedError
-from coinlake.transform.definition import Column
+from coinlake.tables.spec import Column
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from coinlake.errors import ConfigError
-from coinlake.query.tables import DATABASE, TABLES, Partition, TableSpec
+from coinlake.tables import catalog
+from coinlake.tables.catalog import DATABASE
+from coinlake.tables.spec import Column, Table
 
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -51,23 +53,23 @@ def _ident(name: str) -> str:
     return f"`{name}`"
 
 
-def table_location(spec: TableSpec, options: DdlOptions) -> str:
+def table_location(spec: Table, options: DdlOptions) -> str:
     """The table's folder URI, with a trailing slash as Athena expects."""
     return f"{options.location.rstrip('/')}/{spec.path}/"
 
 
-def _projection_properties(spec: TableSpec, options: DdlOptions) -> list[tuple[str, str]]:
+def _projection_properties(spec: Table, options: DdlOptions) -> list[tuple[str, str]]:
     props = [("projection.enabled", "true")]
-    for part in spec.partitions:
+    for part in spec.partition_by:
         props.extend(_partition_projection(part, options))
-    template = "/".join(f"{p.name}=${{{p.name}}}" for p in spec.partitions)
+    template = "/".join(f"{p.name}=${{{p.name}}}" for p in spec.partition_by)
     props.append(("storage.location.template", f"{table_location(spec, options)}{template}/"))
     return props
 
 
-def _partition_projection(part: Partition, options: DdlOptions) -> list[tuple[str, str]]:
+def _partition_projection(part: Column, options: DdlOptions) -> list[tuple[str, str]]:
     prefix = f"projection.{part.name}"
-    if part.kind == "date":
+    if part.type == "date":
         return [
             (f"{prefix}.type", "date"),
             (f"{prefix}.format", "yyyy-MM-dd"),
@@ -75,7 +77,7 @@ def _partition_projection(part: Partition, options: DdlOptions) -> list[tuple[st
             (f"{prefix}.interval", "1"),
             (f"{prefix}.interval.unit", "DAYS"),
         ]
-    if options.key_projection == "injected" or part.kind == "injected":
+    if options.key_projection == "injected":
         return [(f"{prefix}.type", "injected")]
     values = options.products if part.name == "product_id" else options.coins
     if not values:
@@ -83,12 +85,12 @@ def _partition_projection(part: Partition, options: DdlOptions) -> list[tuple[st
     return [(f"{prefix}.type", "enum"), (f"{prefix}.values", ",".join(values))]
 
 
-def build_create_table(spec: TableSpec, options: DdlOptions) -> str:
+def build_create_table(spec: Table, options: DdlOptions) -> str:
     """`CREATE EXTERNAL TABLE IF NOT EXISTS` for one table, ending with `;`."""
     columns = ",\n".join(f"  {_ident(col.name)} {col.type}" for col in spec.columns)
-    partitions = ", ".join(f"{_ident(p.name)} {p.type}" for p in spec.partitions)
+    partitions = ", ".join(f"{_ident(p.name)} {p.type}" for p in spec.partition_by)
     props = [("parquet.compression", "SNAPPY"), *sorted(options.extra_properties.items())]
-    if options.projection and spec.partitions:
+    if options.projection and spec.partition_by:
         props.extend(_projection_properties(spec, options))
     lines = [
         f"CREATE EXTERNAL TABLE IF NOT EXISTS {_ident(options.database)}.{_ident(spec.name)} (",
@@ -97,7 +99,7 @@ def build_create_table(spec: TableSpec, options: DdlOptions) -> str:
     ]
     if spec.comment:
         lines.append(f"COMMENT {_quote(spec.comment)}")
-    if spec.partitions:
+    if spec.partition_by:
         lines.append(f"PARTITIONED BY ({partitions})")
     lines += [
         f"ROW FORMAT SERDE {_quote(PARQUET_SERDE)}",
@@ -111,17 +113,18 @@ def build_create_table(spec: TableSpec, options: DdlOptions) -> str:
     return "\n".join(lines)
 
 
-def build_repair(spec: TableSpec, options: DdlOptions) -> str:
+def build_repair(spec: Table, options: DdlOptions) -> str:
     """`MSCK REPAIR TABLE` for a partitioned table (the no-projection way to find partitions)."""
     return f"MSCK REPAIR TABLE {_ident(options.database)}.{_ident(spec.name)};"
 
 
-def build_ddl(options: DdlOptions, tables: Sequence[TableSpec] = TABLES) -> str:
-    """The whole script: the database, then each table (and its repair without projection)."""
+def build_ddl(options: DdlOptions, tables: Sequence[Table] | None = None) -> str:
+    """The whole script: the database, then each table (every table of the catalog unless
+    `tables` is given), each followed by its repair without projection."""
     statements = [f"CREATE DATABASE IF NOT EXISTS {_ident(options.database)};"]
-    for spec in tables:
+    for spec in catalog.sql_tables() if tables is None else tables:
         statements.append(build_create_table(spec, options))
-        if not options.projection and spec.partitions:
+        if not options.projection and spec.partition_by:
             statements.append(build_repair(spec, options))
     return "\n\n".join(statements) + "\n"
 

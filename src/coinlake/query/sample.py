@@ -20,13 +20,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from coinlake.query.tables import (
-    GOLD_PRICES_DAILY,
-    GOLD_TRADES_HOURLY,
-    QUARANTINE_TRADES,
-    SILVER_TRADES,
-    TableSpec,
-)
+from coinlake.tables.catalog import sql_table
+from coinlake.tables.spec import Table
 
 Row = dict[str, Any]
 EIGHT = Decimal("0.00000001")
@@ -51,22 +46,22 @@ def arrow_type(hive_type: str) -> pa.DataType:
     return _ARROW[hive_type]
 
 
-def arrow_schema(spec: TableSpec) -> pa.Schema:
+def arrow_schema(spec: Table) -> pa.Schema:
     """The schema of a table's Parquet files (partition columns live in the folder names)."""
     return pa.schema([(col.name, arrow_type(col.type)) for col in spec.columns])
 
 
-def write_table(root: Path, spec: TableSpec, rows: Iterable[Row]) -> list[Path]:
+def write_table(root: Path, spec: Table, rows: Iterable[Row]) -> list[Path]:
     """Write rows as Hive-partitioned Parquet under `root/spec.path`; one file per partition."""
     groups: dict[tuple[str, ...], list[Row]] = defaultdict(list)
     for row in rows:
-        key = tuple(_partition_value(row[p.name]) for p in spec.partitions)
+        key = tuple(_partition_value(row[p.name]) for p in spec.partition_by)
         groups[key].append(row)
     schema = arrow_schema(spec)
     written = []
     for key, members in sorted(groups.items()):
         folder = root / spec.path
-        for part, value in zip(spec.partitions, key, strict=True):
+        for part, value in zip(spec.partition_by, key, strict=True):
             folder /= f"{part.name}={value}"
         folder.mkdir(parents=True, exist_ok=True)
         columns = {col.name: [row[col.name] for row in members] for col in spec.columns}
@@ -230,14 +225,14 @@ def write_sample_lake(
             "bronze_key": "bronze/source=coinbase/dataset=trades/product=BTC-USD/bad.json",
             "ingested_at": start,
         }
-        | {col.name: "0" for col in QUARANTINE_TRADES.columns[4:]}
+        | {col.name: "0" for col in sql_table("quarantine_trades").columns[4:]}
         for _ in range(quarantined)
     ]
-    write_table(root, SILVER_TRADES, trades)
-    write_table(root, GOLD_TRADES_HOURLY, hourly)
-    write_table(root, GOLD_PRICES_DAILY, prices)
+    write_table(root, sql_table("silver_trades"), trades)
+    write_table(root, sql_table("gold_trades_hourly"), hourly)
+    write_table(root, sql_table("gold_prices_daily"), prices)
     if bad:
-        write_table(root, QUARANTINE_TRADES, bad)
+        write_table(root, sql_table("quarantine_trades"), bad)
     return SampleLake(trades, hourly, prices, bad)
 
 
@@ -281,5 +276,5 @@ def write_gold_year(
                 }
             )
             trade_id += count
-    write_table(root, GOLD_TRADES_HOURLY, rows)
+    write_table(root, sql_table("gold_trades_hourly"), rows)
     return {"rows": len(rows), "partitions": len({(r["product_id"], r["date"]) for r in rows})}

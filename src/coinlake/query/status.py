@@ -20,10 +20,15 @@ from typing import Any
 import duckdb
 import pyarrow.fs as pafs
 
-from coinlake.query.tables import GOLD_TRADES_HOURLY, SILVER_TRADES, TABLES, TableSpec
 from coinlake.query.views import LakeLocation, run_sql
+from coinlake.tables import catalog
+from coinlake.tables.spec import Table
 
 BOOKMARKS = "_state/bookmarks"
+TRADES = "silver_trades"
+"""The table whose products `--check` watches for freshness and trade-id gaps."""
+TRADES_HOURLY = "gold_trades_hourly"
+"""Its Gold roll-up, which reports gaps when Silver holds no rows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +63,7 @@ class LakeStatus:
     ) -> list[str]:
         """Why `--check` should fail: stale or gappy products, configured products with no data."""
         found: list[str] = []
-        trades = {s.key: s for s in self.tables if s.table == SILVER_TRADES.name}
+        trades = {s.key: s for s in self.tables if s.table == TRADES}
         for product in products:
             if product not in trades:
                 found.append(f"{product}: no trades in silver_trades")
@@ -73,12 +78,12 @@ class LakeStatus:
         return found
 
 
-def _partition_expr(spec: TableSpec) -> str:
-    keys = ", ".join(f'"{p.name}"' for p in spec.partitions)
-    return f"count(DISTINCT ({keys}))" if spec.partitions else "1"
+def _partition_expr(spec: Table) -> str:
+    keys = ", ".join(f'"{p.name}"' for p in spec.partition_by)
+    return f"count(DISTINCT ({keys}))" if spec.partition_by else "1"
 
 
-def _table_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> list[dict[str, Any]]:
+def _table_rows(con: duckdb.DuckDBPyConnection, spec: Table) -> list[dict[str, Any]]:
     key = f'"{spec.key_column}"' if spec.key_column else "'-'"
     time_col = f'"{spec.time_column}"' if spec.time_column else "NULL"
     sql = (
@@ -119,16 +124,16 @@ def build_status(
     """
     report = LakeStatus(now=now)
     gaps = _trade_gaps(con)
-    for spec in TABLES:
+    for spec in catalog.sql_tables():
         if spec.layer == "quarantine":
             (row,) = run_sql(con, f"SELECT count(*) AS n FROM coinlake.{spec.name}").to_pylist()  # noqa: S608
             report.quarantined[spec.name] = int(row["n"])
             continue
         for row in _table_rows(con, spec):
-            trades = spec.name in (SILVER_TRADES.name, GOLD_TRADES_HOURLY.name)
+            trades = spec.name in (TRADES, TRADES_HOURLY)
             last = row["last_at"]
             freshness = None
-            if spec.name == SILVER_TRADES.name and isinstance(last, datetime):
+            if spec.name == TRADES and isinstance(last, datetime):
                 freshness = round((now - last).total_seconds() / 60, 1)
             report.tables.append(
                 TableStatus(

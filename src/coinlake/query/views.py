@@ -28,7 +28,9 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
 from coinlake.errors import ConfigError, QueryFailedError
-from coinlake.query.tables import DATABASE, TABLES, TableSpec, duckdb_type
+from coinlake.tables import catalog
+from coinlake.tables.catalog import DATABASE
+from coinlake.tables.spec import Table, type_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +78,8 @@ def s3_filesystem(lake: LakeLocation) -> pafs.S3FileSystem:
     )
 
 
-def _glob(spec: TableSpec) -> str:
-    parts = [f"{p.name}=*" for p in spec.partitions]
+def _glob(spec: Table) -> str:
+    parts = [f"{p.name}=*" for p in spec.partition_by]
     return "/".join([*parts, "*.parquet"])
 
 
@@ -85,9 +87,10 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _empty_view_sql(spec: TableSpec) -> str:
+def _empty_view_sql(spec: Table) -> str:
     cols = ", ".join(
-        f"CAST(NULL AS {duckdb_type(col.type)}) AS {_ident(col.name)}" for col in spec.all_columns
+        f"CAST(NULL AS {type_in(col.type, 'duckdb')}) AS {_ident(col.name)}"
+        for col in spec.all_columns
     )
     return f"SELECT {cols} WHERE false"
 
@@ -96,27 +99,27 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _hive_types(spec: TableSpec) -> str:
-    pairs = ", ".join(f"{_sql_str(p.name)}: {duckdb_type(p.type)}" for p in spec.partitions)
+def _hive_types(spec: Table) -> str:
+    pairs = ", ".join(f"{_sql_str(p.name)}: {type_in(p.type, 'duckdb')}" for p in spec.partition_by)
     return "{" + pairs + "}"
 
 
-def _local_view_sql(lake: LakeLocation, spec: TableSpec) -> str | None:
+def _local_view_sql(lake: LakeLocation, spec: Table) -> str | None:
     folder = Path(lake.root) / spec.path
     pattern = _glob(spec)
     if not folder.is_dir() or next(folder.glob(pattern), None) is None:
         return None
     source = (folder / pattern).as_posix()
-    # Names come from TABLES and the path is quoted by _sql_str: no user text is spliced in.
+    # Names come from the catalog and the path is quoted by _sql_str: no user text is spliced in.
     return (
         f"SELECT {_columns_in_order(spec)} FROM read_parquet({_sql_str(source)}, "  # noqa: S608
         f"hive_partitioning = true, hive_types = {_hive_types(spec)})"
     )
 
 
-def _columns_in_order(spec: TableSpec) -> str:
+def _columns_in_order(spec: Table) -> str:
     # Data columns first, then the partition keys in folder order, as Athena and Spark show them.
-    keys = ", ".join(_ident(p.name) for p in spec.partitions)
+    keys = ", ".join(_ident(p.name) for p in spec.partition_by)
     return f"* EXCLUDE ({keys}), {keys}"
 
 
@@ -124,10 +127,10 @@ def _arrow_partition_type(hive_type: str) -> pa.DataType:
     return pa.date32() if hive_type == "date" else pa.string()
 
 
-def _s3_dataset(lake: LakeLocation, spec: TableSpec, fs: pafs.S3FileSystem) -> ds.Dataset | None:
+def _s3_dataset(lake: LakeLocation, spec: Table, fs: pafs.S3FileSystem) -> ds.Dataset | None:
     base = f"{lake.root.rstrip('/')}/{spec.path}"
     partitioning = ds.partitioning(
-        pa.schema([(p.name, _arrow_partition_type(p.type)) for p in spec.partitions]),
+        pa.schema([(p.name, _arrow_partition_type(p.type)) for p in spec.partition_by]),
         flavor="hive",
     )
     try:
@@ -150,7 +153,7 @@ def attach_views(con: duckdb.DuckDBPyConnection, lake: LakeLocation) -> list[str
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {DATABASE}")
     fs = s3_filesystem(lake) if lake.is_s3 else None
     with_data: list[str] = []
-    for spec in TABLES:
+    for spec in catalog.sql_tables():
         body: str | None
         if fs is not None:
             dataset = _s3_dataset(lake, spec, fs)

@@ -1,19 +1,14 @@
 """The one call every entry point makes: `run_transform(lake, engine, layer, full_refresh)`.
 
 The CLI (`coinlake transform`) and the Glue job both build a lake and an engine and call this;
-the tables it runs, in order, are `SILVER_TABLES` then `GOLD_TABLES`.
+the tables it runs, in order, are the catalog's Silver tables then its Gold tables.
 """
 
 from __future__ import annotations
 
 from coinlake.engines.base import Engine
 from coinlake.errors import ConfigError
-from coinlake.gold.prices_daily import GOLD_PRICES_DAILY
-from coinlake.gold.trades_hourly import GOLD_TRADES_HOURLY
-from coinlake.silver.candles import SILVER_CANDLES
-from coinlake.silver.prices import SILVER_PRICES
-from coinlake.silver.trades import SILVER_TRADES
-from coinlake.transform.definition import GoldDef, SilverDef
+from coinlake.tables import catalog
 from coinlake.transform.lake import Lake
 from coinlake.transform.runner import (
     MAX_BATCH_OBJECTS,
@@ -24,11 +19,6 @@ from coinlake.transform.runner import (
     run_gold,
     run_silver,
 )
-
-SILVER_TABLES: tuple[SilverDef, ...] = (SILVER_TRADES, SILVER_PRICES, SILVER_CANDLES)
-"""Silver tables in run order."""
-GOLD_TABLES: tuple[GoldDef, ...] = (GOLD_TRADES_HOURLY, GOLD_PRICES_DAILY)
-"""Gold tables in run order (each after its Silver source)."""
 
 
 def run_transform(
@@ -49,7 +39,7 @@ def run_transform(
         raise ConfigError(f"layer {layer!r}: choose silver, gold or all")
     summaries: list[TableSummary] = []
     if layer in ("silver", "all"):
-        for silver in SILVER_TABLES:
+        for silver in catalog.silver_tables():
             summaries.append(
                 run_silver(
                     silver,
@@ -61,7 +51,7 @@ def run_transform(
                 )
             )
     if layer in ("gold", "all"):
-        for gold in GOLD_TABLES:
+        for gold in catalog.gold_tables():
             summaries.append(
                 run_gold(gold, lake, engine, full_refresh=full_refresh, progress=progress)
             )

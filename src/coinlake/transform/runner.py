@@ -26,8 +26,8 @@ from datetime import date
 from typing import Literal
 
 from coinlake.engines.base import Engine, Row
+from coinlake.tables.spec import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
 from coinlake.transform import sqlbuild
-from coinlake.transform.definition import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
 from coinlake.transform.lake import STAGING, Lake
 from coinlake.transform.state import (
     Bookmark,
@@ -288,7 +288,8 @@ def run_gold(
     full_refresh: bool = False,
     progress: Progress = _quiet,
 ) -> TableSummary:
-    """Rebuild the Gold partitions whose Silver rows changed since the last run."""
+    """Rebuild the Gold partitions whose source rows (Silver, or Gold for a roll-up) changed
+    since the last run."""
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
     summary.recovered, staging = _start(lake, defn.name)
@@ -315,12 +316,12 @@ def run_gold(
     summary.objects_read = len(inputs)
     progress(defn.name, f"aggregating {len(touched):,} partitions")
     engine.register_parquet(
-        "silver", lake.root, inputs, defn.source.columns, defn.source.partition_by
+        defn.source_view, lake.root, inputs, defn.source.columns, defn.source.partition_by
     )
     summary.rows_written = engine.write_partitioned(
         defn.sql, lake.root, f"{staging}/table", [c.name for c in defn.partition_by]
     )
-    engine.drop("silver")
+    engine.drop(defn.source_view)
     moves = _staged_moves(lake, f"{staging}/table", defn.path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, source_version=source.version)
     next_bookmark.source = defn.source.name

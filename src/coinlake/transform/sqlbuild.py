@@ -9,7 +9,7 @@ window: only keys seen more than once are ranked, which keeps the sort small on 
 
 from __future__ import annotations
 
-from coinlake.transform.definition import GoldDef, SilverDef
+from coinlake.tables.spec import GoldDef, SilverDef
 
 
 def _names(defn: SilverDef) -> str:
@@ -78,8 +78,8 @@ def build_touched_quarantine_sql(staged: str = "staged") -> str:
 
 
 def gold_source_prefixes(gold: GoldDef, partitions: set[str]) -> list[str]:
-    """Silver folders whose rows rebuild the given Gold partitions (Gold's partition columns
-    are a leading subset of Silver's, so a Gold partition is a Silver folder prefix)."""
+    """Source folders whose rows rebuild the given Gold partitions (Gold's partition columns
+    are the leading columns of its source's, so a Gold partition is a source folder prefix)."""
     return sorted(f"{gold.source.path}/{part}" for part in partitions)
 
 

@@ -15,8 +15,8 @@ import coinlake
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
 from coinlake.query.analytics import QUERIES, analytic_query, transpile
 from coinlake.query.ddl import DdlOptions, build_ddl, split_statements
-from coinlake.query.tables import TABLES
 from coinlake.query.views import run_sql
+from coinlake.tables.catalog import sql_tables
 from coinlake.transform.api import make_engine, run_transform
 from coinlake.transform.lake import LocalLake
 
@@ -56,7 +56,7 @@ def test_msck_repair_registers_every_partition_folder(lakes: tuple[Any, Any, Pat
     quarantined = run_sql(con, "SELECT count(*) AS n FROM coinlake.quarantine_trades")
     assert spark.table("coinlake.quarantine_trades").count() == quarantined["n"][0].as_py() > 0
     tables = {row.tableName for row in spark.sql("SHOW TABLES IN coinlake").collect()}
-    assert tables == {spec.name for spec in TABLES}
+    assert tables == {spec.name for spec in sql_tables()}
 
 
 def test_spark_reads_the_exact_column_types(lakes: tuple[Any, Any, Path]) -> None:

@@ -13,8 +13,8 @@ import coinlake
 from coinlake.errors import ConfigError, QueryFailedError
 from coinlake.query.explain import scan_stats
 from coinlake.query.sample import SampleLake
-from coinlake.query.tables import TABLES
 from coinlake.query.views import run_sql
+from coinlake.tables.catalog import sql_tables
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +28,7 @@ def test_every_table_is_a_view_named_like_athenas(sample_lake: tuple[Path, Sampl
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'coinlake'"
         ).fetchall()
     }
-    assert names == {spec.name for spec in TABLES}
+    assert names == {spec.name for spec in sql_tables()}
 
 
 def test_silver_and_gold_views_return_exactly_what_was_written(

@@ -104,6 +104,12 @@ def run(root: Path, layer: str = "all", full_refresh: bool = False) -> list[Tabl
         engine.close()
 
 
+def trades(summaries: list[TableSummary]) -> TableSummary:
+    """The summary of silver.trades among a run's summaries."""
+    (found,) = [s for s in summaries if s.table == "silver.trades"]
+    return found
+
+
 def read_table(root: Path, path: str, order: str) -> list[dict[str, Any]]:
     """All rows of a Hive-partitioned Parquet table, as dicts (empty when absent)."""
     files = sorted((root / path).rglob("*.parquet"))

@@ -14,7 +14,7 @@ from coinlake.errors import StorageError
 from coinlake.transform.api import run_transform
 from coinlake.transform.lake import LocalLake
 from coinlake.transform.state import bookmark_key
-from tests.integration.transform.helpers import expected_silver_keys, lake_snapshot, run
+from tests.integration.transform.helpers import expected_silver_keys, lake_snapshot, run, trades
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +98,7 @@ def test_small_batches_give_the_same_lake_as_one_batch(
     summaries = run_transform(LocalLake(tmp_path), engine, "all", max_batch_objects=7)
     engine.close()
     assert lake_snapshot(tmp_path) == clean
-    assert summaries[0].objects_read == len(list(bronze.rglob("*.json")))
+    assert trades(summaries).objects_read == len(list(bronze.rglob("*.json")))
 
 
 def test_a_run_without_new_bronze_writes_nothing(bronze: Path, tmp_path: Path) -> None:
@@ -170,7 +170,7 @@ def test_a_crash_then_a_rerun_converges_to_the_clean_lake(
         run_transform(lake, engine, "all")
     engine.close()
     summaries = run(tmp_path)
-    assert summaries[0].recovered == (crash_on == bookmark_key("silver.trades"))
+    assert trades(summaries).recovered == (crash_on == bookmark_key("silver.trades"))
     assert lake_snapshot(tmp_path) == clean
     assert not (tmp_path / "_staging" / "silver.trades").exists()
     assert not list((tmp_path / "_state" / "journal").glob("*.json"))

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.transform.helpers import T, land_page, land_unparsable, read_table, run
+from tests.integration.transform.helpers import (
+    T,
+    land_page,
+    land_unparsable,
+    read_table,
+    run,
+    trades,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -56,8 +63,8 @@ def test_a_refetched_overlapping_page_keeps_each_trade_once_from_the_earliest_fe
     rows = _silver(tmp_path)
     assert [r["trade_id"] for r in rows] == [1001, 1002, 1003, 1004]
     assert [r["bronze_key"] for r in rows] == [first, first, first, second]
-    assert summaries[0].rows_deduped == 2
-    assert summaries[0].rows_written == 4
+    assert trades(summaries).rows_deduped == 2
+    assert trades(summaries).rows_written == 4
 
 
 def test_duplicates_across_runs_and_a_late_page_in_a_later_bronze_date(tmp_path: Path) -> None:
@@ -65,7 +72,7 @@ def test_duplicates_across_runs_and_a_late_page_in_a_later_bronze_date(tmp_path:
     run(tmp_path, "silver")
     # fetched a day later (a backfill): lands under date=2026-11-23 but belongs to 11-21/11-22
     land_page(tmp_path, "BTC-USD", "2026-11-23T09:00:00Z", MIDNIGHT)
-    summary = run(tmp_path, "silver")[0]
+    summary = trades(run(tmp_path, "silver"))
     rows = _silver(tmp_path)
     assert [r["trade_id"] for r in rows] == [1001, 1002, 1003, 1004]
     assert summary.objects_read == 1
@@ -93,8 +100,8 @@ def test_an_empty_lake_and_an_empty_page_write_nothing(tmp_path: Path) -> None:
         key="bronze/source=coinbase/dataset=trades/product=BTC-USD/date=2026-11-22/empty.json",
     )
     summaries = run(tmp_path)
-    assert summaries[0].objects_read == 1
-    assert summaries[0].rows_written == 0
+    assert trades(summaries).objects_read == 1
+    assert trades(summaries).rows_written == 0
     assert list(tmp_path.rglob("*.parquet")) == []
 
 
@@ -136,7 +143,7 @@ def test_each_rule_sends_the_row_to_quarantine_and_never_to_silver(
         [GOOD, bad],
         key="bronze/source=coinbase/dataset=trades/product=BTC-USD/date=2026-11-22/p.json",
     )
-    summary = run(tmp_path, "silver")[0]
+    summary = trades(run(tmp_path, "silver"))
     assert [r["trade_id"] for r in _silver(tmp_path)] == [7]
     quarantined = read_table(tmp_path, "quarantine/trades", "rule")
     assert [(q["rule"], q["bronze_key"]) for q in quarantined] == [(rule, key)]
@@ -148,7 +155,7 @@ def test_each_rule_sends_the_row_to_quarantine_and_never_to_silver(
 def test_an_unparsable_response_is_quarantined_whole_with_its_reason(tmp_path: Path) -> None:
     land_page(tmp_path, "BTC-USD", "2026-11-22T10:00:05Z", MIDNIGHT)
     key = land_unparsable(tmp_path, "BTC-USD", "2026-11-22T10:01:00Z")
-    summary = run(tmp_path, "silver")[0]
+    summary = trades(run(tmp_path, "silver"))
     assert len(_silver(tmp_path)) == 4
     quarantined = read_table(tmp_path, "quarantine/trades", "rule")
     assert [(q["rule"], q["detail"], q["bronze_key"]) for q in quarantined] == [

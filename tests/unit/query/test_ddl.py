@@ -16,13 +16,11 @@ from coinlake.query.ddl import (
     check_location,
     split_statements,
 )
-from coinlake.query.tables import (
-    GOLD_PRICES_DAILY,
-    GOLD_TRADES_HOURLY,
-    SILVER_TRADES,
-    TABLES,
-    table,
-)
+from coinlake.tables.catalog import sql_table, sql_tables
+
+GOLD_PRICES_DAILY = sql_table("gold_prices_daily")
+GOLD_TRADES_HOURLY = sql_table("gold_trades_hourly")
+SILVER_TRADES = sql_table("silver_trades")
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 LOCATION = "s3://example-lake/prod"
@@ -62,7 +60,7 @@ def test_every_table_gets_one_parseable_create_statement() -> None:
     statements = split_statements(build_ddl(DdlOptions(location=LOCATION)))
     creates = [sqlglot.parse_one(s, read="athena") for s in statements[1:]]
     names = [tree.find(exp.Table).name for tree in creates]
-    assert names == [spec.name for spec in TABLES]
+    assert names == [spec.name for spec in sql_tables()]
     assert all(tree.args.get("kind") == "TABLE" for tree in creates)
 
 
@@ -109,7 +107,7 @@ def test_coin_tables_project_the_coin_ids() -> None:
 def test_without_projection_each_partitioned_table_is_followed_by_a_repair() -> None:
     statements = split_statements(build_ddl(DdlOptions(location=LOCATION, projection=False)))
     repairs = [s for s in statements if s.startswith("MSCK REPAIR TABLE")]
-    assert len(repairs) == len(TABLES)
+    assert len(repairs) == len(sql_tables())
     assert "projection.enabled" not in "".join(statements)
 
 
@@ -120,6 +118,6 @@ def test_a_location_that_is_not_s3_is_refused_for_athena() -> None:
 
 
 def test_unknown_table_names_list_the_known_ones() -> None:
-    assert table("coinlake.silver_trades") is SILVER_TRADES
+    assert sql_table("coinlake.silver_trades") == SILVER_TRADES
     with pytest.raises(ConfigError, match="gold_trades_hourly"):
-        table("gold_trades_daily")
+        sql_table("gold_trades_daily")

@@ -6,8 +6,7 @@ import pytest
 
 from coinlake.engines.spark import expand_exact_div
 from coinlake.errors import QueryFailedError
-from coinlake.gold.prices_daily import GOLD_PRICES_DAILY
-from coinlake.gold.trades_hourly import GOLD_TRADES_HOURLY
+from coinlake.tables.catalog import gold_tables
 
 
 def test_sql_without_exact_div_is_returned_unchanged() -> None:
@@ -26,7 +25,7 @@ def test_every_call_is_expanded_with_its_own_arguments() -> None:
 
 
 def test_the_gold_definitions_expand() -> None:
-    for gold in (GOLD_TRADES_HOURLY, GOLD_PRICES_DAILY):
+    for gold in gold_tables():
         out = expand_exact_div(gold.sql)
         assert "exact_div(" not in out.lower()
         assert "RAISE_ERROR" in out

@@ -1,4 +1,4 @@
-"""How a transform is defined once: its schema, partitioning and SQL, in the Spark SQL dialect.
+"""How a table is defined once: its schema, partitioning and SQL, in the Spark SQL dialect.
 
 Every Silver and Gold table is one frozen definition (`SilverDef` or `GoldDef`) holding pure SQL
 text written in Spark SQL (the dialect AWS Glue runs) and column types in Spark DDL. Engines run
@@ -9,7 +9,13 @@ SQL reads only from views the engine registers under fixed names and never does 
   Bronze object: `bronze_key` plus the envelope fields of `raw_schema`) and returns one row
   per record with typed columns, a `rule` column (the first validation rule the row fails,
   NULL when valid) and the raw fields as strings.
-- Gold `sql` reads `silver` (the upstream Silver rows of the partitions being rebuilt).
+- Gold `sql` reads its source table's rows of the partitions being rebuilt, registered under
+  the source's layer name: `silver` for a Silver source, `gold` for a Gold one (a daily table
+  rolled up from an hourly one).
+
+How SQL sees a table (the DuckDB view, the Athena/Glue table, `coinlake status`) is its `Table`:
+`SilverDef.table`, `SilverDef.quarantine` and `GoldDef.table`. `coinlake.tables.catalog` finds
+every definition; nothing else keeps a list of tables.
 
 Portable functions an engine must provide besides standard Spark SQL (see ADR 0002):
 
@@ -39,6 +45,44 @@ class Column:
 def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
     """Columns from (name, type) pairs."""
     return tuple(Column(name, type_) for name, type_ in pairs)
+
+
+QUARANTINE_PARTITION = Column("date", "date")
+"""Quarantine tables are partitioned by the Bronze object's fetch date."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A lake table as SQL sees it: the DuckDB view and the Athena/Glue table of that name."""
+
+    name: str
+    """Name inside the database, e.g. `silver_trades`."""
+    path: str
+    """Folder under the lake root, e.g. `silver/trades`."""
+    columns: tuple[Column, ...]
+    """Data columns in file order."""
+    partition_by: tuple[Column, ...]
+    """Hive partition columns, outermost first."""
+    time_column: str | None = None
+    """The event-time column `coinlake status` reports (None: no notion of freshness)."""
+    key_column: str | None = None
+    """The product or coin column, when the table has one."""
+    comment: str = ""
+
+    @property
+    def layer(self) -> str:
+        """`silver`, `gold` or `quarantine`."""
+        return self.path.split("/", 1)[0]
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        """Data columns, then partition columns (the order engines expose them in)."""
+        return self.columns + self.partition_by
+
+
+def sql_name(definition_name: str) -> str:
+    """The SQL table name of a definition: `silver.trades` -> `silver_trades`."""
+    return definition_name.replace(".", "_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +128,12 @@ class SilverDef:
     that yielded no row (unparsable or empty), sparing a second scan of every object."""
     extra_inputs: tuple[SilverInput, ...] = ()
     """Further Bronze datasets, each staged by its own SQL and unioned with `stage_sql`."""
+    time_column: str | None = None
+    """The event-time column `coinlake status` reports."""
+    key_column: str | None = None
+    """The product or coin column."""
+    comment: str = ""
+    """One line for the SQL catalog (Athena/Glue table comment)."""
 
     @property
     def bronze_prefixes(self) -> tuple[str, ...]:
@@ -92,7 +142,26 @@ class SilverDef:
 
     def input_for(self, key: str) -> SilverInput | None:
         """The extra input a Bronze key belongs to; None for the table's main dataset."""
-        return next((i for i in self.extra_inputs if key.startswith(f"{i.bronze_prefix}/")), None)
+        return next((i for i in self.extra_inputs if _under(key, i.bronze_prefix)), None)
+
+    @property
+    def table(self) -> Table:
+        """The table as SQL sees it."""
+        return _as_table(self)
+
+    @property
+    def quarantine(self) -> Table:
+        """The table of rows rejected on their way here, with the rule each failed."""
+        short = self.name.split(".", 1)[-1]
+        return Table(
+            f"quarantine_{short}",
+            self.quarantine_path,
+            self.quarantine_columns,
+            (QUARANTINE_PARTITION,),
+            time_column="ingested_at",
+            comment=f"Rows rejected on their way to {sql_name(self.name)}, "
+            "with the rule that failed",
+        )
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
@@ -113,30 +182,58 @@ class SilverDef:
 
 @dataclass(frozen=True, slots=True)
 class GoldDef:
-    """A Gold table aggregated from one Silver table."""
+    """A Gold table aggregated from one Silver table or from another Gold table."""
 
     name: str
     """Table name, e.g. `gold.trades_hourly`."""
     path: str
     """Folder under the lake root."""
-    source: SilverDef
-    """The Silver table it reads (registered as the view `silver`)."""
+    source: SilverDef | GoldDef
+    """The table it reads (registered as the view named by `source_view`)."""
     sql: str
-    """Spark SQL over `silver` returning `columns` then `partition_by` columns."""
+    """Spark SQL over `source_view` returning `columns` then `partition_by` columns."""
     columns: tuple[Column, ...]
     """Data columns in file order."""
     partition_by: tuple[Column, ...] = field(default=())
-    """Hive partition columns: a prefix-free subset of the source's partition columns, whose
-    values select which Silver rows rebuild a partition."""
+    """Hive partition columns: the leading columns of the source's partition columns, whose
+    values select which source rows rebuild a partition."""
+    time_column: str | None = None
+    """The event-time column `coinlake status` reports."""
+    key_column: str | None = None
+    """The product or coin column."""
+    comment: str = ""
+    """One line for the SQL catalog (Athena/Glue table comment)."""
+
+    @property
+    def source_view(self) -> str:
+        """The view `sql` reads the source rows from: the source's layer, `silver` or `gold`."""
+        return self.source.path.split("/", 1)[0]
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
         """Data columns followed by partition columns."""
         return self.columns + self.partition_by
 
+    @property
+    def table(self) -> Table:
+        """The table as SQL sees it."""
+        return _as_table(self)
 
-QUARANTINE_PARTITION = Column("date", "date")
-"""Quarantine tables are partitioned by the Bronze object's fetch date."""
+
+def _under(key: str, prefix: str) -> bool:
+    return key.startswith(prefix.rstrip("/") + "/")
+
+
+def _as_table(definition: SilverDef | GoldDef) -> Table:
+    return Table(
+        sql_name(definition.name),
+        definition.path,
+        definition.columns,
+        definition.partition_by,
+        definition.time_column,
+        definition.key_column,
+        definition.comment,
+    )
 
 
 @functools.lru_cache(maxsize=512)
@@ -150,5 +247,6 @@ def to_dialect(sql: str, dialect: str) -> str:
 
 @functools.lru_cache(maxsize=512)
 def type_in(type_: str, dialect: str) -> str:
-    """A Spark DDL type spelled for `dialect` (`timestamp` is TIMESTAMPTZ in DuckDB)."""
+    """A Spark DDL type spelled for `dialect` (`timestamp` is TIMESTAMPTZ in DuckDB): the one
+    type mapper, used by the engines and the DuckDB views alike."""
     return exp.DataType.build(type_, dialect="spark").sql(dialect=dialect)

@@ -14,8 +14,9 @@ Conventions (ADR 0002 for the decimals):
 
 from __future__ import annotations
 
-from coinlake.silver.trades import PRICE_TYPE, SILVER_TRADES
-from coinlake.transform.definition import GoldDef, columns
+from coinlake.tables.silver.trades import PRICE_TYPE
+from coinlake.tables.silver.trades import TABLE as SILVER_TRADES
+from coinlake.tables.spec import GoldDef, columns
 
 NOTIONAL_TYPE = "decimal(38,16)"
 """price x size has 16 places; summed it fits 38 digits with no rounding. The SQL widens price to
@@ -49,7 +50,7 @@ FROM silver
 GROUP BY product_id, DATE_TRUNC('HOUR', trade_time)
 """
 
-GOLD_TRADES_HOURLY = GoldDef(
+TABLE = GoldDef(
     name="gold.trades_hourly",
     path="gold/trades_hourly",
     source=SILVER_TRADES,
@@ -72,4 +73,7 @@ GOLD_TRADES_HOURLY = GoldDef(
         ("missing_trade_ids", "bigint"),
     ),
     partition_by=columns(("product_id", "string"), ("date", "date")),
+    time_column="hour",
+    key_column="product_id",
+    comment="Hourly OHLCV, VWAP and trade-id gaps per product",
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sqlglot
 
+from coinlake.tables.catalog import gold_tables, silver_tables
+from coinlake.tables.spec import GoldDef, SilverDef, to_dialect, type_in
 from coinlake.transform import sqlbuild
-from coinlake.transform.api import GOLD_TABLES, SILVER_TABLES
-from coinlake.transform.definition import GoldDef, SilverDef, to_dialect, type_in
 
-ALL = [*SILVER_TABLES, *GOLD_TABLES]
+ALL = [*silver_tables(), *gold_tables()]
 
 
 def _sql(defn: SilverDef | GoldDef) -> str:
@@ -29,7 +29,7 @@ def test_each_definition_parses_as_spark_sql_and_transpiles(
     assert sqlglot.parse_one(text, read=dialect) is not None
 
 
-@pytest.mark.parametrize("defn", SILVER_TABLES, ids=lambda d: d.name)
+@pytest.mark.parametrize("defn", silver_tables(), ids=lambda d: d.name)
 def test_silver_stages_return_every_column_the_runner_needs(defn: SilverDef) -> None:
     names = set(_output_names(defn.stage_sql))
     needed = {c.name for c in defn.all_columns} | {c.name for c in defn.quarantine_columns}
@@ -39,7 +39,7 @@ def test_silver_stages_return_every_column_the_runner_needs(defn: SilverDef) -> 
     assert set(defn.winner_order) <= {c.name for c in defn.all_columns}
 
 
-@pytest.mark.parametrize("defn", GOLD_TABLES, ids=lambda d: d.name)
+@pytest.mark.parametrize("defn", gold_tables(), ids=lambda d: d.name)
 def test_gold_queries_return_exactly_the_declared_columns_in_order(defn: GoldDef) -> None:
     assert _output_names(defn.sql) == [c.name for c in defn.all_columns]
     source_parts = [c.name for c in defn.source.partition_by]
@@ -53,7 +53,7 @@ def test_spark_is_returned_verbatim_and_timestamps_are_instants_in_duckdb() -> N
 
 
 def test_the_dedup_ranks_only_repeated_keys_by_the_winner_order() -> None:
-    (trades,) = [d for d in SILVER_TABLES if d.name == "silver.trades"]
+    (trades,) = [d for d in silver_tables() if d.name == "silver.trades"]
     text = sqlbuild.build_dedup_sql(trades)
     tree = sqlglot.parse_one(text, read="spark")
     assert "HAVING COUNT(*) > 1" in tree.sql(dialect="spark")
@@ -66,7 +66,7 @@ def test_partitions_project_to_a_prefix() -> None:
     assert sqlbuild.project_partition("coin_id=bitcoin/date=2025-11-22", 1) == "coin_id=bitcoin"
 
 
-@pytest.mark.parametrize("defn", SILVER_TABLES, ids=lambda d: d.name)
+@pytest.mark.parametrize("defn", silver_tables(), ids=lambda d: d.name)
 def test_the_unparsable_object_query_lines_up_with_the_stage(defn: SilverDef) -> None:
     if defn.objects_sql is None:
         assert "'unparsable_response'" in defn.stage_sql

@@ -16,7 +16,8 @@ a point observed both by a snapshot and in history is kept once (the earliest fe
 
 from __future__ import annotations
 
-from coinlake.transform.definition import SilverDef, SilverInput, columns
+from coinlake.bronze.keys import dataset_prefix
+from coinlake.tables.spec import SilverDef, SilverInput, columns
 
 PRICE_TYPE = "decimal(38,16)"
 """CoinGecko prices go down to 1e-12 and below for small coins (`precision=full`)."""
@@ -167,10 +168,10 @@ COLUMNS = columns(
     ("bronze_key", "string"),
 )
 
-SILVER_PRICES = SilverDef(
+TABLE = SilverDef(
     name="silver.prices",
     path="silver/prices",
-    bronze_prefix="bronze/source=coingecko/dataset=simple_price",
+    bronze_prefix=dataset_prefix("coingecko", "simple_price"),
     raw_schema=columns(
         ("meta", "struct<fetched_at:string,product:string,parse_error:string>"),
         ("body", "map<string,map<string,string>>"),
@@ -184,7 +185,7 @@ SILVER_PRICES = SilverDef(
     quarantine_path="quarantine/prices",
     extra_inputs=(
         SilverInput(
-            bronze_prefix="bronze/source=coingecko/dataset=market_chart_range",
+            bronze_prefix=dataset_prefix("coingecko", "market_chart_range"),
             raw_schema=columns(
                 (
                     "meta",
@@ -200,4 +201,7 @@ SILVER_PRICES = SilverDef(
             stage_sql=HISTORY_SQL,
         ),
     ),
+    time_column="last_updated_at",
+    key_column="coin_id",
+    comment="CoinGecko price observations",
 )

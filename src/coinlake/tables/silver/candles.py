@@ -12,7 +12,8 @@ or low > high), `bad_volume` (missing or < 0), `bad_granularity`.
 
 from __future__ import annotations
 
-from coinlake.transform.definition import SilverDef, columns
+from coinlake.bronze.keys import dataset_prefix
+from coinlake.tables.spec import SilverDef, columns
 
 PRICE_TYPE = "decimal(18,8)"
 """As silver.trades prices."""
@@ -81,10 +82,10 @@ SELECT
 FROM checked
 """
 
-SILVER_CANDLES = SilverDef(
+TABLE = SilverDef(
     name="silver.candles",
     path="silver/candles",
-    bronze_prefix="bronze/source=coinbase/dataset=candles",
+    bronze_prefix=dataset_prefix("coinbase", "candles"),
     raw_schema=columns(
         (
             "meta",
@@ -110,4 +111,7 @@ SILVER_CANDLES = SilverDef(
     winner_order=("ingested_at", "bronze_key", "low", "high", "open", "close", "volume"),
     quarantine_fields=("product_id", "row_raw"),
     quarantine_path="quarantine/candles",
+    time_column="bucket_start",
+    key_column="product_id",
+    comment="Coinbase candles",
 )

@@ -14,7 +14,8 @@ Rules (first failing rule is recorded; such rows go to `quarantine/trades`, neve
 
 from __future__ import annotations
 
-from coinlake.transform.definition import SilverDef, columns
+from coinlake.bronze.keys import dataset_prefix
+from coinlake.tables.spec import SilverDef, columns
 
 PRICE_TYPE = "decimal(18,8)"
 """Quote price: Coinbase quotes BTC-USD in 0.01 steps; 8 places cover every listed product."""
@@ -131,10 +132,10 @@ COLUMNS = columns(
     ("bronze_key", "string"),
 )
 
-SILVER_TRADES = SilverDef(
+TABLE = SilverDef(
     name="silver.trades",
     path="silver/trades",
-    bronze_prefix="bronze/source=coinbase/dataset=trades",
+    bronze_prefix=dataset_prefix("coinbase", "trades"),
     raw_schema=RAW_SCHEMA,
     stage_sql=STAGE_SQL,
     objects_sql=OBJECTS_SQL,
@@ -151,4 +152,7 @@ SILVER_TRADES = SilverDef(
         "side_raw",
     ),
     quarantine_path="quarantine/trades",
+    time_column="trade_time",
+    key_column="product_id",
+    comment="Coinbase trades: typed, deduplicated on (product_id, trade_id)",
 )

@@ -8,8 +8,9 @@ day of a coin rebuilds that coin's (small) partition.
 
 from __future__ import annotations
 
-from coinlake.silver.prices import AMOUNT_TYPE, PRICE_TYPE, SILVER_PRICES
-from coinlake.transform.definition import GoldDef, columns
+from coinlake.tables.silver.prices import AMOUNT_TYPE, PRICE_TYPE
+from coinlake.tables.silver.prices import TABLE as SILVER_PRICES
+from coinlake.tables.spec import GoldDef, columns
 
 SQL = """
 SELECT
@@ -29,7 +30,7 @@ FROM silver
 GROUP BY coin_id, vs_currency, TO_DATE(last_updated_at)
 """
 
-GOLD_PRICES_DAILY = GoldDef(
+TABLE = GoldDef(
     name="gold.prices_daily",
     path="gold/prices_daily",
     source=SILVER_PRICES,
@@ -47,4 +48,7 @@ GOLD_PRICES_DAILY = GoldDef(
         ("observations", "bigint"),
     ),
     partition_by=columns(("coin_id", "string")),
+    time_column="day",
+    key_column="coin_id",
+    comment="Daily CoinGecko prices per coin and currency",
 )

@@ -1,0 +1,1 @@
+"""Gold tables: one module per table, each defining `TABLE` (a `GoldDef`)."""

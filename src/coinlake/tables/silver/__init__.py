@@ -1,0 +1,1 @@
+"""Silver tables: one module per table, each defining `TABLE` (a `SilverDef`)."""
