@@ -65,12 +65,12 @@ def _gaps(lake: Path, products: list[str]) -> tuple[int, int]:
 
 def run(products: int, pages: int) -> dict[str, Any]:
     """Backfill ~`pages` pages over `products` products; the counts as a dict."""
+    from coinlake.app.lake import open_lake
     from coinlake.config import Settings
     from coinlake.ingest.run import Sources, run_backfill
     from coinlake.sandbox.catalog import CATALOG
     from coinlake.sandbox.options import SandboxOptions
     from coinlake.sandbox.server import SandboxServer
-    from coinlake.storage.factory import open_store
 
     names = list(CATALOG)[:products]
     minutes = max(1.0, pages / products * 1000 / TRADES_PER_MINUTE)
@@ -85,7 +85,7 @@ def run(products: int, pages: int) -> dict[str, Any]:
     server.coinbase_limiter = counter  # type: ignore[assignment]
     with server, tempfile.TemporaryDirectory(prefix="coinlake-ingest-bench-") as tmp:
         settings = Settings(lake=tmp, coinbase_url=server.coinbase_url, products=tuple(names))
-        store = open_store(settings)
+        store = open_lake(settings)
         with Sources(settings) as sources:
             now = sources.clock.now()
             counter.accepted = counter.refused = 0

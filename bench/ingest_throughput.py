@@ -18,10 +18,10 @@ import threading
 import time
 from datetime import timedelta
 
+from coinlake.app.lake import open_lake
 from coinlake.config import Settings
 from coinlake.ingest.run import RunOptions, Sources, run_backfill
 from coinlake.sandbox import SandboxOptions, SandboxServer
-from coinlake.storage.factory import open_store
 
 
 def main() -> None:
@@ -56,7 +56,7 @@ def main() -> None:
             coingecko_url=sandbox.coingecko_url,
             products=args.product,
         )
-        store = open_store(settings)
+        store = open_lake(settings)
         start_at = sandbox.clock.now() - timedelta(hours=args.hours)
         sandbox.reset_limits()
         started = time.perf_counter()

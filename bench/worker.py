@@ -28,13 +28,14 @@ PREFIX = "bronze/source=coinbase/dataset=trades"
 
 
 def _transform(lake: Path, engine_name: str, threads: int, memory_limit: str) -> dict[str, Any]:
-    from coinlake.transform.api import make_engine, run_transform
-    from coinlake.transform.lake import LocalLake
+    from coinlake.app.transform import make_engine
+    from coinlake.storage.local import LocalStore
+    from coinlake.transform.runner import run_transform
 
     started = time.perf_counter()  # engine start included (a Spark session's ~5 s)
     engine = make_engine(engine_name, threads=threads, memory_limit=memory_limit)
     try:
-        summaries = run_transform(LocalLake(lake), engine, "all", full_refresh=True)
+        summaries = run_transform(LocalStore(lake), engine, "all", full_refresh=True)
         seconds = time.perf_counter() - started
     finally:
         engine.close()
@@ -78,8 +79,9 @@ def _pandas(lake: Path) -> dict[str, Any]:
 
 
 def _incremental(lake: Path, reps: int, threads: int, memory_limit: str) -> dict[str, Any]:
-    from coinlake.transform.api import make_engine, run_transform
-    from coinlake.transform.lake import LocalLake
+    from coinlake.app.transform import make_engine
+    from coinlake.storage.local import LocalStore
+    from coinlake.transform.runner import run_transform
 
     times = []
     for number in range(reps):
@@ -87,7 +89,7 @@ def _incremental(lake: Path, reps: int, threads: int, memory_limit: str) -> dict
         engine = make_engine("duckdb", threads=threads, memory_limit=memory_limit)
         try:
             started = time.perf_counter()
-            summaries = run_transform(LocalLake(lake), engine, "all")
+            summaries = run_transform(LocalStore(lake), engine, "all")
             times.append(time.perf_counter() - started)
         finally:
             engine.close()

@@ -33,6 +33,10 @@ def connect(
         ConfigError: the lake location is invalid or the folder does not exist.
         QueryFailedError: the lake's files could not be read.
     """
-    from coinlake.query.views import connect_lake
+    from coinlake.app.query import connect as connect_settings
+    from coinlake.config import settings_of
 
-    return connect_lake(lake, s3_endpoint_url=s3_endpoint_url, aws_region=aws_region)
+    settings = settings_of(
+        {"lake": os.fspath(lake), "s3_endpoint_url": s3_endpoint_url, "aws_region": aws_region}
+    )
+    return connect_settings(settings)

@@ -217,8 +217,23 @@ def load_settings(
         **{key: f"{ENV_PREFIX}{key.upper()}" for key in env_values},
         **{key: f"--{key.replace('_', '-')}" for key in flag_values},
     }
+    return _validated(merged, origin)
+
+
+def settings_of(values: Mapping[str, object]) -> Settings:
+    """Settings from `values` alone (None values ignored; no environment, no config file), for
+    library calls such as `coinlake.connect` that take their few settings as arguments.
+
+    Raises:
+        ConfigError: one line naming the first invalid setting.
+    """
+    given = {key: value for key, value in values.items() if value is not None}
+    return _validated(given, {key: key for key in given})
+
+
+def _validated(values: Mapping[str, Any], origin: Mapping[str, str]) -> Settings:
     try:
-        return Settings.model_validate(merged)
+        return Settings.model_validate(values)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, origin)) from exc
 

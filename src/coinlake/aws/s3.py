@@ -170,6 +170,27 @@ class S3Store:
         except (ClientError, BotoCoreError) as exc:
             raise self._error(exc, key, "s3:DeleteObject") from exc
 
+    def move(self, source: str, target: str) -> None:
+        """`CopyObject` (server-side) then `DeleteObject`. See `ObjectStore`."""
+        try:
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=self._key(target),
+                CopySource={"Bucket": self.bucket, "Key": self._key(source)},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error(exc, source, "s3:CopyObject") from exc
+        self.delete(source)
+
+    def delete_folder(self, prefix: str) -> None:
+        """`DeleteObject` for every key under the folder `prefix`. See `ObjectStore`."""
+        for key in list(self.list(prefix.rstrip("/") + "/")):
+            self.delete(key)
+
+    def remove_empty_folders(self, prefix: str) -> None:
+        """Nothing to do: S3 has no folders. See `ObjectStore`."""
+        del prefix
+
     def uri(self, key: str = "") -> str:
         """`s3://bucket/prefix/key`."""
         if not key:

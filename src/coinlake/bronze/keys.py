@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from coinlake.errors import StorageError
+from coinlake.storage.layout import BRONZE
 
-BRONZE = "bronze"
 ID_WIDTH = 12
 """Digits of a zero-padded trade id in a key."""
 DIGEST_CHARS = 16

@@ -32,10 +32,10 @@ from coinlake.bronze.keys import format_compact
 from coinlake.domain.envelope import format_timestamp, parse_timestamp
 from coinlake.errors import ConcurrentUpdateError, StorageError
 from coinlake.storage.base import ObjectStore
+from coinlake.storage.layout import STATE
 
 log = logging.getLogger(__name__)
 
-STATE = "_state"
 STATE_VERSION = 1
 """Format version written into every state document."""
 MERGE_ATTEMPTS = 8

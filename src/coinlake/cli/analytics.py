@@ -74,17 +74,14 @@ def status(
     import json
     from datetime import UTC, datetime
 
+    from coinlake.app.query import status as lake_status
     from coinlake.cli.common import console, err_console
-    from coinlake.query.status import build_status, status_json
-    from coinlake.query.views import LakeLocation, connect_lake
+    from coinlake.query.status import status_json
 
     if fmt not in ("table", "json"):
         raise ConfigError(f"--format must be table or json, not {fmt!r}")
     settings = settings_for(ctx)
-    lake = LakeLocation.parse(
-        settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
-    )
-    report = build_status(connect_lake(lake), lake, now=datetime.now(UTC))
+    report = lake_status(settings, now=datetime.now(UTC))
     if fmt == "json":
         typer.echo(json.dumps(status_json(report), indent=2))
     else:
@@ -141,28 +138,16 @@ def report(
     ] = None,
 ) -> None:
     """Write a self-contained HTML report: hourly candles, VWAP, volume, daily price, status."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
-    from coinlake.query.report import ReportRange, build_series, render_html
-    from coinlake.query.status import build_status
-    from coinlake.query.views import LakeLocation, connect_lake
+    from coinlake.app.query import report_html
 
     first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
     if first and last and last < first:
         raise ConfigError(f"--to {last} is before --from {first}")
-    span = ReportRange(first, last + timedelta(days=1) if last else None)
-    settings = settings_for(ctx)
-    lake = LakeLocation.parse(
-        settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
-    )
-    con = connect_lake(lake)
-    now = datetime.now(UTC)
     products = [p.strip().upper() for p in product or [] if p.strip()]
-    page = render_html(
-        build_series(con, products, span),
-        status=build_status(con, lake, now=now),
-        generated_at=now,
-        span=ReportRange(first, last),
+    page = report_html(
+        settings_for(ctx), now=datetime.now(UTC), products=products, first=first, last=last
     )
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -96,8 +96,8 @@ def demo(
     report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
 ) -> None:
     """Start the API sandbox, ingest from it into the lake, transform, and write a report."""
+    from coinlake.app.lake import open_lake
     from coinlake.sandbox import SandboxOptions, SandboxServer
-    from coinlake.storage.factory import open_store
 
     base = settings_for(ctx)
     if base.lake_is_s3:
@@ -105,7 +105,7 @@ def demo(
     if hours / 24 > history_days:
         raise ConfigError(f"--hours {hours} reaches before the sandbox's {history_days} days")
     started = time.perf_counter()
-    store = open_store(base)
+    store = open_lake(base)
     origin, moved_to = market_times(
         _read_demo_state(store), timedelta(minutes=step_minutes), datetime.now(UTC)
     )
@@ -173,20 +173,15 @@ def _ingest(store: ObjectStore, settings: Settings, clock: Clock, hours: float) 
 
 
 def _transform(settings: Settings) -> None:
-    from coinlake.transform.api import make_engine, run_transform
-    from coinlake.transform.lake import LocalLake
+    from coinlake.app.transform import transform
 
-    engine = make_engine("duckdb", threads=os.cpu_count() or 2, memory_limit="1GB")
-    try:
-        with err_console.status("transform") as status:
-            summaries = run_transform(
-                LocalLake(settings.lake),
-                engine,
-                "all",
-                progress=lambda table, message: status.update(f"[bold]{table}[/]: {message}"),
-            )
-    finally:
-        engine.close()
+    with err_console.status("transform") as status:
+        summaries = transform(
+            settings,
+            "all",
+            progress=lambda table, message: status.update(f"[bold]{table}[/]: {message}"),
+            threads=os.cpu_count() or 2,
+        )
     for summary in summaries:
         console.print(
             f"{summary.table}: {summary.objects_read:,} objects, {summary.rows_written:,} rows "
@@ -196,20 +191,9 @@ def _transform(settings: Settings) -> None:
 
 
 def _report(settings: Settings) -> Path:
-    from coinlake.query.report import ReportRange, build_series, render_html
-    from coinlake.query.status import build_status
-    from coinlake.query.views import LakeLocation, connect_lake
+    from coinlake.app.query import report_html
 
-    lake = LakeLocation.parse(settings.lake)
-    con = connect_lake(lake)
-    now = datetime.now(UTC)
-    page = render_html(
-        build_series(con, [], ReportRange(None, None)),
-        status=build_status(con, lake, now=now),
-        generated_at=now,
-        span=ReportRange(None, None),
-        title="coinlake demo",
-    )
+    page = report_html(settings, now=datetime.now(UTC), title="coinlake demo")
     path = Path(settings.lake) / REPORT_NAME
     path.write_text(page, encoding="utf-8")
     return path.resolve()

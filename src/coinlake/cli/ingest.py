@@ -163,11 +163,11 @@ def print_summary(summary: RunSummary) -> None:
 
 def open_lake(ctx: typer.Context, product: list[str] | None) -> tuple[Settings, ObjectStore]:
     """The command's settings (with `--product`) and its lake."""
-    from coinlake.storage.factory import open_store
+    from coinlake.app import lake
 
     products = products_of(product)
     settings = settings_for(ctx, products=",".join(products) if products else None)
-    return settings, open_store(settings)
+    return settings, lake.open_lake(settings)
 
 
 def run_and_report(

@@ -79,11 +79,9 @@ def _read_sql(sql: str | None, file: Path | None) -> str | None:
 
 
 def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
-    from coinlake.query.views import connect_lake
+    from coinlake.app.query import connect
 
-    return connect_lake(
-        settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
-    )
+    return connect(settings)
 
 
 def _run_athena(settings: Settings, sql: str) -> pa.Table:

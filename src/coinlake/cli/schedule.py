@@ -40,11 +40,11 @@ def schedule(
     """
     from datetime import timedelta
 
+    from coinlake.app.lake import open_lake
     from coinlake.domain.clock import SystemClock
     from coinlake.schedule.expressions import parse_schedule
     from coinlake.schedule.jobs import ingest_action, transform_action
     from coinlake.schedule.loop import Firing, ScheduledJob, run_schedule
-    from coinlake.storage.factory import open_store
 
     if for_minutes is not None and for_minutes <= 0:
         raise ConfigError("--for-minutes must be positive")
@@ -64,7 +64,7 @@ def schedule(
             "--transform: in-process transforms need a local lake; use --transform off and "
             "the Glue job for an s3:// lake"
         )
-    store = open_store(settings)
+    store = open_lake(settings)
     actions = {
         "coinbase": lambda: ingest_action(settings, store, "coinbase", clock),
         "coingecko": lambda: ingest_action(settings, store, "coingecko", clock),

@@ -12,7 +12,6 @@ from rich import box
 from rich.table import Table
 
 from coinlake.cli.common import console, err_console, settings_for
-from coinlake.errors import ConfigError
 
 
 class LayerChoice(StrEnum):
@@ -38,31 +37,23 @@ def transform(
     ] = 0,
 ) -> None:
     """Build Silver and Gold from new Bronze objects (incremental; idempotent)."""
-    from coinlake.transform.api import make_engine, run_transform
-    from coinlake.transform.lake import LocalLake
+    from coinlake.app.transform import transform as run
 
     settings = settings_for(ctx, engine=engine)
-    if settings.lake_is_s3 and settings.engine == "duckdb":
-        raise ConfigError(
-            f"--lake {settings.lake}: DuckDB transforms need a local lake folder; "
-            "use --engine spark for S3"
-        )
-    lake = LocalLake(settings.lake)
-    runner = make_engine(
-        settings.engine, threads=threads or os.cpu_count() or 2, memory_limit=memory_limit
-    )
     started = time.perf_counter()
-    try:
-        with err_console.status("starting") as status:
+    with err_console.status("starting") as status:
 
-            def progress(table: str, message: str) -> None:
-                status.update(f"[bold]{table}[/]: {message}")
+        def progress(table: str, message: str) -> None:
+            status.update(f"[bold]{table}[/]: {message}")
 
-            summaries = run_transform(
-                lake, runner, layer.value, full_refresh=full_refresh, progress=progress
-            )
-    finally:
-        runner.close()
+        summaries = run(
+            settings,
+            layer.value,
+            full_refresh=full_refresh,
+            progress=progress,
+            threads=threads or os.cpu_count() or 2,
+            memory_limit=memory_limit,
+        )
     table = Table(
         title=f"coinlake transform {layer.value} ({settings.engine})",
         box=box.SIMPLE_HEAD,

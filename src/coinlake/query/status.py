@@ -9,22 +9,21 @@ listing minus the keys recorded in `_state/bookmarks/`).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow.fs as pafs
 
-from coinlake.query.views import LakeLocation, run_sql
+from coinlake.errors import StorageError
+from coinlake.query.views import run_sql
+from coinlake.storage import layout
+from coinlake.storage.base import ObjectStore, list_files, read_json
 from coinlake.tables import catalog
 from coinlake.tables.spec import Table
 
-BOOKMARKS = "_state/bookmarks"
 TRADES = "silver_trades"
 """The table whose products `--check` watches for freshness and trade-id gaps."""
 TRADES_HOURLY = "gold_trades_hourly"
@@ -115,9 +114,9 @@ def _trade_gaps(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def build_status(
-    con: duckdb.DuckDBPyConnection, lake: LakeLocation, *, now: datetime
+    con: duckdb.DuckDBPyConnection, store: ObjectStore, *, now: datetime
 ) -> LakeStatus:
-    """Collect the status of every table through `con` (the lake's views) and the lake's files.
+    """Collect the status of every table through `con` (the lake's views) and the lake `store`.
 
     Raises:
         QueryFailedError: a view could not be read.
@@ -147,8 +146,8 @@ def build_status(
                     gaps=gaps.get(str(row["key"])) if trades else None,
                 )
             )
-    bronze = list(list_keys(lake, "bronze"))
-    done = processed_bronze_keys(lake)
+    bronze = list_files(store, layout.BRONZE)
+    done = processed_bronze_keys(store)
     report.bronze_total = len(bronze)
     report.bronze_pending = dict(
         sorted(Counter(bronze_group(k) for k in bronze if k not in done).items())
@@ -165,38 +164,17 @@ def bronze_group(key: str) -> str:
     return "/".join(names)
 
 
-def list_keys(lake: LakeLocation, prefix: str) -> Iterator[str]:
-    """Keys (relative to the lake root) of the objects under `prefix`, skipping temp files."""
-    if lake.is_s3:
-        from coinlake.query.views import s3_filesystem
-
-        fs = s3_filesystem(lake)
-        root = lake.root.rstrip("/")
-        selector = pafs.FileSelector(f"{root}/{prefix}", recursive=True, allow_not_found=True)
-        for info in fs.get_file_info(selector):
-            if info.type == pafs.FileType.File:
-                yield info.path.removeprefix(root + "/")
-        return
-    base = Path(lake.root)
-    folder = base / prefix
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith((".", "_")):
-            yield path.relative_to(base).as_posix()
-
-
-def processed_bronze_keys(lake: LakeLocation) -> set[str]:
+def processed_bronze_keys(store: ObjectStore) -> set[str]:
     """Every Bronze key the transform bookmarks under `_state/bookmarks/` record as consumed.
 
     A bookmark's `consumed` maps a Bronze folder to the object names read from it
     (`coinlake.transform.state`); full keys named anywhere else in a bookmark count too.
     """
     found: set[str] = set()
-    for key in list_keys(lake, BOOKMARKS):
+    for key in list_files(store, layout.bookmarks_folder()):
         try:
-            document = json.loads(_read_text(lake, key))
-        except ValueError:
+            document = read_json(store, key)
+        except StorageError:
             continue  # not JSON (another engine's format): it names no keys we can compare
         consumed = document.get("consumed") if isinstance(document, dict) else None
         if isinstance(consumed, dict):
@@ -205,15 +183,6 @@ def processed_bronze_keys(lake: LakeLocation) -> set[str]:
                     found.update(f"{folder}/{name}" for name in names if isinstance(name, str))
         found.update(_bronze_strings(document))
     return found
-
-
-def _read_text(lake: LakeLocation, key: str) -> str:
-    if lake.is_s3:
-        from coinlake.query.views import s3_filesystem
-
-        with s3_filesystem(lake).open_input_stream(f"{lake.root.rstrip('/')}/{key}") as stream:
-            return bytes(stream.read()).decode("utf-8", errors="replace")
-    return (Path(lake.root) / key).read_text(encoding="utf-8", errors="replace")
 
 
 def _bronze_strings(value: object) -> Iterator[str]:

@@ -18,8 +18,6 @@ written for a full lake also runs on a fresh one.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -27,54 +25,22 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
+from coinlake.config import Settings
 from coinlake.errors import ConfigError, QueryFailedError
+from coinlake.storage.base import ObjectStore
 from coinlake.tables import catalog
 from coinlake.tables.catalog import DATABASE
 from coinlake.tables.spec import Table, type_in
 
 
-@dataclass(frozen=True, slots=True)
-class LakeLocation:
-    """Where a lake lives: a local folder, or a bucket and key prefix in S3."""
-
-    root: str
-    """A local folder path, or `bucket/prefix` (no scheme) for S3."""
-    is_s3: bool = False
-    s3_endpoint_url: str | None = None
-    aws_region: str = "us-east-1"
-
-    @classmethod
-    def parse(
-        cls,
-        lake: str | os.PathLike[str],
-        *,
-        s3_endpoint_url: str | None = None,
-        aws_region: str = "us-east-1",
-    ) -> LakeLocation:
-        """Read `./lake`, `/data/lake` or `s3://bucket/prefix`."""
-        text = os.fspath(lake)
-        if text.startswith("s3://"):
-            root = text.removeprefix("s3://").strip("/")
-            if not root:
-                raise ConfigError(f"lake {text!r} names no bucket; use s3://bucket/prefix")
-            return cls(root, True, s3_endpoint_url, aws_region)
-        if "://" in text:
-            raise ConfigError(f"lake {text!r}: only local folders and s3:// are supported")
-        return cls(text)
-
-    def uri(self, sub: str = "") -> str:
-        """`s3://bucket/prefix/sub` or `folder/sub`."""
-        joined = f"{self.root.rstrip('/')}/{sub}" if sub else self.root
-        return f"s3://{joined}" if self.is_s3 else joined
-
-
-def s3_filesystem(lake: LakeLocation) -> pafs.S3FileSystem:
-    """pyarrow S3 filesystem for an S3 lake (endpoint and region from the location)."""
+def s3_filesystem(settings: Settings) -> pafs.S3FileSystem:
+    """pyarrow's S3 filesystem for the lake of `settings` (its endpoint and region)."""
     # Credentials come from the standard AWS chain (env vars, profile, instance role).
+    endpoint = settings.s3_endpoint_url
     return pafs.S3FileSystem(
-        region=lake.aws_region,
-        endpoint_override=lake.s3_endpoint_url,
-        scheme="http" if (lake.s3_endpoint_url or "").startswith("http://") else "https",
+        region=settings.aws_region,
+        endpoint_override=endpoint,
+        scheme="http" if (endpoint or "").startswith("http://") else "https",
     )
 
 
@@ -104,8 +70,8 @@ def _hive_types(spec: Table) -> str:
     return "{" + pairs + "}"
 
 
-def _local_view_sql(lake: LakeLocation, spec: Table) -> str | None:
-    folder = Path(lake.root) / spec.path
+def _local_view_sql(root: Path, spec: Table) -> str | None:
+    folder = root / spec.path
     pattern = _glob(spec)
     if not folder.is_dir() or next(folder.glob(pattern), None) is None:
         return None
@@ -127,8 +93,8 @@ def _arrow_partition_type(hive_type: str) -> pa.DataType:
     return pa.date32() if hive_type == "date" else pa.string()
 
 
-def _s3_dataset(lake: LakeLocation, spec: Table, fs: pafs.S3FileSystem) -> ds.Dataset | None:
-    base = f"{lake.root.rstrip('/')}/{spec.path}"
+def _s3_dataset(store: ObjectStore, spec: Table, fs: pafs.S3FileSystem) -> ds.Dataset | None:
+    base = store.uri(spec.path).removeprefix("s3://")
     partitioning = ds.partitioning(
         pa.schema([(p.name, _arrow_partition_type(p.type)) for p in spec.partition_by]),
         flavor="hive",
@@ -139,31 +105,35 @@ def _s3_dataset(lake: LakeLocation, spec: Table, fs: pafs.S3FileSystem) -> ds.Da
             return None
         dataset = ds.dataset(base, filesystem=fs, format="parquet", partitioning=partitioning)
     except OSError as exc:
-        raise QueryFailedError(f"cannot list {lake.uri(spec.path)}: {exc}") from exc
+        raise QueryFailedError(f"cannot list {store.uri(spec.path)}: {exc}") from exc
     files = getattr(dataset, "files", [])
     return dataset if files else None
 
 
-def attach_views(con: duckdb.DuckDBPyConnection, lake: LakeLocation) -> list[str]:
-    """Create schema `coinlake` and one view per table in `con`; return the views with data.
+def attach_views(
+    con: duckdb.DuckDBPyConnection, store: ObjectStore, settings: Settings
+) -> list[str]:
+    """Create schema `coinlake` and one view per table of the lake `store` in `con`; return the
+    views with data. An S3 lake is read with the endpoint and region of `settings`.
 
     Raises:
         QueryFailedError: a table's files could not be listed or read.
     """
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {DATABASE}")
-    fs = s3_filesystem(lake) if lake.is_s3 else None
+    root = store.local_path()
+    fs = s3_filesystem(settings) if root is None else None
     with_data: list[str] = []
     for spec in catalog.sql_tables():
         body: str | None
         if fs is not None:
-            dataset = _s3_dataset(lake, spec, fs)
+            dataset = _s3_dataset(store, spec, fs)
             body = None
             if dataset is not None:
                 arrow_name = f"__coinlake_arrow_{spec.name}"
                 con.register(arrow_name, dataset)
                 body = f"SELECT {_columns_in_order(spec)} FROM {arrow_name}"  # noqa: S608
-        else:
-            body = _local_view_sql(lake, spec)
+        elif root is not None:
+            body = _local_view_sql(root, spec)
         if body is not None:
             with_data.append(spec.name)
         sql = f"CREATE OR REPLACE VIEW {DATABASE}.{spec.name} AS {body or _empty_view_sql(spec)}"
@@ -175,30 +145,22 @@ def attach_views(con: duckdb.DuckDBPyConnection, lake: LakeLocation) -> list[str
 
 
 def connect_lake(
-    lake: str | os.PathLike[str] | LakeLocation,
-    *,
-    s3_endpoint_url: str | None = None,
-    aws_region: str = "us-east-1",
-    database: str = ":memory:",
+    store: ObjectStore, settings: Settings, *, database: str = ":memory:"
 ) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection (UTC session time zone) with the lake's views attached.
+    """A DuckDB connection (UTC session time zone) with the views of the lake `store`.
 
     Raises:
-        ConfigError: the lake location is not a folder or `s3://` URI, or the folder is missing.
+        ConfigError: the local lake folder does not exist.
         QueryFailedError: the lake's files could not be read.
     """
-    location = (
-        lake
-        if isinstance(lake, LakeLocation)
-        else LakeLocation.parse(lake, s3_endpoint_url=s3_endpoint_url, aws_region=aws_region)
-    )
-    if not location.is_s3 and not Path(location.root).is_dir():
+    root = store.local_path()
+    if root is not None and not root.is_dir():
         raise ConfigError(
-            f"lake folder {location.root} does not exist (set --lake or COINLAKE_LAKE)"
+            f"lake folder {settings.lake} does not exist (set --lake or COINLAKE_LAKE)"
         )
     con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
-    attach_views(con, location)
+    attach_views(con, store, settings)
     return con
 
 

@@ -1,10 +1,11 @@
-"""The AWS Glue job entry point: Silver and Gold on Spark, through the same `run_transform`
-the `coinlake transform` command calls.
+"""The AWS Glue job entry point: Silver and Gold on Spark, through the same
+`coinlake.app.transform.transform` the `coinlake transform` command calls.
 
 On Glue (`awsglue` importable) the job takes Glue's SparkSession from a `GlueContext`, reads
 its arguments with `getResolvedOptions` and commits the Glue `Job` at the end (coinlake keeps
 its own bookmarks in `_state/`; Glue job bookmarks are not used). Elsewhere it reads the same
-arguments from argv and builds a local session:
+arguments from argv and builds a local session. The lake comes from `--lake`; the rest of the
+settings (S3 endpoint, region) from the usual `COINLAKE_*` environment and config file:
 
     python -m coinlake.runtime.glue_job --JOB_NAME local --lake ./lake --layer all
 
@@ -24,8 +25,6 @@ from coinlake.transform.runner import TableSummary
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-    from coinlake.transform.lake import Lake
 
 logger = logging.getLogger("coinlake.glue_job")
 
@@ -54,24 +53,6 @@ def resolve_args(argv: Sequence[str], *, glue: bool) -> JobArgs:
     except SystemExit as exc:  # Glue's resolver is argparse: it exits on a missing name
         raise ConfigError("glue job arguments: --JOB_NAME and --lake are required") from exc
     return from_resolved(resolved)
-
-
-def open_lake(location: str) -> Lake:
-    """The lake at `location`: a folder (`LocalLake`) or `s3://bucket/prefix` (`StoreLake` on
-    an `S3Store`; the endpoint and region come from the usual `COINLAKE_*` settings).
-
-    Raises:
-        ConfigError: an invalid S3 location, or a path that is not a folder.
-    """
-    if location.startswith("s3://"):
-        from coinlake.config import load_settings
-        from coinlake.storage.factory import open_store
-        from coinlake.transform.store_lake import StoreLake
-
-        return StoreLake(open_store(load_settings({"lake": location})))
-    from coinlake.transform.lake import LocalLake
-
-    return LocalLake(location)
 
 
 def summary_line(summary: TableSummary) -> str:
@@ -104,24 +85,21 @@ def run(args: JobArgs, *, session: SparkSession | None = None, glue: bool = Fals
             or a local one, stopped at the end.
         glue: take the session from a GlueContext and commit the Glue job.
     """
+    from coinlake.app.transform import transform
+    from coinlake.config import load_settings
     from coinlake.engines.spark import SparkEngine
-    from coinlake.transform.api import run_transform
 
-    lake = open_lake(args.lake)
+    settings = load_settings({"lake": args.lake, "engine": "spark"})
     job = None
     if session is None and glue:
         session, job = _glue_session(args)
-    engine = SparkEngine(session)
-    try:
-        summaries = run_transform(
-            lake,
-            engine,
-            args.layer,  # type: ignore[arg-type]  # checked by JobArgs
-            full_refresh=args.full_refresh,
-            progress=lambda table, message: logger.info("%s: %s", table, message),
-        )
-    finally:
-        engine.close()
+    summaries = transform(
+        settings,
+        args.layer,  # type: ignore[arg-type]  # checked by JobArgs
+        full_refresh=args.full_refresh,
+        progress=lambda table, message: logger.info("%s: %s", table, message),
+        engine=SparkEngine(session),
+    )
     if job is not None:
         job.commit()
     return [summary_line(s) for s in summaries]

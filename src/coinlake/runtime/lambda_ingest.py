@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from coinlake.app.lake import open_lake
 from coinlake.config import Settings, load_settings
 from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.ingest.run import RunOptions, SourceChoice, Sources, run_ingest
 from coinlake.ingest.since import check_not_future, parse_since
 from coinlake.log import JsonFormatter
 from coinlake.storage.base import ObjectStore
-from coinlake.storage.factory import open_store
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def _settings_and_store() -> tuple[Settings, ObjectStore]:
     """Built once per container (warm invocations reuse the S3 client)."""
     if "lake" not in _CACHE:
         settings = load_settings(environ=os.environ)
-        _CACHE["lake"] = (settings, open_store(settings))
+        _CACHE["lake"] = (settings, open_lake(settings))
     return _CACHE["lake"]
 
 

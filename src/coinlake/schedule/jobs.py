@@ -49,18 +49,12 @@ def _ingest_detail(summary: RunSummary) -> str:
 
 
 def transform_action(settings: Settings, threads: int = 2) -> Callable[[], JobOutcome]:
-    """`coinlake transform all` on DuckDB as a job."""
+    """`coinlake transform all` on the configured engine as a job."""
 
     def action() -> JobOutcome:
-        from coinlake.transform.api import make_engine, run_transform
-        from coinlake.transform.lake import LocalLake
+        from coinlake.app.transform import transform
 
-        lake = LocalLake(settings.lake)
-        engine = make_engine("duckdb", threads=threads)
-        try:
-            summaries = run_transform(lake, engine, "all")
-        finally:
-            engine.close()
+        summaries = transform(settings, "all", threads=threads)
         written = sum(s.rows_written for s in summaries)
         objects = sum(s.objects_read for s in summaries if s.table.startswith("silver."))
         return JobOutcome(ok=True, detail=f"{objects:,} new Bronze objects, {written:,} rows")

@@ -10,15 +10,22 @@ leading `/`, no empty, `.` or `..` segments, no backslashes. Semantics shared by
   what state objects (`_state/`) use so two concurrent runs never silently lose an update.
 - `list(prefix)` is a plain string-prefix match over keys, sorted by code point (S3's order);
   local temporary and lock files (names starting with `.`) are never listed.
+- `move` is atomic per object where the store can do it (a local rename); on S3 it is a
+  server-side copy then a delete, so a reader may briefly see both keys, never neither.
+
+Besides the port: `list_files` (the data files under a folder, hidden names skipped by the one
+rule in `storage.layout`) and `read_json`/`write_json` for small state documents.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from coinlake.errors import StorageError
+from coinlake.storage.layout import is_hidden
 
 
 class InvalidKeyError(StorageError, ValueError):
@@ -93,6 +100,22 @@ class ObjectStore(Protocol):
         """Remove `key`; a missing key is not an error."""
         ...
 
+    def move(self, source: str, target: str) -> None:
+        """Move one object to `target` (overwriting it).
+
+        Raises:
+            StorageError: `source` does not exist or cannot be moved.
+        """
+        ...
+
+    def delete_folder(self, prefix: str) -> None:
+        """Remove every object under the folder `prefix` (and, locally, the folder itself)."""
+        ...
+
+    def remove_empty_folders(self, prefix: str) -> None:
+        """Remove empty folders under `prefix` (left by dropped partitions); S3 has none."""
+        ...
+
     def uri(self, key: str = "") -> str:
         """Where `key` lives: `s3://bucket/prefix/key` or an absolute local path."""
         ...
@@ -100,3 +123,33 @@ class ObjectStore(Protocol):
     def local_path(self, key: str = "") -> Path | None:
         """The local file of `key` for engines that read files directly; None for S3."""
         ...
+
+
+def list_files(store: ObjectStore, folder: str, suffix: str = "") -> list[str]:
+    """Every key under the folder `folder` ending in `suffix`, sorted; keys with a hidden
+    segment below `folder` (`storage.layout.is_hidden`) are skipped."""
+    base = folder.rstrip("/") + "/"
+    return sorted(
+        key for key in store.list(base) if key.endswith(suffix) and not is_hidden(key[len(base) :])
+    )
+
+
+def read_json(store: ObjectStore, key: str) -> Any | None:
+    """The JSON document at `key`, or None when absent.
+
+    Raises:
+        StorageError: the object exists but is not JSON.
+    """
+    found = store.get_with_version(key)
+    if found is None:
+        return None
+    try:
+        return json.loads(found[0])
+    except ValueError as exc:
+        raise StorageError(f"state object {store.uri(key)} is not valid JSON: {exc}") from exc
+
+
+def write_json(store: ObjectStore, key: str, document: object) -> None:
+    """Write `document` at `key` in one atomic put (compact, keys sorted)."""
+    data = json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    store.put(key, data)

@@ -178,6 +178,41 @@ class LocalStore:
         except OSError as exc:
             raise StorageError(f"cannot delete {path}: {exc.strerror}") from exc
 
+    def move(self, source: str, target: str) -> None:
+        """Rename `source` to `target` (atomic on one file system). See `ObjectStore`."""
+        origin, destination = self._path(source), self._path(target)
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            origin.replace(destination)
+        except OSError as exc:
+            raise StorageError(f"cannot move {origin} to {destination}: {exc.strerror}") from exc
+        _sync_folder(destination.parent)
+
+    def delete_folder(self, prefix: str) -> None:
+        """Remove the folder `prefix` and everything in it. See `ObjectStore`."""
+        base = self._path(prefix.rstrip("/"))
+        if not base.is_dir():
+            return
+        try:
+            for directory, subdirs, files in os.walk(base, topdown=False):
+                for name in files:
+                    (Path(directory) / name).unlink()
+                for name in subdirs:
+                    (Path(directory) / name).rmdir()
+            base.rmdir()
+        except OSError as exc:
+            raise StorageError(f"cannot delete {base}: {exc.strerror}") from exc
+
+    def remove_empty_folders(self, prefix: str) -> None:
+        """Remove the empty folders below `prefix`. See `ObjectStore`."""
+        base = self._path(prefix.rstrip("/"))
+        if not base.is_dir():
+            return
+        for directory, _subdirs, _files in os.walk(base, topdown=False):
+            path = Path(directory)
+            if path != base and not any(path.iterdir()):
+                path.rmdir()
+
     def uri(self, key: str = "") -> str:
         """The absolute local path of `key` (of the root when empty)."""
         return str(self._path(key) if key else self.root)

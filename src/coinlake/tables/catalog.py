@@ -46,6 +46,9 @@ def _tables_in(package: ModuleType, kind: type[_D]) -> list[_D]:
         table = getattr(module, "TABLE", None)
         if not isinstance(table, kind):
             raise TypeError(f"{module.__name__} must define TABLE as a {kind.__name__}")
+        layer = package.__name__.rpartition(".")[2]
+        if not table.name.startswith(f"{layer}."):
+            raise TypeError(f"{module.__name__}: a {layer} table's name starts with {layer}.")
         found.append(table)
     return found
 

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
+from coinlake.storage.layout import quarantine_path, table_path
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -101,9 +103,7 @@ class SilverDef:
     """A Silver table built from one Bronze dataset."""
 
     name: str
-    """Table name, e.g. `silver.trades`."""
-    path: str
-    """Folder under the lake root, e.g. `silver/trades`."""
+    """Table name, e.g. `silver.trades` (its folder is `silver/trades`)."""
     bronze_prefix: str
     """Bronze folder whose objects feed the table."""
     raw_schema: tuple[Column, ...]
@@ -120,8 +120,6 @@ class SilverDef:
     """Among rows sharing a key, the first by this order is kept."""
     quarantine_fields: tuple[str, ...]
     """Raw string fields kept (besides rule, detail, bronze_key, ingested_at) in quarantine."""
-    quarantine_path: str
-    """Quarantine folder, e.g. `quarantine/trades`."""
     objects_sql: str | None = None
     """Spark SQL over `bronze` giving one record per unparsable object, columns as `stage_sql`.
     When set, `stage_sql` only explodes bodies and the runner runs this over the few objects
@@ -134,6 +132,16 @@ class SilverDef:
     """The product or coin column."""
     comment: str = ""
     """One line for the SQL catalog (Athena/Glue table comment)."""
+
+    @property
+    def path(self) -> str:
+        """Folder under the lake root, e.g. `silver/trades`."""
+        return table_path(self.name)
+
+    @property
+    def quarantine_path(self) -> str:
+        """Folder of the rows rejected on their way here, e.g. `quarantine/trades`."""
+        return quarantine_path(self.name)
 
     @property
     def bronze_prefixes(self) -> tuple[str, ...]:
@@ -185,9 +193,7 @@ class GoldDef:
     """A Gold table aggregated from one Silver table or from another Gold table."""
 
     name: str
-    """Table name, e.g. `gold.trades_hourly`."""
-    path: str
-    """Folder under the lake root."""
+    """Table name, e.g. `gold.trades_hourly` (its folder is `gold/trades_hourly`)."""
     source: SilverDef | GoldDef
     """The table it reads (registered as the view named by `source_view`)."""
     sql: str
@@ -203,6 +209,11 @@ class GoldDef:
     """The product or coin column."""
     comment: str = ""
     """One line for the SQL catalog (Athena/Glue table comment)."""
+
+    @property
+    def path(self) -> str:
+        """Folder under the lake root, e.g. `gold/trades_hourly`."""
+        return table_path(self.name)
 
     @property
     def source_view(self) -> str:

@@ -1,6 +1,7 @@
 """Incremental Silver and Gold runs: which inputs, which partitions, and a crash-safe commit.
 
-One run of a table:
+`run_transform(store, engine, layer)` runs every table of the catalog on a lake (`ObjectStore`)
+and an engine; `coinlake.app.transform` builds both from the settings. One run of a table:
 1. finish any commit a crashed run left (`state.recover`), drop stale staging files;
 2. diff the Bronze listing (Silver) or the Silver change log (Gold) against the bookmark;
    nothing new means nothing is written at all;
@@ -26,9 +27,12 @@ from datetime import date
 from typing import Literal
 
 from coinlake.engines.base import Engine, Row
+from coinlake.errors import ConfigError
+from coinlake.storage.base import ObjectStore, list_files
+from coinlake.storage.layout import staging_folder
+from coinlake.tables import catalog
 from coinlake.tables.spec import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
 from coinlake.transform import sqlbuild
-from coinlake.transform.lake import STAGING, Lake
 from coinlake.transform.state import (
     Bookmark,
     Journal,
@@ -67,8 +71,9 @@ class TableSummary:
         return self.partitions_rewritten > 0 or self.objects_read > 0
 
 
-def _quiet(_table: str, _message: str) -> None:
-    return None
+def quiet(_table: str, _message: str) -> None:
+    """A `Progress` that shows nothing."""
+    return
 
 
 def _partition_name(columns: Sequence[Column], row: Row) -> str:
@@ -79,29 +84,67 @@ def _partition_name(columns: Sequence[Column], row: Row) -> str:
     return "/".join(parts)
 
 
-def _files_under(lake: Lake, prefixes: Sequence[str]) -> list[str]:
-    return [key for prefix in prefixes for key in lake.list_keys(prefix, ".parquet")]
+def _files_under(store: ObjectStore, prefixes: Sequence[str]) -> list[str]:
+    return [key for prefix in prefixes for key in list_files(store, prefix, ".parquet")]
 
 
-def _staged_moves(lake: Lake, staging: str, target: str) -> list[tuple[str, str]]:
-    return [(key, f"{target}/{key[len(staging) + 1 :]}") for key in lake.list_keys(staging)]
+def _staged_moves(store: ObjectStore, staging: str, target: str) -> list[tuple[str, str]]:
+    return [(key, f"{target}/{key[len(staging) + 1 :]}") for key in list_files(store, staging)]
 
 
-def _start(lake: Lake, table: str) -> tuple[bool, str]:
-    recovered = recover(lake, table)
-    lake.delete_tree(f"{STAGING}/{table}")
-    return recovered, f"{STAGING}/{table}/{uuid.uuid4().hex}"
+def _start(store: ObjectStore, table: str) -> tuple[bool, str]:
+    recovered = recover(store, table)
+    store.delete_folder(staging_folder(table))
+    return recovered, staging_folder(table, uuid.uuid4().hex)
 
 
 def _journal(
     table: str, moves: list[tuple[str, str]], deletes: list[str], bookmark: Bookmark
 ) -> Journal:
     # the whole staging folder of the table goes once the commit is applied
-    return Journal(table, moves, deletes, bookmark.to_json(), f"{STAGING}/{table}")
+    return Journal(table, moves, deletes, bookmark.to_json(), staging_folder(table))
 
 
 MAX_BATCH_OBJECTS = 1000
 """Bronze objects staged at once (about 1M trades): bounds memory on any lake size."""
+
+
+def run_transform(
+    store: ObjectStore,
+    engine: Engine,
+    layer: Layer = "all",
+    *,
+    full_refresh: bool = False,
+    progress: Progress = quiet,
+    max_batch_objects: int = MAX_BATCH_OBJECTS,
+) -> list[TableSummary]:
+    """Run the catalog's Silver and/or Gold tables, in catalog order, incrementally (or
+    rebuilt when `full_refresh`).
+
+    Raises:
+        ConfigError: `layer` is not silver, gold or all.
+    """
+    if layer not in ("silver", "gold", "all"):
+        raise ConfigError(f"layer {layer!r}: choose silver, gold or all")
+    summaries: list[TableSummary] = []
+    if layer in ("silver", "all"):
+        summaries.extend(
+            run_silver(
+                silver,
+                store,
+                engine,
+                full_refresh=full_refresh,
+                progress=progress,
+                max_batch_objects=max_batch_objects,
+            )
+            for silver in catalog.silver_tables()
+        )
+    if layer in ("gold", "all"):
+        summaries.extend(
+            run_gold(gold, store, engine, full_refresh=full_refresh, progress=progress)
+            for gold in catalog.gold_tables()
+        )
+    return summaries
 
 
 def plan_batches(keys: Sequence[str], max_objects: int) -> list[list[str]]:
@@ -119,21 +162,21 @@ def plan_batches(keys: Sequence[str], max_objects: int) -> list[list[str]]:
 
 def run_silver(
     defn: SilverDef,
-    lake: Lake,
+    store: ObjectStore,
     engine: Engine,
     *,
     full_refresh: bool = False,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     max_batch_objects: int = MAX_BATCH_OBJECTS,
 ) -> TableSummary:
     """Bring one Silver table (and its quarantine) up to date with Bronze, batch by batch;
     each batch is committed (journal, files, bookmark) before the next one starts."""
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, _ = _start(lake, defn.name)
-    bookmark = read_bookmark(lake, defn.name)
+    summary.recovered, _ = _start(store, defn.name)
+    bookmark = read_bookmark(store, defn.name)
     progress(defn.name, "listing Bronze")
-    listed = [key for prefix in defn.bronze_prefixes for key in lake.list_keys(prefix, ".json")]
+    listed = [key for prefix in defn.bronze_prefixes for key in list_files(store, prefix, ".json")]
     consumed = set() if full_refresh else bookmark.consumed_keys()
     new_keys = [key for key in listed if key not in consumed]
     if not new_keys and not full_refresh:
@@ -148,7 +191,7 @@ def run_silver(
             f"batch {number + 1}/{len(batches)}: {done:,}/{len(new_keys):,} objects done",
         )
         bookmark = _silver_batch(
-            defn, lake, engine, batch, bookmark, full_refresh and number == 0, summary, rewritten
+            defn, store, engine, batch, bookmark, full_refresh and number == 0, summary, rewritten
         )
         done += len(batch)
     summary.partitions_rewritten = len(rewritten)
@@ -167,17 +210,17 @@ def run_silver(
     return summary
 
 
-def _stage(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str]) -> None:
+def _stage(defn: SilverDef, store: ObjectStore, engine: Engine, keys: list[str]) -> None:
     """Make `staged`: every record of the batch's objects, typed, with its rule."""
     main_keys = [key for key in keys if defn.input_for(key) is None]
     extras: list[str] = []
     for number, extra in enumerate(defn.extra_inputs):
         extra_keys = [key for key in keys if defn.input_for(key) is extra]
         if extra_keys:
-            engine.register_bronze("bronze", lake.root, extra_keys, extra.raw_schema)
+            engine.register_bronze("bronze", store.uri(), extra_keys, extra.raw_schema)
             engine.materialize(f"staged_extra_{number}", extra.stage_sql)
             extras.append(f"staged_extra_{number}")
-    _stage_main(defn, lake, engine, main_keys, "staged_main" if extras else "staged")
+    _stage_main(defn, store, engine, main_keys, "staged_main" if extras else "staged")
     if extras:
         engine.view(
             "staged",
@@ -185,9 +228,11 @@ def _stage(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str]) -> None
         )
 
 
-def _stage_main(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str], name: str) -> None:
+def _stage_main(
+    defn: SilverDef, store: ObjectStore, engine: Engine, keys: list[str], name: str
+) -> None:
     """Make view `name`: the records of the table's main Bronze dataset."""
-    engine.register_bronze("bronze", lake.root, keys, defn.raw_schema)
+    engine.register_bronze("bronze", store.uri(), keys, defn.raw_schema)
     engine.materialize("staged_rows", defn.stage_sql)
     silent: list[str] = []
     if defn.objects_sql is not None:
@@ -196,14 +241,14 @@ def _stage_main(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str], na
     if defn.objects_sql is None or not silent:
         engine.view(name, "SELECT * FROM staged_rows")
         return
-    engine.register_bronze("bronze", lake.root, silent, defn.raw_schema)
+    engine.register_bronze("bronze", store.uri(), silent, defn.raw_schema)
     engine.materialize("staged_objects", defn.objects_sql)
     engine.view(name, "SELECT * FROM staged_rows UNION ALL SELECT * FROM staged_objects")
 
 
 def _silver_batch(
     defn: SilverDef,
-    lake: Lake,
+    store: ObjectStore,
     engine: Engine,
     keys: list[str],
     bookmark: Bookmark,
@@ -212,8 +257,8 @@ def _silver_batch(
     rewritten: set[str],
 ) -> Bookmark:
     """Stage, write and commit one batch; add its counts to `summary`; return the bookmark."""
-    staging = f"{STAGING}/{defn.name}/{uuid.uuid4().hex}"
-    _stage(defn, lake, engine, keys)
+    staging = staging_folder(defn.name, uuid.uuid4().hex)
+    _stage(defn, store, engine, keys)
     valid, rejected, unparsable = (int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0])
     touched = sorted(
         _partition_name(defn.partition_by, row)
@@ -224,17 +269,17 @@ def _silver_batch(
         for row in engine.rows(sqlbuild.build_touched_quarantine_sql())
     )
     if full:
-        old = lake.list_keys(defn.path, ".parquet")
-        old_q = lake.list_keys(defn.quarantine_path, ".parquet")
+        old = list_files(store, defn.path, ".parquet")
+        old_q = list_files(store, defn.quarantine_path, ".parquet")
         existing: list[str] = []
         existing_q: list[str] = []
     else:
-        existing = old = _files_under(lake, [f"{defn.path}/{p}" for p in touched])
-        existing_q = old_q = _files_under(lake, [f"{defn.quarantine_path}/{p}" for p in q_touched])
-    engine.register_parquet("existing", lake.root, existing, defn.columns, defn.partition_by)
+        existing = old = _files_under(store, [f"{defn.path}/{p}" for p in touched])
+        existing_q = old_q = _files_under(store, [f"{defn.quarantine_path}/{p}" for p in q_touched])
+    engine.register_parquet("existing", store.uri(), existing, defn.columns, defn.partition_by)
     engine.register_parquet(
         "existing_quarantine",
-        lake.root,
+        store.uri(),
         existing_q,
         defn.quarantine_columns,
         (QUARANTINE_PARTITION,),
@@ -242,11 +287,11 @@ def _silver_batch(
     existing_rows = int(str(engine.rows("SELECT COUNT(*) FROM existing")[0][0]))
     parts = [c.name for c in defn.partition_by]
     written = engine.write_partitioned(
-        sqlbuild.build_dedup_sql(defn), lake.root, f"{staging}/table", parts
+        sqlbuild.build_dedup_sql(defn), store.uri(), f"{staging}/table", parts
     )
     if rejected or existing_q:
         engine.write_partitioned(
-            sqlbuild.build_quarantine_sql(defn), lake.root, f"{staging}/quarantine", ["date"]
+            sqlbuild.build_quarantine_sql(defn), store.uri(), f"{staging}/quarantine", ["date"]
         )
     extras = [f"staged_extra_{number}" for number in range(len(defn.extra_inputs))]
     for view in (
@@ -260,15 +305,15 @@ def _silver_batch(
         "existing_quarantine",
     ):
         engine.drop(view)
-    moves = _staged_moves(lake, f"{staging}/table", defn.path)
-    moves += _staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)
+    moves = _staged_moves(store, f"{staging}/table", defn.path)
+    moves += _staged_moves(store, f"{staging}/quarantine", defn.quarantine_path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, new_keys=keys)
     journal = _journal(defn.name, moves, old + old_q, next_bookmark)
-    write_journal(lake, journal)
-    apply_journal(lake, journal)
+    write_journal(store, journal)
+    apply_journal(store, journal)
     if full:
-        lake.prune_empty_dirs(defn.path)
-        lake.prune_empty_dirs(defn.quarantine_path)
+        store.remove_empty_folders(defn.path)
+        store.remove_empty_folders(defn.quarantine_path)
     summary.objects_read += len(keys)
     summary.objects_unparsable += unparsable
     summary.rows_in += valid + rejected - unparsable
@@ -282,19 +327,19 @@ def _silver_batch(
 
 def run_gold(
     defn: GoldDef,
-    lake: Lake,
+    store: ObjectStore,
     engine: Engine,
     *,
     full_refresh: bool = False,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> TableSummary:
     """Rebuild the Gold partitions whose source rows (Silver, or Gold for a roll-up) changed
     since the last run."""
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, staging = _start(lake, defn.name)
-    bookmark = read_bookmark(lake, defn.name)
-    source = read_bookmark(lake, defn.source.name)
+    summary.recovered, staging = _start(store, defn.name)
+    bookmark = read_bookmark(store, defn.name)
+    source = read_bookmark(store, defn.source.name)
     full = full_refresh or bookmark.source_version is None
     changed: set[str] = set()
     if not full:
@@ -304,33 +349,33 @@ def run_gold(
             return summary
     depth = len(defn.partition_by)
     if full:
-        inputs = lake.list_keys(defn.source.path, ".parquet")
-        old = lake.list_keys(defn.path, ".parquet")
+        inputs = list_files(store, defn.source.path, ".parquet")
+        old = list_files(store, defn.path, ".parquet")
         touched = sorted(
             {sqlbuild.project_partition(k[len(defn.source.path) + 1 :], depth) for k in inputs}
         )
     else:
         touched = sorted({sqlbuild.project_partition(p, depth) for p in changed})
-        inputs = _files_under(lake, sqlbuild.gold_source_prefixes(defn, set(touched)))
-        old = _files_under(lake, [f"{defn.path}/{p}" for p in touched])
+        inputs = _files_under(store, sqlbuild.gold_source_prefixes(defn, set(touched)))
+        old = _files_under(store, [f"{defn.path}/{p}" for p in touched])
     summary.objects_read = len(inputs)
     progress(defn.name, f"aggregating {len(touched):,} partitions")
     engine.register_parquet(
-        defn.source_view, lake.root, inputs, defn.source.columns, defn.source.partition_by
+        defn.source_view, store.uri(), inputs, defn.source.columns, defn.source.partition_by
     )
     summary.rows_written = engine.write_partitioned(
-        defn.sql, lake.root, f"{staging}/table", [c.name for c in defn.partition_by]
+        defn.sql, store.uri(), f"{staging}/table", [c.name for c in defn.partition_by]
     )
     engine.drop(defn.source_view)
-    moves = _staged_moves(lake, f"{staging}/table", defn.path)
+    moves = _staged_moves(store, f"{staging}/table", defn.path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, source_version=source.version)
     next_bookmark.source = defn.source.name
     journal = _journal(defn.name, moves, old, next_bookmark)
     progress(defn.name, "committing")
-    write_journal(lake, journal)
-    apply_journal(lake, journal)
+    write_journal(store, journal)
+    apply_journal(store, journal)
     if full:
-        lake.prune_empty_dirs(defn.path)
+        store.remove_empty_folders(defn.path)
     summary.partitions_rewritten = len(touched)
     summary.full_refresh = full
     summary.seconds = time.perf_counter() - started

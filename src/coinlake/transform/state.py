@@ -25,21 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coinlake.errors import StorageError
-from coinlake.transform.lake import Lake
+from coinlake.storage.base import ObjectStore, read_json, write_json
+from coinlake.storage.layout import bookmark_key, journal_key
 
 FORMAT = 1
 MAX_CHANGES = 1000
 """Change-log entries kept; a downstream table further behind does a full rebuild."""
-
-
-def bookmark_key(table: str) -> str:
-    """Where `table`'s bookmark lives."""
-    return f"_state/bookmarks/{table}.json"
-
-
-def journal_key(table: str) -> str:
-    """Where `table`'s in-flight commit record lives."""
-    return f"_state/journal/{table}.json"
 
 
 @dataclass(slots=True)
@@ -111,13 +102,13 @@ class Bookmark:
         return False, {p for c in later for p in c["partitions"]}
 
 
-def read_bookmark(lake: Lake, table: str) -> Bookmark:
+def read_bookmark(store: ObjectStore, table: str) -> Bookmark:
     """The table's bookmark (an empty one before its first run).
 
     Raises:
         StorageError: the bookmark exists but is not one coinlake wrote.
     """
-    document = lake.read_json(bookmark_key(table))
+    document = read_json(store, bookmark_key(table))
     if document is None:
         return Bookmark(table=table)
     try:
@@ -153,9 +144,10 @@ class Journal:
     """The run's staging folder, removed at the end."""
 
 
-def write_journal(lake: Lake, journal: Journal) -> None:
+def write_journal(store: ObjectStore, journal: Journal) -> None:
     """Record the commit (the point of no return)."""
-    lake.write_json(
+    write_json(
+        store,
         journal_key(journal.table),
         {
             "table": journal.table,
@@ -167,21 +159,21 @@ def write_journal(lake: Lake, journal: Journal) -> None:
     )
 
 
-def apply_journal(lake: Lake, journal: Journal) -> None:
+def apply_journal(store: ObjectStore, journal: Journal) -> None:
     """Carry a commit out; safe to repeat after a crash at any step."""
     for staged, final in journal.moves:
-        if lake.exists(staged):
-            lake.move(staged, final)
+        if store.exists(staged):
+            store.move(staged, final)
     for key in journal.deletes:
-        lake.delete(key)
-    lake.write_json(bookmark_key(journal.table), journal.bookmark)
-    lake.delete_tree(journal.staging)
-    lake.delete(journal_key(journal.table))
+        store.delete(key)
+    write_json(store, bookmark_key(journal.table), journal.bookmark)
+    store.delete_folder(journal.staging)
+    store.delete(journal_key(journal.table))
 
 
-def recover(lake: Lake, table: str) -> bool:
+def recover(store: ObjectStore, table: str) -> bool:
     """Finish a commit a crashed run left behind; True when there was one."""
-    document = lake.read_json(journal_key(table))
+    document = read_json(store, journal_key(table))
     if document is None:
         return False
     journal = Journal(
@@ -191,5 +183,5 @@ def recover(lake: Lake, table: str) -> bool:
         bookmark=dict(document["bookmark"]),
         staging=str(document["staging"]),
     )
-    apply_journal(lake, journal)
+    apply_journal(store, journal)
     return True

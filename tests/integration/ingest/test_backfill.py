@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from coinlake.app.lake import open_lake
 from coinlake.bronze.keys import parse_bronze_key
 from coinlake.bronze.lease import product_lease_name, read_lease, this_machine
 from coinlake.bronze.state import read_progress, read_trade_cursor
 from coinlake.ingest.run import RunOptions
-from coinlake.storage.factory import open_store
 from tests.integration.ingest.helpers import (
     backfill,
     bronze_trade_ids,
@@ -39,7 +39,7 @@ def range_ids(sb: Any, product: str, start: datetime, end: datetime) -> set[int]
 
 def test_a_backfill_lands_exactly_the_trades_of_its_range_once(sandbox: Any, tmp_path: Any) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD,ETH-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     start, end = T.replace(hour=10, minute=17), T.replace(hour=11, minute=29)
     summary = backfill(
         sandbox, store, settings, start_at=start, end_at=end, candles_granularity_s=300
@@ -62,7 +62,7 @@ def test_a_backfill_lands_exactly_the_trades_of_its_range_once(sandbox: Any, tmp
 
 def test_a_backfill_up_to_now_hands_over_to_incremental_ingest(sandbox: Any, tmp_path: Any) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="SOL-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     backfill(sandbox, store, settings, start_at=T.replace(hour=10, minute=30))
     cursor = read_trade_cursor(store, "SOL-USD")
     assert cursor is not None
@@ -78,7 +78,7 @@ def test_a_different_unfinished_backfill_must_be_finished_or_restarted(
     sandbox: Any, tmp_path: Any
 ) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     start = T.replace(hour=10, minute=5)
     first = backfill(sandbox, store, settings, start_at=start, options=RunOptions(max_pages=1))
     assert item(first, "BTC-USD").status == "partial"
@@ -118,7 +118,7 @@ def test_a_killed_backfill_resumes_to_the_same_result(sandbox_factory: Any, tmp_
         args += ["--lease-ttl", "2"]
     env = _cli_env(sb)
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    store = open_store(sandbox_settings(sb, str(lake)))
+    store = open_lake(sandbox_settings(sb, str(lake)))
     deadline = time.monotonic() + 60
     while len(trade_keys(store, "BTC-USD")) < 8 and time.monotonic() < deadline:
         assert process.poll() is None, "the backfill ended before it could be killed"
@@ -147,7 +147,7 @@ def test_a_killed_backfill_resumes_to_the_same_result(sandbox_factory: Any, tmp_
     assert max(seen.values()) == 1
     # an uninterrupted backfill of the same range cuts the same pages
     clean_settings = sandbox_settings(sb, str(tmp_path / "clean"), products="BTC-USD")
-    clean = open_store(clean_settings)
+    clean = open_lake(clean_settings)
     backfill(sb, clean, clean_settings, start_at=start, end_at=end)
 
     def pages(s: Any) -> list[tuple[Any, Any]]:
@@ -176,7 +176,7 @@ def test_a_backfill_under_the_enforced_limit_draws_no_429(
 
     sb.coinbase_limiter.try_acquire = counted
     settings = sandbox_settings(sb, str(tmp_path / "lake"), products="BTC-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     started = sb.clock.now()
     summary = backfill(sb, store, settings, start_at=T.replace(hour=3))
     assert not summary.failed
@@ -194,7 +194,7 @@ def test_coingecko_history_lands_one_object_per_coin_currency_and_chunk(
     from coinlake.domain.envelope import split_envelope
 
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), coins="bitcoin,solana")
-    store = open_store(settings)
+    store = open_lake(settings)
     start, end = T.replace(hour=10), T.replace(hour=12)
     summary = backfill(sandbox, store, settings, source="coingecko", start_at=start, end_at=end)
     assert not summary.failed
@@ -221,7 +221,7 @@ def test_ctrl_c_stops_a_backfill_with_its_summary_and_the_rerun_finishes_it(
     ]  # fmt: skip
     env = _cli_env(sb)
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    store = open_store(sandbox_settings(sb, str(lake)))
+    store = open_lake(sandbox_settings(sb, str(lake)))
     deadline = time.monotonic() + 60
     while len(trade_keys(store, "BTC-USD")) < 5 and time.monotonic() < deadline:
         assert process.poll() is None, "the backfill ended before it could be interrupted"
@@ -250,7 +250,7 @@ def test_a_backfill_to_a_time_still_to_come_is_a_backfill_up_to_now(
     sandbox: Any, tmp_path: Any
 ) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="ETH-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     start, today_inclusive = T.replace(hour=11, minute=30), T.replace(day=23)
     summary = backfill(sandbox, store, settings, start_at=start, end_at=today_inclusive)
     assert not summary.failed
@@ -272,7 +272,7 @@ def test_a_crash_between_the_cursor_and_the_done_mark_resumes_to_done_fetching_n
     from coinlake.bronze.state import save_progress
 
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     start = T.replace(hour=11)
     backfill(sandbox, store, settings, start_at=start)
     cursor = read_trade_cursor(store, "BTC-USD")
@@ -291,7 +291,7 @@ def test_a_first_ingest_during_a_backfill_up_to_now_continues_right_above_it(
     sandbox: Any, tmp_path: Any
 ) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="ETH-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     start = T.replace(hour=10, minute=30)
     first = backfill(sandbox, store, settings, start_at=start, options=RunOptions(max_pages=1))
     assert item(first, "ETH-USD").status == "partial"  # unfinished, no cursor yet
@@ -312,7 +312,7 @@ def test_a_backfill_up_to_now_of_a_quiet_range_still_hands_over_to_ingest(
     from datetime import timedelta
 
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="SOL-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     newest = sandbox.market.last_trade("SOL-USD")
     start = newest.time + timedelta(microseconds=1)
     assert start < sandbox.clock.now()  # no trade since `start`

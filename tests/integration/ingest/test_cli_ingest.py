@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from coinlake.app.lake import open_lake
 from coinlake.bronze.state import read_trade_cursor
 from coinlake.cli.main import app
 from coinlake.config import Settings
-from coinlake.storage.factory import open_store
 from tests.integration.ingest.helpers import bronze_trade_ids, sandbox_settings
 
 pytestmark = pytest.mark.integration
@@ -46,7 +46,7 @@ def test_ingest_prints_a_summary_table_and_lands_every_product(
     for text in ("coinlake ingest", "succeeded", "trades BTC-USD", "trades ETH-USD",
                  "simple_price", "first id", "gap filled", "run record: _state/runs/"):  # fmt: skip
         assert text in result.output
-    store = open_store(sandbox_settings(cli_env, lake))
+    store = open_lake(sandbox_settings(cli_env, lake))
     assert read_trade_cursor(store, "BTC-USD") is not None
     assert read_trade_cursor(store, "SOL-USD") is None  # not asked for
 
@@ -61,7 +61,7 @@ def test_an_unparsable_page_exits_non_zero_with_the_summary(cli_env: Any, tmp_pa
     assert "trades BTC-USD" in result.output and "failed" in result.output
     assert "unparsable response landed (flagged)" in result.output
     assert "trades SOL-USD" in result.output
-    store = open_store(sandbox_settings(cli_env, lake))
+    store = open_lake(sandbox_settings(cli_env, lake))
     seen = bronze_trade_ids(store, "SOL-USD")
     cursor = read_trade_cursor(store, "SOL-USD")
     assert cursor is not None and max(seen) == cursor.last_trade_id
@@ -75,7 +75,7 @@ def test_backfill_with_candles_from_a_date(cli_env: Any, tmp_path: Path) -> None
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "trades ETH-USD" in result.output and "candles ETH-USD" in result.output
-    store = open_store(sandbox_settings(cli_env, lake))
+    store = open_lake(sandbox_settings(cli_env, lake))
     assert len(bronze_trade_ids(store, "ETH-USD")) == len(
         [t for t in cli_env.market.trades("ETH-USD")
          if (t.time.hour, t.time.minute) >= (10, 30) and (t.time.hour, t.time.minute) < (11, 30)]
@@ -123,7 +123,7 @@ def test_the_demo_runs_twice_on_a_small_market(tmp_path: Path) -> None:
     assert "silver.trades" in first.output and "report:" in first.output
     second = invoke(*args)
     assert second.exit_code == 0, second.output
-    store = open_store(Settings(lake=lake))
+    store = open_lake(Settings(lake=lake))
     seen = bronze_trade_ids(store, "BTC-USD")
     assert set(seen) == set(range(min(seen), max(seen) + 1))
     assert max(seen.values()) == 1

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from coinlake.app.lake import open_lake
 from coinlake.bronze.keys import parse_bronze_key
 from coinlake.bronze.state import read_trade_cursor
 from coinlake.domain.envelope import split_envelope
-from coinlake.storage.factory import open_store
 from tests.integration.ingest.helpers import bronze_trade_ids, ingest, item, sandbox_settings
 
 pytestmark = pytest.mark.integration
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 def primed(sb: Any, tmp_path: Any, products: str = "BTC-USD") -> tuple[Any, Any]:
     """A lake with cursors, then three hours of new trades (several pages per product)."""
     settings = sandbox_settings(sb, str(tmp_path / "lake"), products=products, http_timeout_s=0.5)
-    store = open_store(settings)
+    store = open_lake(settings)
     ingest(sb, store, settings, source="coinbase")
     sb.clock.advance(3 * 3600)
     return settings, store
@@ -122,7 +122,7 @@ def test_a_coingecko_snapshot_that_does_not_parse_is_landed_flagged(
     sandbox: Any, tmp_path: Any
 ) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"))
-    store = open_store(settings)
+    store = open_lake(settings)
     sandbox.faults.add("numbers_as_strings", "coingecko.simple_price", times=1)
     summary = ingest(sandbox, store, settings, source="coingecko")
     snapshot = item(summary, "simple_price", "simple_price")
@@ -212,7 +212,7 @@ def test_faults_on_snapshots_candles_and_history_are_retried_or_landed_flagged(
     settings = sandbox_settings(
         sandbox, str(tmp_path / "lake"), products="BTC-USD", coins="bitcoin", vs_currencies="usd"
     )
-    store = open_store(settings)
+    store = open_lake(settings)
     options = {"status": 503} if kind == "status" else {}
     sandbox.faults.add(kind, endpoint, calls=[1], **options)
     summary = _other_endpoint_run(sandbox, store, settings, endpoint)

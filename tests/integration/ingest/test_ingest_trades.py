@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 import coinlake
+from coinlake.app.lake import open_lake
 from coinlake.bronze.keys import parse_bronze_key, trades_page_key
 from coinlake.bronze.state import read_progress, read_run_records, read_trade_cursor
 from coinlake.domain.envelope import split_envelope
@@ -18,7 +19,6 @@ from coinlake.ingest.run import RunOptions
 from coinlake.ingest.since import parse_since
 from coinlake.sources.coinbase_parse import parse_trades
 from coinlake.sources.coingecko_parse import parse_simple_price
-from coinlake.storage.factory import open_store
 from tests.integration.ingest.helpers import (
     bronze_trade_ids,
     ingest,
@@ -103,7 +103,7 @@ def test_every_landed_object_has_its_layout_key_and_a_full_envelope(
 
 def test_a_second_run_with_nothing_new_writes_nothing(sandbox: Any, tmp_path: Any) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     first = ingest(sandbox, store, settings, source="coinbase")
     before = {key: store.get(key) for key in store.list("bronze/")}
     again = ingest(sandbox, store, settings, source="coinbase")
@@ -136,7 +136,7 @@ def test_downtime_longer_than_a_page_is_filled_with_every_id_exactly_once(
 
 def test_a_product_with_no_cursor_starts_at_a_given_trade_id(sandbox: Any, tmp_path: Any) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="SOL-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     newest = sandbox.market.newest_trade_id("SOL-USD")
     ingest(sandbox, store, settings, source="coinbase", since=newest - 1500)
     assert set(bronze_trade_ids(store, "SOL-USD")) == set(range(newest - 1500, newest + 1))
@@ -172,7 +172,7 @@ def test_two_runs_at_once_on_one_product_leave_consistent_state(sandbox: Any, la
 
 def test_a_page_budget_stops_early_and_the_next_run_resumes(sandbox: Any, tmp_path: Any) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     ingest(sandbox, store, settings, source="coinbase")
     cursor = read_trade_cursor(store, "BTC-USD").last_trade_id  # type: ignore[union-attr]
     sandbox.clock.advance(4 * 3600)
@@ -213,7 +213,7 @@ def test_a_crash_after_the_cursor_moved_but_before_the_checkpoint_went_lands_not
     from coinlake.bronze.state import WalkProgress, save_progress
 
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     ingest(sandbox, store, settings, source="coinbase")
     before = read_trade_cursor(store, "BTC-USD").last_trade_id  # type: ignore[union-attr]
     sandbox.clock.advance(3600)
@@ -259,7 +259,7 @@ def test_a_since_id_above_the_newest_trade_fails_the_product_and_sets_no_cursor(
     sandbox: Any, tmp_path: Any
 ) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="SOL-USD,BTC-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     newest = sandbox.market.newest_trade_id("SOL-USD")
     summary = ingest(sandbox, store, settings, source="coinbase", since=newest + 5)
     sol = item(summary, "SOL-USD")
@@ -276,7 +276,7 @@ def test_a_cursor_below_the_exchanges_first_trade_fails_loudly_every_run(
     from coinlake.bronze.state import reset_trade_cursor
 
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     first = sandbox.market.first_trade_id("BTC-USD")
     reset_trade_cursor(store, "BTC-USD", first - 10, now=sandbox.clock.now())
     for _ in range(2):  # not "ok" while stuck on a walk that can never reach its stop
@@ -290,7 +290,7 @@ def test_a_product_the_exchange_does_not_know_fails_alone_with_a_clear_message(
     sandbox: Any, tmp_path: Any
 ) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="DOGE-USD,BTC-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     summary = ingest(sandbox, store, settings, source="coinbase")
     doge = item(summary, "DOGE-USD")
     assert doge.status == "failed"

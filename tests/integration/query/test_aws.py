@@ -14,14 +14,13 @@ import requests
 from typer.testing import CliRunner
 
 import coinlake
+from coinlake.app.query import status
 from coinlake.aws.athena import run_athena_query
 from coinlake.cli.main import app
-from coinlake.config import Settings
+from coinlake.config import Settings, settings_of
 from coinlake.errors import ConfigError
 from coinlake.query.runner import Backoff
 from coinlake.query.sample import SampleLake
-from coinlake.query.status import build_status
-from coinlake.query.views import LakeLocation
 
 pytestmark = pytest.mark.integration
 
@@ -84,8 +83,8 @@ def test_partition_filters_prune_s3_files_too(
 
 def test_status_of_an_s3_lake_lists_its_bronze(s3_lake, moto_endpoint: str) -> None:
     uri, _ = s3_lake
-    location = LakeLocation.parse(uri, s3_endpoint_url=moto_endpoint)
-    report = build_status(coinlake.connect(location), location, now=datetime.now(UTC))
+    settings = settings_of({"lake": uri, "s3_endpoint_url": moto_endpoint})
+    report = status(settings, now=datetime.now(UTC))
     assert report.bronze_pending == {"coinbase/trades/BTC-USD": 1}
     assert report.quarantined["quarantine_trades"] == 3
 

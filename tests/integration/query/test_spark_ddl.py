@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 import coinlake
+from coinlake.app.transform import make_engine
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
 from coinlake.query.analytics import QUERIES, analytic_query, transpile
 from coinlake.query.ddl import DdlOptions, build_ddl, split_statements
 from coinlake.query.views import run_sql
+from coinlake.storage.local import LocalStore
 from coinlake.tables.catalog import sql_tables
-from coinlake.transform.api import make_engine, run_transform
-from coinlake.transform.lake import LocalLake
+from coinlake.transform.runner import run_transform
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
@@ -35,7 +36,7 @@ def _normal(value: Any) -> Any:
 def lakes(spark_hive: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, Path]:
     root = tmp_path_factory.mktemp("spark_lake")
     write_trade_pages(root, PageSpec(trades=30_000, days=2.5, bad_row_rate=0.001))
-    run_transform(LocalLake(root), make_engine("duckdb"))
+    run_transform(LocalStore(root), make_engine("duckdb"))
     options = DdlOptions(location=root.resolve().as_uri(), projection=False)
     for statement in split_statements(build_ddl(options)):
         spark_hive.sql(statement)

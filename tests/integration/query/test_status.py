@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import coinlake
+from coinlake.app.query import status
 from coinlake.cli.main import app
+from coinlake.config import Settings
 from coinlake.query.sample import write_sample_lake
-from coinlake.query.status import build_status
-from coinlake.query.views import LakeLocation
 
 pytestmark = pytest.mark.integration
 TRADES = "bronze/source=coinbase/dataset=trades/product=BTC-USD/date=2026-01-01"
@@ -40,7 +39,7 @@ def test_counts_times_gaps_and_freshness_per_product(lake) -> None:
     root, sample = lake
     last = max(t["trade_time"] for t in sample.trades if t["product_id"] == "BTC-USD")
     now = last + timedelta(minutes=90)
-    report = build_status(coinlake.connect(root), LakeLocation.parse(root), now=now)
+    report = status(Settings(lake=str(root)), now=now)
     btc = next(s for s in report.tables if s.table == "silver_trades" and s.key == "BTC-USD")
     btc_ids = sorted(t["trade_id"] for t in sample.trades if t["product_id"] == "BTC-USD")
     assert btc.rows == len(btc_ids)
@@ -61,7 +60,7 @@ def test_gaps_come_from_gold_when_silver_is_empty(lake) -> None:
     import shutil
 
     shutil.rmtree(root / "silver")
-    report = build_status(coinlake.connect(root), LakeLocation.parse(root), now=datetime.now(UTC))
+    report = status(Settings(lake=str(root)), now=datetime.now(UTC))
     gold = next(s for s in report.tables if s.table == "gold_trades_hourly" and s.key == "ETH-USD")
     eth_ids = sorted(t["trade_id"] for t in sample.trades if t["product_id"] == "ETH-USD")
     assert gold.gaps == eth_ids[-1] - eth_ids[0] + 1 - len(eth_ids)
@@ -92,17 +91,18 @@ def test_check_fails_on_stale_or_gappy_products_and_passes_within_limits(lake) -
 
 
 def test_bronze_pending_follows_the_transform_bookmark(tmp_path: Path) -> None:
+    from coinlake.app.transform import make_engine
     from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
-    from coinlake.transform.api import make_engine, run_transform
-    from coinlake.transform.lake import LocalLake
+    from coinlake.storage.local import LocalStore
+    from coinlake.transform.runner import run_transform
 
     spec = PageSpec(trades=3_000, products=("BTC-USD",), days=1.0)
     written = write_trade_pages(tmp_path, spec)
-    location = LakeLocation.parse(tmp_path)
-    before = build_status(coinlake.connect(tmp_path), location, now=datetime.now(UTC))
+    settings = Settings(lake=str(tmp_path))
+    before = status(settings, now=datetime.now(UTC))
     assert before.bronze_pending == {"coinbase/trades/BTC-USD": written.objects}
-    run_transform(LocalLake(tmp_path), make_engine("duckdb"))
-    after = build_status(coinlake.connect(tmp_path), location, now=datetime.now(UTC))
+    run_transform(LocalStore(tmp_path), make_engine("duckdb"))
+    after = status(settings, now=datetime.now(UTC))
     assert after.bronze_pending == {}
     assert after.bronze_total == written.objects
     btc = next(s for s in after.tables if s.table == "silver_trades")

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from coinlake.app.lake import open_lake
 from coinlake.bronze.keys import parse_bronze_key
 from coinlake.bronze.state import read_trade_cursor
-from coinlake.storage.factory import open_store
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +98,7 @@ def test_the_handler_ingests_a_scheduled_event_into_s3_without_heavy_imports(
     logs = [json.loads(line) for line in lines if line.startswith("{")]
     assert logs, done.stdout
     uploads = [r["message"] for r in logs if r["message"].startswith("Successfully uploaded")]
-    store = open_store(s3_lake.settings())
+    store = open_lake(s3_lake.settings())
     keys = sorted(store.list("bronze/"))
     assert len(keys) == 3
     for key in keys:
@@ -128,7 +128,7 @@ def test_a_run_that_fails_raises_after_logging(sandbox: Any, s3_lake: Any) -> No
     assert any("failed for trades BTC-USD" in r["message"] for r in errors), errors
     assert all(r.get("aws_request_id") == "request-0" for r in errors)
     assert not any(line.startswith("RESULT ") for line in done.stdout.splitlines())
-    store = open_store(s3_lake.settings())
+    store = open_lake(s3_lake.settings())
     keys = list(store.list("bronze/"))
     assert keys and all(parse_bronze_key(k).unparsed for k in keys)  # landed, flagged
 

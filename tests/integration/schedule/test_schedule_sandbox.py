@@ -12,13 +12,13 @@ from typing import Any
 import duckdb
 import pytest
 
+from coinlake.app.lake import open_lake
 from coinlake.config import Settings
 from coinlake.domain.clock import Clock
 from coinlake.ingest.run import Sources
 from coinlake.schedule.expressions import parse_schedule
 from coinlake.schedule.jobs import ingest_action, transform_action
 from coinlake.schedule.loop import ScheduledJob, run_schedule
-from coinlake.storage.factory import open_store
 from tests.integration.ingest.helpers import bronze_trade_ids, sandbox_settings
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,7 @@ def test_scheduled_ingest_and_transform_land_every_trade_once(sandbox: Any, tmp_
     lake = tmp_path / "lake"
     lake.mkdir()
     settings = sandbox_settings(sandbox, str(lake), products="BTC-USD,ETH-USD")
-    store = open_store(settings)
+    store = open_lake(settings)
     clock: Clock = sandbox.clock  # sleeping moves the market on
 
     def sources(s: Settings, c: Clock) -> Sources:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from coinlake.errors import ConcurrentUpdateError, StorageError
-from coinlake.storage.base import InvalidKeyError, ObjectStore
+from coinlake.storage.base import InvalidKeyError, ObjectStore, list_files, read_json, write_json
 
 KEY = "bronze/source=coinbase/dataset=trades/product=BTC-USD/date=2026-11-22/a.json"
 
@@ -134,3 +134,43 @@ def test_uri_names_the_object(lake_store: ObjectStore) -> None:
     uri = lake_store.uri(KEY)
     assert uri.endswith("/" + KEY)
     assert uri.startswith(("s3://", "/"))
+
+
+def test_the_store_does_what_the_transforms_need(lake_store: ObjectStore) -> None:
+    for key in (
+        "silver/t/date=2026-11-20/part-1.parquet",
+        "silver/t/date=2026-11-21/part-2.parquet",
+        "silver/t/date=2026-11-21/_SUCCESS",
+        "silver/t/_tmp/part-3.parquet",
+        "silver/tx/part-4.parquet",
+        "_staging/silver.t/run/table/date=2026-11-22/part-5.parquet",
+    ):
+        lake_store.put(key, b"x")
+    assert list_files(lake_store, "silver/t", ".parquet") == [
+        "silver/t/date=2026-11-20/part-1.parquet",
+        "silver/t/date=2026-11-21/part-2.parquet",
+    ]
+    assert list_files(lake_store, "_staging/silver.t/run/table") == [
+        "_staging/silver.t/run/table/date=2026-11-22/part-5.parquet"
+    ]
+    assert read_json(lake_store, "_state/x.json") is None
+    write_json(lake_store, "_state/x.json", {"b": 1, "a": [1, 2]})
+    assert read_json(lake_store, "_state/x.json") == {"a": [1, 2], "b": 1}
+    lake_store.move(
+        "_staging/silver.t/run/table/date=2026-11-22/part-5.parquet",
+        "silver/t/date=2026-11-22/part-5.parquet",
+    )
+    assert lake_store.get("silver/t/date=2026-11-22/part-5.parquet") == b"x"
+    assert not lake_store.exists("_staging/silver.t/run/table/date=2026-11-22/part-5.parquet")
+    lake_store.delete("silver/t/date=2026-11-20/part-1.parquet")
+    lake_store.delete("silver/t/date=2026-11-20/part-1.parquet")
+    lake_store.delete_folder("silver/t")
+    assert list_files(lake_store, "silver") == ["silver/tx/part-4.parquet"]
+    lake_store.remove_empty_folders("silver")
+    assert list(lake_store.list("silver/")) == ["silver/tx/part-4.parquet"]
+
+
+def test_a_state_object_that_is_not_json_is_a_storage_error(lake_store: ObjectStore) -> None:
+    lake_store.put("_state/bad.json", b"{not json")
+    with pytest.raises(StorageError, match="not valid JSON"):
+        read_json(lake_store, "_state/bad.json")

@@ -7,17 +7,17 @@ import json
 import pytest
 import requests
 
+from coinlake.app.lake import open_lake
 from coinlake.aws.s3 import S3Store, parse_s3_uri
 from coinlake.config import Settings
 from coinlake.errors import ConfigError, StorageError
-from coinlake.storage.factory import open_store
 from tests.fixtures.s3 import S3Lake
 
 pytestmark = pytest.mark.integration
 
 
 def test_open_store_gives_an_s3_store_under_the_prefix(s3_lake: S3Lake) -> None:
-    store = open_store(s3_lake.settings())
+    store = open_lake(s3_lake.settings())
     assert isinstance(store, S3Store)
     assert store.put_if_absent("bronze/x.json", b"x")
     assert store.uri("bronze/x.json") == f"s3://{s3_lake.bucket}/lake/bronze/x.json"
@@ -28,14 +28,14 @@ def test_open_store_gives_an_s3_store_under_the_prefix(s3_lake: S3Lake) -> None:
 
 
 def test_a_bucket_root_lake_has_no_prefix(s3_lake: S3Lake) -> None:
-    store = open_store(s3_lake.settings(lake=f"s3://{s3_lake.bucket}"))
+    store = open_lake(s3_lake.settings(lake=f"s3://{s3_lake.bucket}"))
     store.put("a.json", b"1")
     assert store.uri("a.json") == f"s3://{s3_lake.bucket}/a.json"
     assert list(store.list()) == ["a.json"]
 
 
 def test_a_missing_bucket_is_one_clear_line(s3_lake: S3Lake) -> None:
-    store = open_store(s3_lake.settings(lake="s3://no-such-bucket-here/lake"))
+    store = open_lake(s3_lake.settings(lake="s3://no-such-bucket-here/lake"))
     for action in (
         lambda: store.put_if_absent("bronze/x.json", b"x"),
         lambda: list(store.list("bronze/")),
@@ -76,7 +76,7 @@ def test_access_denied_names_the_key(s3_lake: S3Lake, monkeypatch: pytest.Monkey
     key = iam.create_access_key(UserName=user)["AccessKey"]
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
-    store = open_store(s3_lake.settings())
+    store = open_lake(s3_lake.settings())
     reset = f"{s3_lake.endpoint_url}/moto-api/reset-auth"
     requests.post(reset, data=b"0", timeout=5)
     try:
@@ -100,7 +100,7 @@ def test_s3_uris_are_parsed() -> None:
 
 
 def test_open_store_on_a_folder_is_local(tmp_path: object) -> None:
-    store = open_store(Settings(lake=f"{tmp_path}/lake"))
+    store = open_lake(Settings(lake=f"{tmp_path}/lake"))
     assert store.local_path("a.json") == store.local_path() / "a.json"  # type: ignore[operator]
 
 
@@ -109,13 +109,13 @@ def test_missing_credentials_are_one_clear_line(
 ) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    store = open_store(s3_lake.settings())
+    store = open_lake(s3_lake.settings())
     with pytest.raises(StorageError, match="no AWS credentials to reach s3://"):
         store.put("bronze/x.json", b"x")
 
 
 def test_an_unreachable_endpoint_is_a_storage_error(aws_credentials: str) -> None:
     settings = Settings(lake="s3://some-bucket/lake", s3_endpoint_url="http://127.0.0.1:9")
-    store = open_store(settings)
+    store = open_lake(settings)
     with pytest.raises(StorageError, match=r"cannot reach S3 for s3://some-bucket/lake/a\.json"):
         store.get_with_version("a.json")

@@ -22,10 +22,10 @@ import pytest
 
 import coinlake
 import coinlake.tables.gold
+from coinlake.app.query import status
+from coinlake.config import Settings
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
 from coinlake.query.ddl import DdlOptions, build_ddl
-from coinlake.query.status import build_status
-from coinlake.query.views import LakeLocation
 from coinlake.tables import catalog
 from tests.integration.transform.helpers import read_table, run
 
@@ -39,7 +39,6 @@ from coinlake.tables.spec import GoldDef, columns
 
 TABLE = GoldDef(
     name="gold.trades_daily",
-    path="gold/trades_daily",
     source=HOURLY,
     sql="""
 SELECT
@@ -159,7 +158,7 @@ def test_the_new_gold_table_is_transformed_incrementally_and_queryable(tmp_path:
     (count,) = con.execute("SELECT sum(trade_count) FROM coinlake.gold_trades_daily").fetchall()[0]
     assert count == 2_000
 
-    report = build_status(con, LakeLocation.parse(root), now=datetime.now(UTC))
+    report = status(Settings(lake=str(root)), now=datetime.now(UTC))
     daily_status = [s for s in report.tables if s.table == "gold_trades_daily"]
     assert [s.key for s in daily_status] == ["BTC-USD"]
     assert daily_status[0].partitions == len(_daily_rows(root))

@@ -15,9 +15,8 @@ from coinlake.bronze.keys import trades_unparsed_key
 from coinlake.devtools.bronze_pages import page_key
 from coinlake.domain.envelope import EnvelopeMeta, build_envelope, parse_timestamp
 from coinlake.engines.duckdb import DuckDBEngine
-from coinlake.transform.api import run_transform
-from coinlake.transform.lake import LocalLake
-from coinlake.transform.runner import TableSummary
+from coinlake.storage.local import LocalStore
+from coinlake.transform.runner import TableSummary, run_transform
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ def land_unparsable(root: Path, product: str, fetched: str) -> str:
 def run(root: Path, layer: str = "all", full_refresh: bool = False) -> list[TableSummary]:
     engine = DuckDBEngine(threads=2, memory_limit="512MB")
     try:
-        return run_transform(LocalLake(root), engine, layer, full_refresh=full_refresh)  # type: ignore[arg-type]
+        return run_transform(LocalStore(root), engine, layer, full_refresh=full_refresh)  # type: ignore[arg-type]
     finally:
         engine.close()
 

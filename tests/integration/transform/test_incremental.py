@@ -11,9 +11,9 @@ import pytest
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
 from coinlake.engines.duckdb import DuckDBEngine
 from coinlake.errors import StorageError
-from coinlake.transform.api import run_transform
-from coinlake.transform.lake import LocalLake
-from coinlake.transform.state import bookmark_key
+from coinlake.storage.layout import bookmark_key
+from coinlake.storage.local import LocalStore
+from coinlake.transform.runner import run_transform
 from tests.integration.transform.helpers import expected_silver_keys, lake_snapshot, run, trades
 
 pytestmark = pytest.mark.integration
@@ -95,7 +95,7 @@ def test_small_batches_give_the_same_lake_as_one_batch(
 ) -> None:
     _copy(sorted(bronze.rglob("*.json")), bronze, tmp_path)
     engine = DuckDBEngine(memory_limit="256MB")
-    summaries = run_transform(LocalLake(tmp_path), engine, "all", max_batch_objects=7)
+    summaries = run_transform(LocalStore(tmp_path), engine, "all", max_batch_objects=7)
     engine.close()
     assert lake_snapshot(tmp_path) == clean
     assert trades(summaries).objects_read == len(list(bronze.rglob("*.json")))
@@ -130,17 +130,17 @@ def test_one_new_page_rewrites_only_the_partitions_it_touches(bronze: Path, tmp_
     assert gold.partitions_rewritten <= 2
 
 
-class CrashingLake(LocalLake):
+class CrashingLake(LocalStore):
     """A lake whose process 'dies' when it is about to write a given state file."""
 
     def __init__(self, root: Path, crash_on: str) -> None:
         super().__init__(root)
         self.crash_on = crash_on
 
-    def write_json(self, key: str, document: object) -> None:
+    def put(self, key: str, data: bytes) -> None:
         if key == self.crash_on:
             raise StorageError("simulated crash")
-        super().write_json(key, document)
+        super().put(key, data)
 
 
 class CrashingEngine(DuckDBEngine):
@@ -165,7 +165,7 @@ def test_a_crash_then_a_rerun_converges_to_the_clean_lake(
     run(tmp_path)
     _copy(batches[1], bronze, tmp_path)
     engine: DuckDBEngine = CrashingEngine() if crash_on == "engine" else DuckDBEngine()
-    lake = LocalLake(tmp_path) if crash_on == "engine" else CrashingLake(tmp_path, crash_on)
+    lake = LocalStore(tmp_path) if crash_on == "engine" else CrashingLake(tmp_path, crash_on)
     with pytest.raises(StorageError, match="simulated crash"):
         run_transform(lake, engine, "all")
     engine.close()

@@ -20,9 +20,8 @@ import pytest
 
 from coinlake.engines.duckdb import DuckDBEngine
 from coinlake.engines.spark import SparkEngine
-from coinlake.transform.api import run_transform
-from coinlake.transform.lake import LocalLake
-from coinlake.transform.runner import TableSummary
+from coinlake.storage.local import LocalStore
+from coinlake.transform.runner import TableSummary, run_transform
 from tests.integration.transform.helpers import T, land_page, read_table
 from tests.integration.transform.spark_lake import (
     TABLES,
@@ -45,7 +44,7 @@ def _counts(summaries: list[TableSummary]) -> list[tuple[Any, ...]]:
 def _run_duckdb(root: Path, full_refresh: bool = False) -> list[TableSummary]:
     engine = DuckDBEngine(threads=2, memory_limit="512MB")
     try:
-        return run_transform(LocalLake(root), engine, full_refresh=full_refresh)
+        return run_transform(LocalStore(root), engine, full_refresh=full_refresh)
     finally:
         engine.close()
 
@@ -53,7 +52,7 @@ def _run_duckdb(root: Path, full_refresh: bool = False) -> list[TableSummary]:
 def _run_spark(spark: Any, root: Path, full_refresh: bool = False) -> list[TableSummary]:
     engine = SparkEngine(spark)
     try:
-        return run_transform(LocalLake(root), engine, full_refresh=full_refresh)
+        return run_transform(LocalStore(root), engine, full_refresh=full_refresh)
     finally:
         engine.close()
 

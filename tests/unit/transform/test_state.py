@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from coinlake.errors import ConfigError, StorageError
-from coinlake.transform.lake import LocalLake
+from coinlake.errors import StorageError
+from coinlake.storage.base import list_files, read_json, write_json
+from coinlake.storage.layout import bookmark_key, journal_key
+from coinlake.storage.local import LocalStore
 from coinlake.transform.state import (
     MAX_CHANGES,
     Bookmark,
     Journal,
     apply_journal,
-    bookmark_key,
-    journal_key,
     read_bookmark,
     recover,
     write_journal,
@@ -26,19 +26,19 @@ KEY_B = f"{PREFIX}/date=2026-11-23/000000000004-000000000003.json"
 
 
 def test_a_missing_bookmark_is_an_empty_one(tmp_path: Path) -> None:
-    bookmark = read_bookmark(LocalLake(tmp_path), "silver.trades")
+    bookmark = read_bookmark(LocalStore(tmp_path), "silver.trades")
     assert (bookmark.version, bookmark.consumed_keys(), bookmark.changes) == (0, set(), [])
 
 
 def test_a_bookmark_round_trips_grouped_by_folder(tmp_path: Path) -> None:
-    lake = LocalLake(tmp_path)
+    lake = LocalStore(tmp_path)
     first = Bookmark("silver.trades").advanced(partitions=["p=1"], full=False, new_keys=[KEY_A])
     second = first.advanced(partitions=["p=2"], full=False, new_keys=[KEY_B])
-    lake.write_json(bookmark_key("silver.trades"), second.to_json())
+    write_json(lake, bookmark_key("silver.trades"), second.to_json())
     again = read_bookmark(lake, "silver.trades")
     assert again.consumed_keys() == {KEY_A, KEY_B}
     assert again.version == 2
-    document = lake.read_json(bookmark_key("silver.trades"))
+    document = read_json(lake, bookmark_key("silver.trades"))
     assert sorted(document["consumed"]) == [KEY_A.rpartition("/")[0], KEY_B.rpartition("/")[0]]
 
 
@@ -66,8 +66,8 @@ def test_a_reader_too_far_behind_the_trimmed_log_rebuilds_fully() -> None:
 
 
 def test_a_damaged_bookmark_is_a_clear_storage_error(tmp_path: Path) -> None:
-    lake = LocalLake(tmp_path)
-    lake.write_json(bookmark_key("silver.trades"), {"format": 1, "table": "silver.trades"})
+    lake = LocalStore(tmp_path)
+    write_json(lake, bookmark_key("silver.trades"), {"format": 1, "table": "silver.trades"})
     with pytest.raises(StorageError, match="full-refresh"):
         read_bookmark(lake, "silver.trades")
     (tmp_path / bookmark_key("silver.trades")).write_text("{not json")
@@ -76,12 +76,12 @@ def test_a_damaged_bookmark_is_a_clear_storage_error(tmp_path: Path) -> None:
 
 
 def test_a_journal_is_rolled_forward_even_when_half_applied(tmp_path: Path) -> None:
-    lake = LocalLake(tmp_path)
+    lake = LocalStore(tmp_path)
     for key in ("_staging/t/run/p=1/new.parquet", "_staging/t/run/p=2/new.parquet"):
-        lake.path(key).parent.mkdir(parents=True, exist_ok=True)
-        lake.path(key).write_text("new")
-    lake.path("t/p=1/old.parquet").parent.mkdir(parents=True)
-    lake.path("t/p=1/old.parquet").write_text("old")
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_text("new")
+    (tmp_path / "t/p=1/old.parquet").parent.mkdir(parents=True)
+    (tmp_path / "t/p=1/old.parquet").write_text("old")
     journal = Journal(
         "t",
         moves=[
@@ -95,30 +95,22 @@ def test_a_journal_is_rolled_forward_even_when_half_applied(tmp_path: Path) -> N
     write_journal(lake, journal)
     lake.move("_staging/t/run/p=1/new.parquet", "t/p=1/new.parquet")  # the crash came after this
     assert recover(lake, "t") is True
-    assert lake.list_keys("t") == ["t/p=1/new.parquet", "t/p=2/new.parquet"]
+    assert list_files(lake, "t") == ["t/p=1/new.parquet", "t/p=2/new.parquet"]
     assert read_bookmark(lake, "t").version == 1
     assert not lake.exists(journal_key("t"))
-    assert not lake.path("_staging/t").exists()
+    assert not (tmp_path / "_staging/t").exists()
     assert recover(lake, "t") is False
     apply_journal(lake, journal)  # applying twice is harmless
-    assert lake.list_keys("t") == ["t/p=1/new.parquet", "t/p=2/new.parquet"]
+    assert list_files(lake, "t") == ["t/p=1/new.parquet", "t/p=2/new.parquet"]
 
 
 def test_listing_skips_hidden_and_temporary_files(tmp_path: Path) -> None:
-    lake = LocalLake(tmp_path)
+    lake = LocalStore(tmp_path)
     for name in ("a/x.json", "a/.x.json.tmp", "a/_tmp/y.json", "a/b/z.json", "a/b/w.txt"):
-        lake.path(name).parent.mkdir(parents=True, exist_ok=True)
-        lake.path(name).write_text("{}")
-    assert lake.list_keys("a", ".json") == ["a/b/z.json", "a/x.json"]
-    assert lake.list_keys("missing") == []
-
-
-def test_an_s3_lake_or_a_file_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="Spark"):
-        LocalLake("s3://bucket/lake")
-    (tmp_path / "file").write_text("")
-    with pytest.raises(ConfigError, match="not a folder"):
-        LocalLake(tmp_path / "file")
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    assert list_files(lake, "a", ".json") == ["a/b/z.json", "a/x.json"]
+    assert list_files(lake, "missing") == []
 
 
 def test_batches_are_equal_slices_in_key_order() -> None:

@@ -32,7 +32,6 @@ GROUP BY coin_id, vs_currency, TO_DATE(last_updated_at)
 
 TABLE = GoldDef(
     name="gold.prices_daily",
-    path="gold/prices_daily",
     source=SILVER_PRICES,
     sql=SQL,
     columns=columns(

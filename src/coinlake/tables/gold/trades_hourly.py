@@ -52,7 +52,6 @@ GROUP BY product_id, DATE_TRUNC('HOUR', trade_time)
 
 TABLE = GoldDef(
     name="gold.trades_hourly",
-    path="gold/trades_hourly",
     source=SILVER_TRADES,
     sql=SQL,
     columns=columns(

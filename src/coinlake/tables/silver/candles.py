@@ -84,7 +84,6 @@ FROM checked
 
 TABLE = SilverDef(
     name="silver.candles",
-    path="silver/candles",
     bronze_prefix=dataset_prefix("coinbase", "candles"),
     raw_schema=columns(
         (
@@ -110,7 +109,6 @@ TABLE = SilverDef(
     key=("product_id", "granularity_s", "bucket_start"),
     winner_order=("ingested_at", "bronze_key", "low", "high", "open", "close", "volume"),
     quarantine_fields=("product_id", "row_raw"),
-    quarantine_path="quarantine/candles",
     time_column="bucket_start",
     key_column="product_id",
     comment="Coinbase candles",

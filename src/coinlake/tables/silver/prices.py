@@ -170,7 +170,6 @@ COLUMNS = columns(
 
 TABLE = SilverDef(
     name="silver.prices",
-    path="silver/prices",
     bronze_prefix=dataset_prefix("coingecko", "simple_price"),
     raw_schema=columns(
         ("meta", "struct<fetched_at:string,product:string,parse_error:string>"),
@@ -182,7 +181,6 @@ TABLE = SilverDef(
     key=("coin_id", "vs_currency", "last_updated_at"),
     winner_order=("fetched_at", "bronze_key", "price", "market_cap", "volume_24h"),
     quarantine_fields=("coin_id", "vs_currency", "price_raw", "last_updated_raw"),
-    quarantine_path="quarantine/prices",
     extra_inputs=(
         SilverInput(
             bronze_prefix=dataset_prefix("coingecko", "market_chart_range"),

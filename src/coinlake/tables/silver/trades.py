@@ -134,7 +134,6 @@ COLUMNS = columns(
 
 TABLE = SilverDef(
     name="silver.trades",
-    path="silver/trades",
     bronze_prefix=dataset_prefix("coinbase", "trades"),
     raw_schema=RAW_SCHEMA,
     stage_sql=STAGE_SQL,
@@ -151,7 +150,6 @@ TABLE = SilverDef(
         "size_raw",
         "side_raw",
     ),
-    quarantine_path="quarantine/trades",
     time_column="trade_time",
     key_column="product_id",
     comment="Coinbase trades: typed, deduplicated on (product_id, trade_id)",

@@ -1,4 +1,4 @@
-"""`open_store(settings)`: the lake's `ObjectStore` from `Settings.lake`.
+"""`open_lake(settings)`: the lake's `ObjectStore` from `Settings.lake`, built in this one place.
 
 A local folder gives a `LocalStore`; `s3://bucket/prefix` gives an `S3Store` (boto3 is imported
 only then, so local runs and the Lambda's cold start do not pay for what they do not use).
@@ -12,7 +12,7 @@ from coinlake.storage.base import ObjectStore
 from coinlake.storage.local import LocalStore
 
 
-def open_store(settings: Settings) -> ObjectStore:
+def open_lake(settings: Settings) -> ObjectStore:
     """The lake at `settings.lake` (honours `s3_endpoint_url` and `aws_region` for S3).
 
     Raises:

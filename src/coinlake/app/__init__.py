@@ -1,0 +1,3 @@
+"""The application layer: what every entry point (CLI, scheduler, Lambda, Glue job, demo)
+calls. `lake.open_lake(settings)` is the one place a lake's `ObjectStore` is built;
+`transform.transform(settings, ...)` runs the tables on the configured engine."""

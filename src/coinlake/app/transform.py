@@ -1,0 +1,79 @@
+"""Build Silver and Gold: the lake and engine of the settings, every table, then clean up.
+
+What `coinlake transform`, the demo, the scheduler's transform job and the Glue job all call:
+
+    summaries = transform(settings, "all", progress=show)
+
+The engine is `settings.engine` (DuckDB in-process, or a local Spark session), or one the
+caller already has (the Glue job's, on Glue's session). DuckDB reads local files only, so an
+S3 lake needs Spark.
+"""
+
+from __future__ import annotations
+
+from coinlake.app.lake import open_lake
+from coinlake.config import Settings
+from coinlake.engines.base import Engine
+from coinlake.errors import ConfigError
+from coinlake.transform.runner import Layer, Progress, TableSummary, quiet, run_transform
+
+
+def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> Engine:
+    """The engine called `name`: `duckdb`, or `spark` (a local Spark session of `threads`
+    cores, 0 for all; `memory_limit` applies to DuckDB only).
+
+    Raises:
+        ConfigError: unknown engine, or Spark not installed.
+    """
+    if name == "duckdb":
+        from coinlake.engines.duckdb import DuckDBEngine
+
+        return DuckDBEngine(threads=threads, memory_limit=memory_limit)
+    if name == "spark":
+        from coinlake.engines import spark
+
+        try:
+            engine: Engine = spark.SparkEngine(threads=threads)
+        except ImportError as exc:
+            raise ConfigError(
+                f"engine 'spark' is not available here ({exc}); install the spark extra "
+                "and Java 17, or use --engine duckdb"
+            ) from exc
+        return engine
+    raise ConfigError(f"engine {name!r}: choose duckdb or spark")
+
+
+def transform(
+    settings: Settings,
+    layer: Layer = "all",
+    *,
+    full_refresh: bool = False,
+    progress: Progress = quiet,
+    threads: int = 2,
+    memory_limit: str = "1GB",
+    engine: Engine | None = None,
+) -> list[TableSummary]:
+    """Run the Silver and/or Gold tables of the lake at `settings.lake`.
+
+    Args:
+        engine: run on this engine instead of one made from `settings.engine` (`threads` and
+            `memory_limit` then do not apply). Either way the engine is closed at the end.
+
+    Raises:
+        ConfigError: DuckDB with an S3 lake, an unknown engine or layer, Spark not installed.
+    """
+    name = engine.name if engine is not None else settings.engine
+    if settings.lake_is_s3 and name == "duckdb":
+        if engine is not None:
+            engine.close()
+        raise ConfigError(
+            f"--lake {settings.lake}: DuckDB transforms need a local lake folder; "
+            "use --engine spark for S3"
+        )
+    store = open_lake(settings)
+    if engine is None:
+        engine = make_engine(settings.engine, threads=threads, memory_limit=memory_limit)
+    try:
+        return run_transform(store, engine, layer, full_refresh=full_refresh, progress=progress)
+    finally:
+        engine.close()
