@@ -1,25 +1,29 @@
 """What the stack ships: the ingest Lambda's zip and the project packaged for Glue.
 
-    python -m infra.artifacts glue     # builds dist/glue/coinlake-glue-lib.zip
+    python -m infra.artifacts     # builds both when missing or older than the sources
 
-The Lambda zip comes from `python -m coinlake.devtools.lambda_package` (`make synth` builds both
-when missing). The CDK context keys `lambda_zip` and `glue_library` point at other files.
+The Lambda zip is built by `coinlake.devtools.lambda_package`, the Glue library is the project's
+wheel. Each build leaves a stamp (a hash of `src/` and `pyproject.toml`) next to its file, so an
+unchanged checkout reuses them. The CDK context keys `lambda_zip` and `glue_library` point the app
+at other files. No CDK import here: the Makefile and the tests build before the app loads.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from coinlake.errors import ConfigError
-from infra.transforms.construct import GlueLibrary
 
 ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_ZIP = ROOT / "dist" / "coinlake-ingest-lambda.zip"
@@ -27,6 +31,14 @@ GLUE_ARCHIVE = ROOT / "dist" / "glue" / "coinlake-glue-lib.zip"
 GLUE_EXTRAS = ("sqlglot",)
 """Requirements of optional extras the Spark transforms import (pyspark itself is Glue's)."""
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class GlueLibrary:
+    """The project packaged for Glue: the wheel (stored as a `.zip`) and its PyPI requirements."""
+
+    archive: Path
+    requirements: tuple[str, ...]
 
 
 def lambda_zip(context: Mapping[str, object]) -> Path:
@@ -99,13 +111,51 @@ def build_glue_library(output: Path = GLUE_ARCHIVE) -> Path:
     return output
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`glue`: build the Glue library; prints where it went."""
-    args = sys.argv[1:] if argv is None else argv
-    if args != ["glue"]:
-        print("usage: python -m infra.artifacts glue", file=sys.stderr)
-        return 2
-    print(build_glue_library())
+def build_lambda_zip(output: Path = LAMBDA_ZIP) -> Path:
+    """Build the ingest Lambda's zip with `coinlake.devtools.lambda_package`."""
+    subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "coinlake.devtools.lambda_package", "--output", str(output),
+         "--runs", "1"],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    return output
+
+
+def sources_hash(root: Path = ROOT) -> str:
+    """A hash of what the packages are built from: `src/` and `pyproject.toml`."""
+    digest = hashlib.sha256()
+    files = [root / "pyproject.toml", *sorted((root / "src").rglob("*"))]
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_built(output: Path, build: Callable[[Path], Path]) -> bool:
+    """Build `output` unless its stamp matches the current sources; True when it built."""
+    stamp = output.with_name(output.name + ".sources")
+    current = sources_hash()
+    if output.is_file() and stamp.is_file() and stamp.read_text().strip() == current:
+        return False
+    build(output)
+    stamp.write_text(current + "\n")
+    return True
+
+
+def ensure_all() -> list[Path]:
+    """Both packages, built when missing or stale."""
+    ensure_built(LAMBDA_ZIP, build_lambda_zip)
+    ensure_built(GLUE_ARCHIVE, build_glue_library)
+    return [LAMBDA_ZIP, GLUE_ARCHIVE]
+
+
+def main() -> int:
+    """Build what is missing or stale; print the paths."""
+    for path in ensure_all():
+        print(path)
     return 0
 
 

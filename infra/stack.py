@@ -14,13 +14,14 @@ from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from coinlake.deployment import Deployment
+from infra.artifacts import GlueLibrary
 from infra.catalog.analyst import AnalystRole
 from infra.catalog.construct import Catalog
 from infra.deploy.construct import DeployRole
 from infra.ingestion.construct import Ingestion
 from infra.observability.construct import Observability
 from infra.storage.construct import Storage
-from infra.transforms.construct import GlueLibrary, Transforms
+from infra.transforms.construct import Transforms
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ are disabled: coinlake keeps its bookmarks in `_state/bookmarks/`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import Aws, Duration
@@ -23,6 +22,7 @@ from aws_cdk import aws_scheduler_targets as targets
 from constructs import Construct
 
 from coinlake.deployment import Deployment
+from infra.artifacts import GlueLibrary
 from infra.lake import (
     BRONZE,
     GOLD,
@@ -47,14 +47,6 @@ GLUE_ACCESS = PrefixAccess(
     listed=(BRONZE, SILVER, GOLD, QUARANTINE, STAGING, *TRANSFORM_STATE),
 )
 """Reads Bronze; writes Silver, Gold, quarantine, staging and its own bookmarks."""
-
-
-@dataclass(frozen=True, slots=True)
-class GlueLibrary:
-    """The project packaged for Glue: the wheel (as a `.zip`) and its PyPI requirements."""
-
-    archive: Path
-    requirements: tuple[str, ...]
 
 
 class Transforms(Construct):
@@ -119,6 +111,9 @@ class Transforms(Construct):
                 service="glue",
                 action="startJobRun",
                 input=scheduler.ScheduleTargetInput.from_object({"JobName": self.job_name}),
+                # A start refused because a run is still going (max concurrency 1) is not
+                # retried: the next tick starts the next run.
+                retry_attempts=0,
                 policy_statements=[
                     iam.PolicyStatement(
                         actions=["glue:StartJobRun"], resources=[_job_arn(self.job_name)]
