@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import os
 import re
 import shutil
@@ -124,10 +125,13 @@ def build_lambda_zip(output: Path = LAMBDA_ZIP) -> Path:
 
 
 def sources_hash(root: Path = ROOT) -> str:
-    """A hash of what the packages are built from: `src/` and `pyproject.toml`."""
+    """A hash of what the packages are built from: `src/` and the project's metadata (name,
+    version, dependencies; tool settings in `pyproject.toml` do not change a package)."""
     digest = hashlib.sha256()
-    files = [root / "pyproject.toml", *sorted((root / "src").rglob("*"))]
-    for path in files:
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    metadata = {key: pyproject.get(key) for key in ("project", "build-system")}
+    digest.update(json.dumps(metadata, sort_keys=True).encode())
+    for path in sorted((root / "src").rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())

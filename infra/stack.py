@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import App, CfnOutput, Environment, IStackSynthesizer, Stack, Tags
-from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from coinlake.deployment import Deployment
@@ -20,6 +19,7 @@ from infra.catalog.construct import Catalog
 from infra.deploy.construct import DeployRole
 from infra.ingestion.construct import Ingestion
 from infra.observability.construct import Observability
+from infra.schedules import schedule_setup
 from infra.storage.construct import Storage
 from infra.transforms.construct import Transforms
 
@@ -55,16 +55,14 @@ class CoinlakeStack(Stack):
         self.deployment = deployment
         self.storage = Storage(self, "Storage", deployment=deployment)
         lake = self.storage.lake
-        self.schedule_group = scheduler.ScheduleGroup(
-            self, "Schedules", schedule_group_name=deployment.schedule_group
-        )
+        self.schedules = schedule_setup(self, deployment)
         self.ingestion = Ingestion(
             self,
             "Ingestion",
             deployment=deployment,
             lake=lake,
             lambda_zip=artifacts.lambda_zip,
-            schedule_group=self.schedule_group,
+            schedules=self.schedules,
         )
         self.transforms = Transforms(
             self,
@@ -72,7 +70,7 @@ class CoinlakeStack(Stack):
             deployment=deployment,
             lake=lake,
             library=artifacts.glue_library,
-            schedule_group=self.schedule_group,
+            schedules=self.schedules,
         )
         self.catalog = Catalog(self, "Catalog", deployment=deployment, lake=lake)
         self.analyst = AnalystRole(
@@ -94,7 +92,7 @@ class CoinlakeStack(Stack):
         outputs = {
             "LakeBucket": self.storage.bucket.bucket_name,
             "Lake": self.storage.lake.uri(),
-            "ScheduleGroup": self.schedule_group.schedule_group_name,
+            "ScheduleGroup": self.deployment.schedule_group,
             "TransformJob": self.transforms.job_name,
             "AthenaWorkGroup": self.catalog.workgroup_name,
             "GlueDatabase": self.catalog.database_name,

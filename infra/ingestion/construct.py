@@ -26,6 +26,7 @@ from constructs import Construct
 from coinlake.deployment import Deployment
 from coinlake.errors import ConfigError
 from infra.lake import BRONZE, CREATE, INGEST_STATE, READ_WRITE, LakeBucket, PrefixAccess
+from infra.schedules import ScheduleSetup
 
 HANDLER = "coinlake.runtime.lambda_ingest.handler"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
@@ -58,7 +59,7 @@ class Ingestion(Construct):
         deployment: Deployment,
         lake: LakeBucket,
         lambda_zip: Path,
-        schedule_group: scheduler.ScheduleGroup,
+        schedules: ScheduleSetup,
     ) -> None:
         super().__init__(scope, construct_id)
         self.deployment = deployment
@@ -82,7 +83,7 @@ class Ingestion(Construct):
         policy.add_statements(*self._key_statements())
         policy.attach_to_role(self.role)
         code = lambda_.Code.from_asset(str(lambda_zip))
-        self.functions = [self._function(source, code, lake, schedule_group) for source in SOURCES]
+        self.functions = [self._function(source, code, lake, schedules) for source in SOURCES]
 
     def _key_statements(self) -> list[iam.PolicyStatement]:
         where = self.deployment.coingecko_key_parameter
@@ -118,7 +119,7 @@ class Ingestion(Construct):
         source: str,
         code: lambda_.Code,
         lake: LakeBucket,
-        group: scheduler.ScheduleGroup,
+        schedules: ScheduleSetup,
     ) -> IngestFunction:
         deployment = self.deployment
         name = f"{deployment.prefix}-ingest-{source}"
@@ -153,12 +154,13 @@ class Ingestion(Construct):
             f"{title}Schedule",
             schedule_name=f"{deployment.prefix}-ingest-{source}",
             description=f"coinlake: ingest {source}",
-            schedule_group=group,
+            schedule_group=schedules.group,
             schedule=self._expression(source),
             enabled=deployment.schedules_enabled,
             target=targets.LambdaInvoke(
                 function,
                 input=scheduler.ScheduleTargetInput.from_object({"source": source}),
+                role=schedules.role,
                 dead_letter_queue=self.dlq,
                 retry_attempts=2,
             ),

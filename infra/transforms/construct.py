@@ -35,6 +35,7 @@ from infra.lake import (
     LakeBucket,
     PrefixAccess,
 )
+from infra.schedules import ScheduleSetup
 
 GLUE_VERSION = "5.0"
 """Spark 3.5, Python 3.11, Java 17: what `pyspark>=3.5,<3.6` in the `spark` extra matches."""
@@ -60,7 +61,7 @@ class Transforms(Construct):
         deployment: Deployment,
         lake: LakeBucket,
         library: GlueLibrary,
-        schedule_group: scheduler.ScheduleGroup,
+        schedules: ScheduleSetup,
     ) -> None:
         super().__init__(scope, construct_id)
         self.role = iam.Role(
@@ -102,13 +103,14 @@ class Transforms(Construct):
             "Schedule",
             schedule_name=f"{deployment.prefix}-transform",
             description="coinlake: run the Silver and Gold transforms",
-            schedule_group=schedule_group,
+            schedule_group=schedules.group,
             schedule=scheduler.ScheduleExpression.rate(
                 Duration.minutes(deployment.transform_rate_minutes)
             ),
             enabled=deployment.schedules_enabled,
             target=targets.Universal(
                 service="glue",
+                role=schedules.role,
                 action="startJobRun",
                 input=scheduler.ScheduleTargetInput.from_object({"JobName": self.job_name}),
                 # A start refused because a run is still going (max concurrency 1) is not
