@@ -458,3 +458,25 @@ def _alarm_names(raw: Any) -> list[str]:
 def _logical(raw: Any, kind: str) -> str:
     (logical,) = resources(raw, kind)
     return logical
+
+
+def test_one_scheduler_role_may_only_invoke_the_ingest_functions_and_start_the_job(
+    raw: Any,
+) -> None:
+    role = one(raw, "AWS::IAM::Role", RoleName="coinlake-dev-scheduler")
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    actions = sorted(
+        {a for s in role_policies(raw, "coinlake-dev-scheduler") for a in _as_list(s["Action"])}
+    )
+    assert actions == ["glue:StartJobRun", "lambda:InvokeFunction", "sqs:SendMessage"]
+    targets = {
+        s["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
+        for s in resources(raw, "AWS::Scheduler::Schedule").values()
+    }
+    assert len(targets) == 1
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
