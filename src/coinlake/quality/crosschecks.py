@@ -189,12 +189,19 @@ WHERE c.hour > s.lo AND c.hour < s.hi AND t.volume > 0
     return _max_with_sample(deviations, tolerance)
 
 
+MIN_HOURS = 6
+"""Hours a product needs before its anomalies are scored (a median of fewer says little)."""
+
+
 def _robust(values: str, deviations: float) -> str:
     """Per product: the largest robust z-score |x - median| / (1.4826 * MAD) of `values`
-    (Spark SQL giving product_id, hour, x), and the hours beyond `deviations`."""
+    (Spark SQL giving product_id, hour, x), and the hours beyond `deviations`; products with
+    fewer than `MIN_HOURS` hours give no row."""
     scored = f"""
 WITH h AS ({values}),
-m AS (SELECT product_id, MEDIAN(x) AS med FROM h GROUP BY product_id),
+m AS (
+  SELECT product_id, MEDIAN(x) AS med FROM h GROUP BY product_id HAVING COUNT(*) >= {MIN_HOURS}
+),
 a AS (
   SELECT h.product_id, MEDIAN(ABS(h.x - m.med)) AS mad
   FROM h JOIN m ON m.product_id = h.product_id GROUP BY h.product_id
