@@ -17,7 +17,6 @@ from coinlake.transform.api import make_engine, run_transform
 from coinlake.transform.lake import LocalLake
 from tests.integration.ingest.helpers import backfill, ingest, sandbox_settings
 
-
 HISTORY_HOURS = 9
 """Hours of trades, prices and candles `build_lake` lands (the sandbox must hold them)."""
 
