@@ -107,6 +107,7 @@ def run(
     session: SparkSession | None = None,
     glue: bool = False,
     metrics: MetricsClient | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
     """Run the transforms (then the quality checks) for `args`; return the summary lines.
 
@@ -116,6 +117,7 @@ def run(
         glue: take the session from a GlueContext and commit the Glue job.
         metrics: the CloudWatch client for `--metrics true` (None builds one from the usual
             `COINLAKE_*` settings).
+        now: the quality run's time (None: the wall clock).
     """
     from coinlake.engines.spark import SparkEngine
     from coinlake.transform.api import run_transform
@@ -135,7 +137,7 @@ def run(
         )
         lines = [summary_line(s) for s in summaries]
         if args.quality:
-            lines.append(_quality(args, lake, engine, metrics))
+            lines.append(_quality(args, lake, engine, metrics, now or datetime.now(UTC)))
     finally:
         engine.close()
     if job is not None:
@@ -143,12 +145,13 @@ def run(
     return lines
 
 
-def _quality(args: JobArgs, lake: Lake, engine: Engine, metrics: MetricsClient | None) -> str:
+def _quality(
+    args: JobArgs, lake: Lake, engine: Engine, metrics: MetricsClient | None, now: datetime
+) -> str:
     """Run the checks on the job's engine, append the results, publish the metrics."""
     from coinlake.quality.api import run_quality
     from coinlake.quality.config import QualityConfig
 
-    now = datetime.now(UTC)
     quality = run_quality(lake, engine, QualityConfig(), now=now)
     line = (
         f"quality {quality.run_id}: {quality.checks} checks, "
