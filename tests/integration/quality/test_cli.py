@@ -52,6 +52,9 @@ def test_quality_exit_codes_json_and_repair_gaps(
          "SELECT count(DISTINCT run_id) AS runs FROM coinlake.quality_results"],
     )  # fmt: skip
     assert counted.exit_code == 0 and "4" in counted.output
+    status = runner.invoke(app, ["--lake", str(lake), "status"])
+    assert status.exit_code == 0, status.output
+    assert "quality: q-" in status.output and "0 failed (error)" in status.output
 
 
 @pytest.mark.parametrize(
