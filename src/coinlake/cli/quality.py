@@ -189,12 +189,14 @@ def quality(
         gaps = [r for r in run.results if r.check == "completeness_trades" and not r.passed]
         if gaps:
             console.print(
-                "trade ids missing that the exchange can serve: run coinlake backfill --repair-gaps"
+                "trade ids missing that the exchange can serve: coinlake backfill --repair-gaps",
+                soft_wrap=True,
             )
         console.print(
             f"{len(failed)} failed at {fail_on.value} or worse; results in gold/quality_results"
             if write
-            else f"{len(failed)} failed at {fail_on.value} or worse"
+            else f"{len(failed)} failed at {fail_on.value} or worse",
+            soft_wrap=True,
         )
     if run.failed(fail_on.value):
         raise typer.Exit(EXIT_FAILED)
