@@ -24,7 +24,7 @@ def schedule(
         str, typer.Option(help="When to land a CoinGecko snapshot, or 'off'.")
     ] = "cron(0 17 * * ? *)",
     transform: Annotated[
-        str, typer.Option(help="When to build Silver and Gold (DuckDB), or 'off'.")
+        str, typer.Option(help="When to build Silver and Gold (DuckDB) and check them, or 'off'.")
     ] = "rate(15 minutes)",
     once: Annotated[
         bool, typer.Option("--once", help="Run every enabled job once now, in order, and exit.")
@@ -40,6 +40,7 @@ def schedule(
     """
     from datetime import timedelta
 
+    from coinlake.cli.quality import quality_config_for
     from coinlake.domain.clock import SystemClock
     from coinlake.schedule.expressions import parse_schedule
     from coinlake.schedule.jobs import ingest_action, transform_action
@@ -68,7 +69,7 @@ def schedule(
     actions = {
         "coinbase": lambda: ingest_action(settings, store, "coinbase", clock),
         "coingecko": lambda: ingest_action(settings, store, "coingecko", clock),
-        "transform": lambda: transform_action(settings),
+        "transform": lambda: transform_action(settings, quality=quality_config_for(ctx)),
     }
     jobs = [ScheduledJob(name, when, actions[name]()) for name, when in schedules.items()]
 
