@@ -24,6 +24,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from coinlake.aws.cloudwatch import NAMESPACE as QUALITY_NAMESPACE
 from coinlake.deployment import Deployment
 from infra.ingestion.construct import Ingestion
 from infra.transforms.construct import Transforms
@@ -80,6 +81,18 @@ class Observability(Construct):
                 statistic="Sum",
             ),
             "Spark tasks of the transform job failed",
+        )
+        self._alarm(
+            "QualityErrors",
+            f"{deployment.prefix}-quality-errors",
+            cloudwatch.Metric(
+                namespace=QUALITY_NAMESPACE,
+                metric_name="FailedChecks",
+                dimensions_map={"Job": transforms.job_name, "Severity": "error"},
+                period=Duration.minutes(max(5, deployment.transform_rate_minutes)),
+                statistic="Maximum",
+            ),
+            "An error-severity data-quality check failed after the transforms (coinlake quality)",
         )
         self.glue_failures = events.Rule(
             self,

@@ -21,6 +21,7 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
 from constructs import Construct
 
+from coinlake.aws.cloudwatch import NAMESPACE as QUALITY_NAMESPACE
 from coinlake.deployment import Deployment
 from infra.artifacts import GlueLibrary
 from infra.lake import (
@@ -133,6 +134,9 @@ def job_arguments(
     return {
         "--lake": lake.uri(),
         "--layer": "all",
+        # data-quality checks after the transforms, their failure counts to CloudWatch
+        "--quality": "true",
+        "--metrics": "true",
         "--job-bookmark-option": "job-bookmark-disable",
         "--extra-py-files": archive_url,
         "--additional-python-modules": ",".join(requirements),
@@ -154,7 +158,7 @@ def _runtime_statements() -> list[iam.PolicyStatement]:
         iam.PolicyStatement(
             actions=["cloudwatch:PutMetricData"],
             resources=["*"],  # PutMetricData has no resource type; scoped by namespace
-            conditions={"StringEquals": {"cloudwatch:namespace": "Glue"}},
+            conditions={"StringEquals": {"cloudwatch:namespace": ["Glue", QUALITY_NAMESPACE]}},
         ),
     ]
 

@@ -197,6 +197,7 @@ def test_the_glue_arguments_parse_as_the_job_expects(raw: Any) -> None:
     parsed = parse_argv(["--JOB_NAME", "coinlake-dev-transform", "--lake", args["--lake"],
                          "--layer", args["--layer"]])  # fmt: skip
     assert (parsed.lake, parsed.layer) == (f"s3://{BUCKET}", "all")
+    assert (args["--quality"], args["--metrics"]) == ("true", "true")
     modules = args["--additional-python-modules"].split(",")
     assert {m.split("==")[0] for m in modules} >= {"pydantic", "httpx", "sqlglot"}
     assert all("==" in m for m in modules)
@@ -371,6 +372,7 @@ def test_alarms_cover_errors_dlq_glue_and_freshness_on_one_topic(raw: Any) -> No
         "coinlake-dev-ingest-coinbase-errors",
         "coinlake-dev-ingest-coingecko-errors",
         "coinlake-dev-ingest-dlq-depth",
+        "coinlake-dev-quality-errors",
         "coinlake-dev-transform-failed-tasks",
     ]
     topic = {"Ref": _logical(raw, "AWS::SNS::Topic")}
@@ -381,6 +383,12 @@ def test_alarms_cover_errors_dlq_glue_and_freshness_on_one_topic(raw: Any) -> No
     assert fresh["ComparisonOperator"] == "LessThanThreshold"
     assert fresh["TreatMissingData"] == "breaching"
     assert fresh["Period"] == 7200
+    quality = alarms["coinlake-dev-quality-errors"]
+    assert (quality["MetricName"], quality["Namespace"]) == ("FailedChecks", "coinlake/quality")
+    assert {d["Name"]: d["Value"] for d in quality["Dimensions"]} == {
+        "Job": "coinlake-dev-transform",
+        "Severity": "error",
+    }
     assert alarms["coinlake-dev-ingest-dlq-depth"]["MetricName"] == (
         "ApproximateNumberOfMessagesVisible"
     )
