@@ -206,7 +206,7 @@ def check_products(sources: Sources, products: Sequence[str]) -> None:
         ConfigError: a product is not listed, naming the closest known ones.
     """
     from coinlake.errors import CoinlakeError
-    from coinlake.sources.coinbase import parse_products
+    from coinlake.sources.coinbase.client import parse_products
 
     try:
         known = {p.product_id for p in parse_products(sources.coinbase.fetch_products().body)}
@@ -294,7 +294,7 @@ def backfill(
     """Land a past range: trades found by trade-id search (resumable), candles, price history."""
     from coinlake.ingest.run import RunOptions, run_backfill
     from coinlake.ingest.since import check_not_future, parse_moment
-    from coinlake.sources.coinbase import GRANULARITIES
+    from coinlake.sources.coinbase.client import GRANULARITIES
 
     start_at = parse_moment(start, "--from")
     end_at = None if end is None else parse_moment(end, "--to", end_of_day=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from coinlake.bronze.keys import candles_key, unparsed_key_beside
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
-from coinlake.sources.coinbase import CoinbaseSource, candle_windows
+from coinlake.sources.coinbase.client import CoinbaseSource, candle_windows
 from coinlake.storage.base import ObjectStore
 
 

@@ -19,7 +19,7 @@ from coinlake.bronze.keys import (
 from coinlake.errors import BadResponseError
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
-from coinlake.sources.coingecko import CoinGeckoSource, parse_simple_price
+from coinlake.sources.coingecko.client import CoinGeckoSource, parse_simple_price
 from coinlake.storage.base import ObjectStore
 
 

@@ -27,8 +27,8 @@ from coinlake.ingest.candles import ingest_candles
 from coinlake.ingest.coingecko import ingest_market_chart_history, ingest_simple_price
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress, RunSummary
 from coinlake.ingest.trades import Since, TradesRun, backfill_trades, ingest_trades
-from coinlake.sources.coinbase import CoinbaseSource
-from coinlake.sources.coingecko import CoinGeckoSource
+from coinlake.sources.coinbase.client import CoinbaseSource
+from coinlake.sources.coingecko.client import CoinGeckoSource
 from coinlake.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)

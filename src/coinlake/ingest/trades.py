@@ -46,8 +46,8 @@ from coinlake.ingest.pages import (
     probe_newest,
 )
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
-from coinlake.sources.coinbase import CoinbaseSource
-from coinlake.sources.pagination import MAX_LIMIT, TradesWalk, WalkStop
+from coinlake.sources.coinbase.client import CoinbaseSource
+from coinlake.sources.coinbase.trades_walk import MAX_LIMIT, TradesWalk, WalkStop
 from coinlake.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)

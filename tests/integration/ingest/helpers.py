@@ -9,7 +9,7 @@ from coinlake.bronze.keys import parse_bronze_key, trades_prefix
 from coinlake.config import Settings
 from coinlake.domain.envelope import split_envelope
 from coinlake.ingest.run import RunOptions, RunSummary, Sources, run_backfill, run_ingest
-from coinlake.sources.coinbase_parse import parse_trades
+from coinlake.sources.coinbase.parse import parse_trades
 from coinlake.storage.base import ObjectStore
 
 

@@ -16,8 +16,8 @@ from coinlake.bronze.state import read_progress, read_run_records, read_trade_cu
 from coinlake.domain.envelope import split_envelope
 from coinlake.ingest.run import RunOptions
 from coinlake.ingest.since import parse_since
-from coinlake.sources.coinbase_parse import parse_trades
-from coinlake.sources.coingecko_parse import parse_simple_price
+from coinlake.sources.coinbase.parse import parse_trades
+from coinlake.sources.coingecko.parse import parse_simple_price
 from coinlake.storage.factory import open_store
 from tests.integration.ingest.helpers import (
     bronze_trade_ids,

@@ -18,10 +18,10 @@ from urllib.parse import quote
 from coinlake.domain.clock import Clock, SystemClock
 from coinlake.domain.records import Candle, Product, Trade
 from coinlake.errors import BadResponseError, ConfigError
-from coinlake.sources.coinbase_parse import parse_candles, parse_products, parse_trades
+from coinlake.sources.coinbase.idsearch import IdSearchResult, first_trade_id_at
+from coinlake.sources.coinbase.parse import parse_candles, parse_products, parse_trades
+from coinlake.sources.coinbase.trades_walk import MAX_LIMIT, PageIds, TradesRequest, TradesWalk
 from coinlake.sources.http import ApiClient, RawResponse
-from coinlake.sources.idsearch import IdSearchResult, first_trade_id_at
-from coinlake.sources.pagination import MAX_LIMIT, PageIds, TradesRequest, TradesWalk
 from coinlake.sources.ratelimit import TokenBucket
 from coinlake.sources.retry import RetryPolicy
 

@@ -22,7 +22,7 @@ from coinlake.config import COINGECKO_PRO_URL, COINGECKO_PUBLIC_URL
 from coinlake.domain.clock import Clock, SystemClock
 from coinlake.domain.records import MarketChartPoint
 from coinlake.errors import BadResponseError, ConfigError
-from coinlake.sources.coingecko_parse import parse_market_chart, parse_simple_price
+from coinlake.sources.coingecko.parse import parse_market_chart, parse_simple_price
 from coinlake.sources.http import ApiClient, RawResponse
 from coinlake.sources.ratelimit import TokenBucket
 from coinlake.sources.retry import RetryPolicy
