@@ -1,6 +1,6 @@
 """Leases: one run at a time per product, on any `ObjectStore` (local folder or S3).
 
-    _state/locks/coinbase/trades/product=BTC-USD.json
+    _state/locks/<source>/<dataset>/product=<P>.json   (coinbase/trades/product=BTC-USD)
     {"name": ..., "owner": <run id>, "acquired_at": ..., "expires_at": ...,
      "host": <machine>, "pid": <process id>, "state_version": 1}
 
@@ -97,8 +97,8 @@ class LeaseLostError(ConcurrentUpdateError):
     """The lease expired and another run took it (or it was released)."""
 
 
-def product_lease_name(product: str, source: str = "coinbase", dataset: str = "trades") -> str:
-    """`coinbase/trades/product=BTC-USD`: the lease guarding one product's cursor and walks."""
+def product_lease_name(product: str, source: str, dataset: str) -> str:
+    """`<source>/<dataset>/product=<P>`: the lease guarding one product's cursor and walks."""
     return f"{source}/{dataset}/product={product}"
 
 

@@ -146,20 +146,23 @@ def demo(
 
 
 def _ingest(store: ObjectStore, settings: Settings, clock: Clock, hours: float) -> bool:
+    from coinlake.app.ingest import backfill, ingest
     from coinlake.cli.ingest import print_summary, progress_bar
-    from coinlake.ingest.run import RunOptions, Sources, run_backfill, run_ingest
+    from coinlake.ingest.run import RunOptions
 
     now = clock.now()
-    with Sources(settings, clock=clock) as sources, progress_bar() as bar:
-        ingested = run_ingest(
+    with progress_bar() as bar:
+        ingested = ingest(
             store,
-            sources,
+            settings,
+            clock=clock,
             since=now - timedelta(hours=hours),
             options=RunOptions(progress=bar, command="demo-ingest"),
         )
-        history = run_backfill(
+        history = backfill(
             store,
-            sources,
+            settings,
+            clock=clock,
             start_at=now - timedelta(hours=hours),
             end_at=now,
             source="all",

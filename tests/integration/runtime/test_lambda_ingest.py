@@ -106,7 +106,7 @@ def test_the_handler_ingests_a_scheduled_event_into_s3_without_heavy_imports(
         assert f"Successfully uploaded data to s3://{s3_lake.bucket}/lake/{key}" in uploads
     assert {r.get("aws_request_id") for r in logs} >= {"request-0", "request-1"}
     for product in ("BTC-USD", "ETH-USD"):
-        assert read_trade_cursor(store, product) is not None
+        assert read_trade_cursor(store, "coinbase", "trades", product) is not None
 
 
 def test_a_run_that_fails_raises_after_logging(sandbox: Any, s3_lake: Any) -> None:

@@ -26,7 +26,7 @@ from coinlake.storage.base import ObjectStore
 
 NOW = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)
 TTL = timedelta(minutes=10)
-NAME = product_lease_name("BTC-USD")
+NAME = product_lease_name("BTC-USD", "coinbase", "trades")
 
 
 def test_the_lease_lives_in_state_locks(lake_store: ObjectStore) -> None:
@@ -49,7 +49,9 @@ def test_a_held_lease_blocks_another_run_until_it_expires(lake_store: ObjectStor
 
 def test_other_products_are_independent(lake_store: ObjectStore) -> None:
     acquire_lease(lake_store, NAME, "run-a", now=NOW, ttl=TTL)
-    acquire_lease(lake_store, product_lease_name("ETH-USD"), "run-b", now=NOW, ttl=TTL)
+    acquire_lease(
+        lake_store, product_lease_name("ETH-USD", "coinbase", "trades"), "run-b", now=NOW, ttl=TTL
+    )
 
 
 def test_racing_runs_get_exactly_one_lease(lake_store: ObjectStore) -> None:
