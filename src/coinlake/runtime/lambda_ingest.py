@@ -80,8 +80,8 @@ def parse_event(event: Mapping[str, Any], settings: Settings) -> IngestRequest:
         return IngestRequest(ALL, max_pages=max_pages)
     if "source" not in event:
         raise ConfigError(
-            'unsupported event: expected an EventBridge scheduled event or {"source": '
-            '"coinbase", "product": "BTC-USD"}'
+            "unsupported event: expected an EventBridge scheduled event or "
+            f'{{"source": "<{"|".join(REGISTRY.choices())}>", "product": "BTC-USD"}}'
         )
     products = event.get("products") or ([event["product"]] if event.get("product") else None)
     if products is not None and not isinstance(products, list | tuple):

@@ -23,7 +23,7 @@ from coinlake.sources.coinbase.parse import parse_candles, parse_products, parse
 from coinlake.sources.coinbase.trades_walk import MAX_LIMIT, PageIds, TradesRequest, TradesWalk
 from coinlake.sources.http import ApiClient, RawResponse
 from coinlake.sources.paging import Fetched
-from coinlake.sources.ratelimit import TokenBucket
+from coinlake.sources.ratelimit import BURST_HEADROOM, RATE_HEADROOM, TokenBucket
 from coinlake.sources.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ class CoinbaseSource:
             timeout_s=settings.http_timeout_s,
             clock=clock,
             retry=RetryPolicy.from_settings(settings, clock, random=rng.random),
-            limiter=limiter or TokenBucket.for_coinbase(settings, clock),
+            limiter=limiter or coinbase_limiter(settings, clock),
             transport=transport,
         )
         return cls(client)
@@ -349,6 +349,17 @@ class CoinbaseSource:
                 )
             chosen.append(product)
         return chosen
+
+
+def coinbase_limiter(settings: Settings, clock: Clock) -> TokenBucket:
+    """The Coinbase public budget (`coinbase_requests_per_second`, `coinbase_burst`), less the
+    headroom of `coinlake.sources.ratelimit`."""
+    return TokenBucket(
+        rate_per_s=settings.coinbase_requests_per_second * RATE_HEADROOM,
+        burst=max(1, settings.coinbase_burst - BURST_HEADROOM),
+        clock=clock,
+        name=API,
+    )
 
 
 def candle_windows(

@@ -136,7 +136,7 @@ class CoinGeckoSource:
             timeout_s=settings.http_timeout_s,
             clock=clock,
             retry=RetryPolicy.from_settings(settings, clock, random=rng.random),
-            limiter=limiter or TokenBucket.for_coingecko(settings, clock),
+            limiter=limiter or coingecko_limiter(settings, clock),
             secret_headers={KEY_HEADERS[tier]: key} if tier is not None and key else None,
             transport=transport,
         )
@@ -270,6 +270,17 @@ class CoinGeckoSource:
                 f"{len(points)} points" if points is not None else f"unparseable ({error})",
             )
             yield MarketChartPage(coin_id, vs_currency, chunk_start, chunk_end, raw, points, error)
+
+
+def coingecko_limiter(settings: Settings, clock: Clock) -> TokenBucket:
+    """The CoinGecko budget: `coingecko_calls_per_minute`, no burst.
+
+    CoinGecko counts calls per minute; a bucket of one token never sends more than
+    `1 + calls_per_minute` calls in any 60-second window, so it stays at the stated rate.
+    """
+    return TokenBucket(
+        rate_per_s=settings.coingecko_calls_per_minute / 60.0, burst=1, clock=clock, name=API
+    )
 
 
 def market_chart_windows(
