@@ -96,6 +96,9 @@ class Settings(BaseModel):
     """Log level at the entry points."""
     log_format: Literal["text", "json"] = "text"
     """`json` for structured logs (Lambda, Glue), `text` for people."""
+    source_options: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """Settings of a source that brings its own, by source name (`[source_options.<name>]` in
+    `coinlake.toml`, e.g. `url = "https://..."`); the built-in sources have fields above."""
     ingest_source: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     """Source a scheduled Lambda event ingests (`all` or a source name); None: from the rule."""
     ingest_max_pages: int = Field(default=3000, ge=1, le=1_000_000)

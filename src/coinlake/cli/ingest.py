@@ -45,17 +45,18 @@ QUIET_NOTES = ("reached_known", "exhausted")
 
 
 def _source_option(help_text: str) -> object:
-    """`--source`: `all` or a registered source (the choices come from the registry)."""
+    """`--source`: `all` or a registered source (checked against the registry when parsed, so
+    a source registered after import is accepted too)."""
     from coinlake.sources.registry import REGISTRY
 
-    choices = REGISTRY.choices()
-
     def check(value: str) -> str:
-        if value not in choices:
-            raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}")
+        if value not in REGISTRY.choices():
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(REGISTRY.choices())}")
         return value
 
-    return typer.Option(help=f"{help_text} One of: {', '.join(choices)}.", callback=check)
+    return typer.Option(
+        help=f"{help_text} One of: {', '.join(REGISTRY.choices())}.", callback=check
+    )
 
 
 class BarProgress:
