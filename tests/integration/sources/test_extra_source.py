@@ -18,7 +18,7 @@ from coinlake.app.ingest import ingest, source_choices
 from coinlake.bronze.keys import parse_bronze_key
 from coinlake.cli.main import app
 from coinlake.config import Settings
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.domain.envelope import split_envelope
 from coinlake.runtime.lambda_ingest import make_handler
 from coinlake.sources.registry import REGISTRY

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from coinlake.config import Settings
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.sources.coinbase.client import coinbase_limiter
 from coinlake.sources.coingecko.client import coingecko_limiter
 from coinlake.sources.ratelimit import TokenBucket

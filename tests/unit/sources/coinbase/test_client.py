@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from coinlake.config import Settings
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.errors import BadResponseError, ConfigError
 from coinlake.sources.coinbase.client import CoinbaseSource, TradesPage, candle_windows
 from coinlake.sources.coinbase.trades_walk import TradesWalk, WalkStop

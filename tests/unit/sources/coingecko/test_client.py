@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from coinlake.config import COINGECKO_PRO_URL, Settings
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.domain.records import MarketChartPoint, PriceSnapshot
 from coinlake.errors import BadResponseError, ConfigError, SchemaDriftError
 from coinlake.sources.coingecko.client import (
