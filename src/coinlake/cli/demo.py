@@ -81,7 +81,7 @@ def demo(
         float, typer.Option(help="Hours of trades a first run backfills per product.", min=0.1)
     ] = 24.0,
     products: Annotated[
-        str, typer.Option(help="Coinbase products, comma-separated.")
+        str, typer.Option(help="Products (BASE-QUOTE), comma-separated.")
     ] = "BTC-USD,ETH-USD,SOL-USD",
     trades_per_minute: Annotated[
         float, typer.Option(help="Sandbox trades per minute per product.", hidden=True)
@@ -96,7 +96,7 @@ def demo(
     report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
 ) -> None:
     """Start the API sandbox, ingest from it into the lake, transform, and write a report."""
-    from coinlake.sandbox import SandboxOptions, SandboxServer
+    from coinlake.sandbox import SandboxOptions, SandboxServer, settings_for_sandbox
     from coinlake.storage.factory import open_store
 
     base = settings_for(ctx)
@@ -127,8 +127,7 @@ def demo(
         )
         settings = settings_for(
             ctx,
-            coinbase_url=sandbox.coinbase_url,
-            coingecko_url=sandbox.coingecko_url,
+            **settings_for_sandbox(sandbox),
             products=",".join(options.products),
             coins=",".join(sandbox.market.coins),
         )

@@ -118,7 +118,7 @@ def run_backfill(
     *,
     start_at: datetime,
     end_at: datetime | None = None,
-    source: SourceChoice = "coinbase",
+    source: SourceChoice = ALL,
     products: Sequence[str] | None = None,
     trades: bool = True,
     candles_granularity_s: int | None = None,

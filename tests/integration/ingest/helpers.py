@@ -35,6 +35,7 @@ def ingest(sb: Any, store: ObjectStore, settings: Settings, **kwargs: Any) -> Ru
 
 def backfill(sb: Any, store: ObjectStore, settings: Settings, **kwargs: Any) -> RunSummary:
     options = kwargs.pop("options", None) or RunOptions(command="backfill")
+    kwargs.setdefault("source", "coinbase")
     with Sources(settings, clock=sb.clock) as sources:
         return run_backfill(store, sources, options=options, **kwargs)
 

@@ -7,9 +7,9 @@ import json
 import boto3
 import pytest
 
-from coinlake.aws.secrets import coingecko_api_key
 from coinlake.config import Settings
 from coinlake.errors import ConfigError
+from coinlake.sources.coingecko.source import coingecko_api_key
 
 pytestmark = pytest.mark.integration
 

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 from coinlake.sources.paging import Dataset, KeyLayout, SourceSpec
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from coinlake.aws.clients import ParameterStoreClient, SecretsManagerClient
     from coinlake.config import Settings
     from coinlake.domain.clock import Clock
     from coinlake.sources.coingecko.client import CoinGeckoSource
@@ -33,10 +36,31 @@ def open_client(settings: Settings, clock: Clock) -> CoinGeckoSource:
 
     key = None
     if settings.coingecko_api_key_parameter and settings.coingecko_api_key is None:
-        from coinlake.aws.secrets import coingecko_api_key
-
         key = coingecko_api_key(settings)
     return CoinGeckoSource.from_settings(settings, api_key=key, clock=clock)
+
+
+def coingecko_api_key(
+    settings: Settings,
+    *,
+    ssm: ParameterStoreClient | None = None,
+    secretsmanager: SecretsManagerClient | None = None,
+) -> SecretStr | None:
+    """The CoinGecko key: `settings.coingecko_api_key`, else the one stored at
+    `settings.coingecko_api_key_parameter` (SSM or Secrets Manager), else None (keyless).
+
+    Raises:
+        ConfigError: the parameter or secret is missing, unreadable or empty.
+    """
+    if settings.coingecko_api_key is not None:
+        return settings.coingecko_api_key
+    where = settings.coingecko_api_key_parameter
+    if not where:
+        return None
+    from coinlake.aws.secrets import KeyRef, read_api_key
+
+    ref = KeyRef("coingecko_api_key_parameter", "CoinGecko key", "coingecko_api_key")
+    return read_api_key(settings, where, ref, ssm=ssm, secretsmanager=secretsmanager)
 
 
 SOURCE = SourceSpec(
