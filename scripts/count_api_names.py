@@ -39,20 +39,13 @@ def api_names() -> tuple[str, ...]:
 
 
 def _docstrings(tree: ast.Module) -> set[int]:
-    """`id()` of every docstring constant (module, class, function)."""
-    nodes: list[ast.AST] = [tree]
-    nodes += [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef | ast.FunctionDef)]
-    nodes += [n for n in ast.walk(tree) if isinstance(n, ast.AsyncFunctionDef)]
-    ids = set()
-    for node in nodes:
-        body = getattr(node, "body", [])
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            ids.add(id(body[0].value))
-    # An attribute docstring (a string statement after an assignment) is documentation too.
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            ids.add(id(node.value))
-    return ids
+    """`id()` of every string that stands alone as a statement: the module, class and function
+    docstrings and the attribute docstrings after an assignment (documentation, not code)."""
+    return {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
 
 
 def _words(tree: ast.Module) -> Iterator[str]:
@@ -65,9 +58,7 @@ def _words(tree: ast.Module) -> Iterator[str]:
             yield node.attr
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             yield node.name
-        elif isinstance(node, ast.arg):
-            yield node.arg
-        elif isinstance(node, ast.keyword) and node.arg:
+        elif isinstance(node, ast.arg | ast.keyword) and node.arg:
             yield node.arg
         elif isinstance(node, ast.alias):
             yield node.name
@@ -75,9 +66,10 @@ def _words(tree: ast.Module) -> Iterator[str]:
                 yield node.asname
         elif isinstance(node, ast.ImportFrom) and node.module:
             yield node.module
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if id(node) not in skip:
-                yield node.value
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+        ):
+            yield node.value
 
 
 def names_an_api(path: Path, names: tuple[str, ...]) -> list[str]:
@@ -113,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.list or len(hits) > args.max:
         for path, found in hits.items():
             print(f"  {path.relative_to(ROOT)}: {', '.join(found)}")
-    print(f"{len(hits)} modules name an API ({', '.join(names)}) outside their packages; max {args.max}")
+    apis = ", ".join(names)
+    print(f"{len(hits)} modules name an API ({apis}) outside their packages; max {args.max}")
     if len(hits) > args.max:
         print("reach the source through coinlake.sources.registry instead", file=sys.stderr)
         return 1
