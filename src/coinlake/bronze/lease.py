@@ -253,6 +253,19 @@ def renew_lease(
     return replace(lease, expires_at=expires_at, version=version)
 
 
+def renew_if_due(
+    store: ObjectStore, lease: Lease, *, now: datetime, ttl: timedelta = DEFAULT_TTL
+) -> Lease:
+    """Renew `lease` once a third of its TTL has passed (else return it as is).
+
+    Raises:
+        LeaseLostError: it expired and another run took it.
+    """
+    if now >= lease.expires_at - ttl * 2 / 3:
+        return renew_lease(store, lease, now=now, ttl=ttl)
+    return lease
+
+
 def release_lease(store: ObjectStore, lease: Lease, *, now: datetime) -> bool:
     """Give the lease up (it is marked expired at `now`, so the next run takes it at once).
 

@@ -1,7 +1,5 @@
-"""Id-walked datasets into Bronze without gaps or duplicates: incremental walks and backfills.
-
-A dataset with `id_walk` paging (Coinbase trades) has sequential ids walked down with a cursor;
-its source and dataset names come from the registry and key its cursor, checkpoints and lease.
+"""Id-walked datasets (Coinbase trades) into Bronze without gaps or duplicates: incremental
+walks and backfills. The run's source and dataset key its cursors, checkpoints and leases.
 
 Per product, in the order that makes a crash lose nothing (see `docs/ingest.md`):
 
@@ -29,7 +27,7 @@ from coinlake.bronze.lease import (
     acquire_lease,
     product_lease_name,
     release_lease,
-    renew_lease,
+    renew_if_due,
 )
 from coinlake.bronze.state import (
     WalkProgress,
@@ -42,12 +40,7 @@ from coinlake.bronze.state import (
 from coinlake.domain.clock import Clock
 from coinlake.domain.envelope import format_timestamp
 from coinlake.errors import ConfigError
-from coinlake.ingest.pages import (
-    ExactWalk,
-    land_trades_page,
-    land_unparsed_trades,
-    probe_newest,
-)
+from coinlake.ingest.pages import ExactWalk, land_trades_page, land_unparsed_trades, probe_newest
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
 from coinlake.sources.coinbase.client import CoinbaseSource
 from coinlake.sources.coinbase.trades_walk import MAX_LIMIT, TradesWalk, WalkStop
@@ -381,7 +374,7 @@ def _walk_and_land(
             new_ids = [i for i in set(ids) if stop is None or i > stop]  # a row sent twice: once
             summary.count_trades(new_ids)
         # Still ours? (renewed when due; a run paused past the TTL stops before writing state)
-        _keep_lease(run, held)
+        held.lease = renew_if_due(run.store, held.lease, now=run.clock.now(), ttl=run.lease_ttl)
         checkpoint = walk.checkpoint
         doc = save_progress(
             run.store,
@@ -407,14 +400,3 @@ def _estimate(walk: TradesWalk) -> int | None:
     if walk.stop_at_id is None or walk.top_id is None:
         return None
     return max(walk.top_id - walk.stop_at_id, walk.trades)
-
-
-def _keep_lease(run: TradesRun, held: _Held) -> None:
-    """Renew the lease once a third of its TTL has passed.
-
-    Raises:
-        LeaseLostError: it expired and another run took it.
-    """
-    now = run.clock.now()
-    if now >= held.lease.expires_at - run.lease_ttl * 2 / 3:
-        held.lease = renew_lease(run.store, held.lease, now=now, ttl=run.lease_ttl)

@@ -47,6 +47,25 @@ def test_the_cursor_is_stored_in_its_documented_format(lake_store: ObjectStore) 
     }
 
 
+def test_each_source_and_dataset_has_its_own_cursor_and_walk(lake_store: ObjectStore) -> None:
+    advance_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD", 10, now=NOW)
+    advance_trade_cursor(lake_store, "kraken", "trades", "BTC-USD", 99, now=NOW)
+    kraken = json.loads(lake_store.get("_state/cursors/kraken/trades/product=BTC-USD.json"))
+    assert (kraken["source"], kraken["dataset"], kraken["last_trade_id"]) == (
+        "kraken",
+        "trades",
+        99,
+    )
+    cursor = read_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD")
+    assert cursor is not None
+    assert (cursor.source, cursor.last_trade_id) == ("coinbase", 10)
+    walk = WalkProgress("kraken", "walk", "BTC-USD", 5, 50, None, NOW, NOW)
+    save_progress(lake_store, walk)
+    assert lake_store.exists("_state/cursors/kraken/walk/product=BTC-USD.json")
+    assert read_progress(lake_store, "coinbase", "walk", "BTC-USD") is None
+    assert read_progress(lake_store, "kraken", "walk", "BTC-USD") == walk
+
+
 def test_the_cursor_never_goes_backwards(lake_store: ObjectStore) -> None:
     advance_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD", 500, now=NOW)
     kept = advance_trade_cursor(
