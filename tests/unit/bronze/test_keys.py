@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -179,7 +180,7 @@ def test_a_registered_layout_builds_and_parses_keys_of_a_new_source() -> None:
     from coinlake.sources.registry import REGISTRY
 
     layout = KeyLayout(("market", "date"), "time_range")
-    spec = SourceSpec("exchange-x", (Dataset("ohlc", "windows", layout),), open=lambda s, c: None)  # type: ignore[arg-type,return-value]
+    spec = SourceSpec("exchange-x", (Dataset("ohlc", "windows", layout),), open=_never_opened)
     fetched = datetime(2026, 11, 22, 10, 0, 0, 5, tzinfo=UTC)
     window = (datetime(2026, 11, 21, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC))
     key = build_key("exchange-x", "ohlc", layout, fetched, folders={"market": "btc"}, window=window)
@@ -203,3 +204,7 @@ def test_a_registered_layout_builds_and_parses_keys_of_a_new_source() -> None:
             build_key("exchange-x", "ohlc", layout, fetched, window=window)
     finally:
         REGISTRY.unregister("exchange-x")
+
+
+def _never_opened(*_: object) -> Any:
+    raise AssertionError("building keys opens no client")
