@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from coinlake.errors import ConfigError
-
 if TYPE_CHECKING:
     from coinlake.config import Settings
     from coinlake.domain.clock import Clock
@@ -138,14 +136,3 @@ class SourceSpec:
     """Build the client (base URL, limits and any key from the settings); nothing connects."""
     check_items: Callable[[Any, Sequence[str]], None] | None = None
     """Ask the API whether the configured items exist (`ConfigError` naming the unknown ones)."""
-
-    def dataset(self, name: str) -> Dataset:
-        """The dataset called `name`.
-
-        Raises:
-            ConfigError: the source has none by that name.
-        """
-        for dataset in self.datasets:
-            if dataset.name == name:
-                return dataset
-        raise ConfigError(f"source {self.name} has no dataset {name!r}")

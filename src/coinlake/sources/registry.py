@@ -17,7 +17,6 @@ A test (or a plug-in) adds a source with `REGISTRY.register(spec)` and takes it 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,9 +91,6 @@ class Registry:
             for spec in self._specs.values()
             for dataset in spec.datasets
         }
-
-    def __iter__(self) -> Iterator[SourceSpec]:
-        return iter(tuple(self._specs.values()))
 
 
 BUILT_IN = (_COINBASE, _COINGECKO)
