@@ -25,7 +25,7 @@ def schedule(
         str, typer.Option(help="When to land a CoinGecko snapshot, or 'off'.")
     ] = "cron(0 17 * * ? *)",
     transform: Annotated[
-        str, typer.Option(help="When to build Silver and Gold (DuckDB), or 'off'.")
+        str, typer.Option(help="When to build Silver and Gold (DuckDB) and check them, or 'off'.")
     ] = "rate(15 minutes)",
     once: Annotated[
         bool, typer.Option("--once", help="Run every enabled job once now, in order, and exit.")
@@ -41,6 +41,7 @@ def schedule(
     """
     from datetime import timedelta
 
+    from coinlake.cli.quality import quality_config_for
     from coinlake.domain.clock import SystemClock
     from coinlake.schedule.expressions import parse_schedule
     from coinlake.schedule.jobs import ingest_action, transform_action
@@ -70,7 +71,7 @@ def schedule(
     actions = {
         name: partial(ingest_action, settings, store, name, clock) for name in REGISTRY.names()
     }
-    actions["transform"] = partial(transform_action, settings)
+    actions["transform"] = partial(transform_action, settings, quality=quality_config_for(ctx))
     jobs = [ScheduledJob(name, when, actions[name]()) for name, when in schedules.items()]
 
     def show(firing: Firing) -> None:
