@@ -15,12 +15,12 @@ from coinlake.cli import demo as demo_cli
 from coinlake.cli import ingest as ingest_cli
 from coinlake.cli import quality as quality_cli
 from coinlake.cli import query as query_cli
-from coinlake.cli import sandbox as sandbox_cli
 from coinlake.cli import schedule as schedule_cli
 from coinlake.cli import transform as transform_cli
 from coinlake.cli.common import CliState, err_console
 from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.log import configure_logging
+from coinlake.sandbox import cli as sandbox_cli
 
 app = typer.Typer(
     name="coinlake",

@@ -60,10 +60,11 @@ def repair_command(
 ) -> None:
     """Run the repair and print what it did; exit 1 when a product failed or ids the exchange
     can serve are still missing afterwards."""
+    from coinlake.app.ingest import open_sources
     from coinlake.bronze.state import new_run_id
-    from coinlake.cli.ingest import open_sources
+    from coinlake.domain.clock import SystemClock
+    from coinlake.ingest.id_walk import TradesRun
     from coinlake.ingest.repair import repair_gaps
-    from coinlake.ingest.trades import TradesRun
 
     if settings.lake_is_s3:
         raise ConfigError("--repair-gaps works on a local lake folder (the check runs on DuckDB)")
@@ -75,9 +76,10 @@ def repair_command(
     if not servable:
         console.print("no missing trade ids the exchange can serve: nothing to repair")
         return
-    with open_sources(settings) as sources:
+    with open_sources(settings, SystemClock()) as sources:
         clock = sources.clock
-        run = TradesRun(store, sources.coinbase, clock, new_run_id(clock.now()))
+        client = sources.client("coinbase")
+        run = TradesRun(store, client, "coinbase", "trades", clock, new_run_id(clock.now()))
         summaries, repairs = repair_gaps(run, servable)
     table = Table(title="coinlake backfill --repair-gaps", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("product", "missing ids", "count", "fetched", "pages", "not served"):

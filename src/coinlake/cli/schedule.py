@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -45,6 +46,7 @@ def schedule(
     from coinlake.schedule.expressions import parse_schedule
     from coinlake.schedule.jobs import ingest_action, transform_action
     from coinlake.schedule.loop import Firing, ScheduledJob, run_schedule
+    from coinlake.sources.registry import REGISTRY
     from coinlake.storage.factory import open_store
 
     if for_minutes is not None and for_minutes <= 0:
@@ -67,10 +69,9 @@ def schedule(
         )
     store = open_store(settings)
     actions = {
-        "coinbase": lambda: ingest_action(settings, store, "coinbase", clock),
-        "coingecko": lambda: ingest_action(settings, store, "coingecko", clock),
-        "transform": lambda: transform_action(settings, quality=quality_config_for(ctx)),
+        name: partial(ingest_action, settings, store, name, clock) for name in REGISTRY.names()
     }
+    actions["transform"] = partial(transform_action, settings, quality=quality_config_for(ctx))
     jobs = [ScheduledJob(name, when, actions[name]()) for name, when in schedules.items()]
 
     def show(firing: Firing) -> None:

@@ -16,11 +16,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from coinlake.bronze.lease import product_lease_name, release_lease
+from coinlake.bronze.lease import product_lease_name, release_lease, renew_if_due
 from coinlake.errors import CoinlakeError
+from coinlake.ingest.id_walk import TradesRun, _Held, _take_lease
 from coinlake.ingest.pages import ExactWalk, land_trades_page, land_unparsed_trades
 from coinlake.ingest.summary import ItemSummary
-from coinlake.ingest.trades import TradesRun, _Held, _keep_lease, _take_lease
 from coinlake.quality.gaps import IdRange, unservable_document, unservable_key
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def _repair_range(run: TradesRun, gap: IdRange, held: _Held, summary: ItemSummar
             inside = sorted({i for i in ids if gap.low <= i <= gap.high})
             got.update(inside)
             summary.count_trades(inside)
-        _keep_lease(run, held)
+        held.lease = renew_if_due(run.store, held.lease, now=run.clock.now(), ttl=run.lease_ttl)
     done.fetched = len(got)
     done.unservable = missing_ranges(gap, got)
     return done
@@ -93,9 +93,9 @@ def repair_gaps(
     summaries: list[ItemSummary] = []
     repairs: list[RangeRepair] = []
     for product in sorted({g.product for g in gaps if g.servable}):
-        summary = ItemSummary(product, "coinbase", "trades", note="gap repair")
+        summary = ItemSummary(product, run.source_name, run.dataset, note="gap repair")
         summaries.append(summary)
-        held = _take_lease(run, product_lease_name(product), summary)
+        held = _take_lease(run, product_lease_name(product, run.source_name, run.dataset), summary)
         if held is None:
             continue
         try:

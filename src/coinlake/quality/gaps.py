@@ -16,7 +16,7 @@ from coinlake.transform.lake import Lake
 
 UNSERVABLE = "_state/quality/unservable"
 """Folder of the per-product unservable ranges."""
-CURSORS = trades_cursor_key("X").rsplit("/", 1)[0]
+CURSORS = trades_cursor_key("coinbase", "trades", "X").rsplit("/", 1)[0]
 """Folder of the Coinbase trade cursors (`_state/cursors/coinbase/trades`)."""
 
 

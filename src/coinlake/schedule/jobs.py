@@ -1,9 +1,9 @@
-"""The standard jobs of `coinlake schedule`: Coinbase trades, CoinGecko snapshots, transforms.
+"""The standard jobs of `coinlake schedule`: one ingest job per registered source, transforms.
 
 Each firing builds its own API sources and engine and calls the code `coinlake ingest` and
-`coinlake transform` call, so a scheduled run and a manual one leave the same lake. The
-transform job then runs the quality checks (`coinlake quality`) on the same engine: a firing
-with an error-severity failure is reported as failed, its detail naming the checks.
+`coinlake transform` call (`coinlake.app`), so a scheduled run and a manual one leave the same
+lake. The transform job then runs the quality checks (`coinlake quality`) on the same engine: a
+firing with an error-severity failure is reported as failed, its detail naming the checks.
 """
 
 from __future__ import annotations
@@ -11,34 +11,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from coinlake.app.ingest import SourcesFactory, ingest, open_sources
 from coinlake.config import Settings
 from coinlake.domain.clock import Clock
-from coinlake.ingest.run import SourceChoice, Sources, run_ingest
 from coinlake.ingest.summary import RunSummary
 from coinlake.quality.config import QualityConfig
 from coinlake.schedule.loop import JobOutcome
 from coinlake.storage.base import ObjectStore
 
-SourcesFactory = Callable[[Settings, Clock], Sources]
-
-
-def default_sources(settings: Settings, clock: Clock) -> Sources:
-    """The API sources a scheduled run uses (`Sources.for_settings`)."""
-    return Sources.for_settings(settings, clock)
+default_sources = open_sources
+"""The API sources a scheduled run uses (`app.ingest.open_sources`)."""
 
 
 def ingest_action(
     settings: Settings,
     store: ObjectStore,
-    source: SourceChoice,
+    source: str,
     clock: Clock,
     sources: SourcesFactory = default_sources,
 ) -> Callable[[], JobOutcome]:
     """`coinlake ingest --source <source>` as a job."""
 
     def action() -> JobOutcome:
-        with sources(settings, clock) as opened:
-            summary = run_ingest(store, opened, source=source)
+        summary = ingest(store, settings, source=source, clock=clock, sources=sources)
         return JobOutcome(ok=not summary.failed, detail=_ingest_detail(summary))
 
     return action

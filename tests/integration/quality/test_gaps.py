@@ -9,9 +9,9 @@ import pytest
 
 from coinlake.bronze.keys import trades_prefix
 from coinlake.bronze.state import read_trade_cursor
+from coinlake.ingest.id_walk import TradesRun
 from coinlake.ingest.repair import repair_gaps
 from coinlake.ingest.run import Sources
-from coinlake.ingest.trades import TradesRun
 from coinlake.quality.config import QualityConfig
 from coinlake.quality.gaps import IdRange
 from coinlake.quality.runner import find_gaps
@@ -36,7 +36,9 @@ def gaps_of(lake: Path, sb: Any) -> list[IdRange]:
 
 def repair(sb: Any, settings: Any, store: Any, gaps: list[IdRange]) -> Any:
     with Sources(settings, clock=sb.clock) as sources:
-        run = TradesRun(store, sources.coinbase, sb.clock, "repair-test")
+        run = TradesRun(
+            store, sources.client("coinbase"), "coinbase", "trades", sb.clock, "repair-test"
+        )
         return repair_gaps(run, gaps)
 
 
@@ -95,7 +97,7 @@ def test_repair_after_an_outage_brings_completeness_back_to_100_percent(
     assert gaps_of(lake, sandbox) == []
     low, high = _remove_pages(store, which)
     transform(lake, full_refresh=True)
-    cursor = read_trade_cursor(store, "BTC-USD")
+    cursor = read_trade_cursor(store, "coinbase", "trades", "BTC-USD")
     assert cursor is not None and (which == "middle" or cursor.last_trade_id == high)
     assert gaps_of(lake, sandbox) == [IdRange("BTC-USD", low, high, True)]
     assert "completeness_trades" in failed_checks(check(lake, sandbox.clock.now(), write=False))
@@ -107,7 +109,9 @@ def test_repair_after_an_outage_brings_completeness_back_to_100_percent(
     assert gaps_of(lake, sandbox) == []
     run = check(lake, sandbox.clock.now(), write=False)
     assert failed_checks(run, "error") == set()
-    assert read_trade_cursor(store, "BTC-USD") == cursor  # repair never moves the cursor
+    assert (
+        read_trade_cursor(store, "coinbase", "trades", "BTC-USD") == cursor
+    )  # repair never moves the cursor
 
 
 def test_sandbox_duplicate_rows_are_absorbed_and_wrong_shapes_are_reported(

@@ -1,4 +1,5 @@
-"""Coinbase trades into Bronze without gaps or duplicates: incremental walks and backfills.
+"""Id-walked datasets (Coinbase trades) into Bronze without gaps or duplicates: incremental
+walks and backfills. The run's source and dataset key its cursors, checkpoints and leases.
 
 Per product, in the order that makes a crash lose nothing (see `docs/ingest.md`):
 
@@ -26,7 +27,7 @@ from coinlake.bronze.lease import (
     acquire_lease,
     product_lease_name,
     release_lease,
-    renew_lease,
+    renew_if_due,
 )
 from coinlake.bronze.state import (
     WalkProgress,
@@ -39,22 +40,18 @@ from coinlake.bronze.state import (
 from coinlake.domain.clock import Clock
 from coinlake.domain.envelope import format_timestamp
 from coinlake.errors import ConfigError
-from coinlake.ingest.pages import (
-    ExactWalk,
-    land_trades_page,
-    land_unparsed_trades,
-    probe_newest,
-)
+from coinlake.ingest.pages import ExactWalk, land_trades_page, land_unparsed_trades, probe_newest
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
-from coinlake.sources.coinbase import CoinbaseSource
-from coinlake.sources.pagination import MAX_LIMIT, TradesWalk, WalkStop
+from coinlake.sources.coinbase.client import CoinbaseSource
+from coinlake.sources.coinbase.trades_walk import MAX_LIMIT, TradesWalk, WalkStop
 from coinlake.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)
 
 Since = int | datetime
 """Where a product without a cursor starts: a trade id (included) or a time."""
-BACKFILL_LEASE = "trades-backfill"
+BACKFILL_LEASE = "-backfill"
+"""The backfill lease of a dataset is `<dataset>-backfill` (`trades-backfill`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +60,11 @@ class TradesRun:
 
     store: ObjectStore
     source: CoinbaseSource
+    """The opened client (`walk_trades`, `fetch_trades_page`, `find_trade_id_at`, ...)."""
+    source_name: str
+    """The registered source: `source=` of the Bronze keys, cursors and leases."""
+    dataset: str
+    """The id-walked dataset."""
     clock: Clock
     run_id: str
     progress: Progress = field(default_factory=NoProgress)
@@ -82,8 +84,8 @@ def ingest_trades(
     Raises:
         CoinlakeError: the API or the store failed; what was landed and checkpointed stays.
     """
-    summary = summary or ItemSummary(product, "coinbase", "trades")
-    held = _take_lease(run, product_lease_name(product), summary)
+    summary = summary or ItemSummary(product, run.source_name, run.dataset)
+    held = _take_lease(run, product_lease_name(product, run.source_name, run.dataset), summary)
     if held is None:
         return summary
     try:
@@ -113,8 +115,9 @@ def backfill_trades(
     """
     if end_at is not None and end_at <= start_at:
         raise ConfigError(f"backfill range is empty: {start_at} .. {end_at}")
-    summary = summary or ItemSummary(product, "coinbase", "trades")
-    held = _take_lease(run, product_lease_name(product, dataset=BACKFILL_LEASE), summary)
+    summary = summary or ItemSummary(product, run.source_name, run.dataset)
+    lease = product_lease_name(product, run.source_name, f"{run.dataset}{BACKFILL_LEASE}")
+    held = _take_lease(run, lease, summary)
     if held is None:
         return summary
     try:
@@ -146,16 +149,16 @@ def _take_lease(run: TradesRun, name: str, summary: ItemSummary) -> _Held | None
 def _incremental(
     run: TradesRun, product: str, since: Since | None, summary: ItemSummary, held: _Held
 ) -> None:
-    saved = read_progress(run.store, "walk", product)
+    saved = read_progress(run.store, run.source_name, "walk", product)
     if saved is not None and not saved.done:
         walk: TradesWalk = _resume(saved, run.max_pages)
         doc = saved
         summary.note = "resumed; "
-        cursor = read_trade_cursor(run.store, product)
+        cursor = read_trade_cursor(run.store, run.source_name, run.dataset, product)
         summary.cursor = None if cursor is None else cursor.last_trade_id
     else:
         newest = probe_newest(run.store, run.source, product, summary)
-        cursor = read_trade_cursor(run.store, product)
+        cursor = read_trade_cursor(run.store, run.source_name, run.dataset, product)
         summary.cursor = None if cursor is None else cursor.last_trade_id
         if newest is None:
             summary.note = "no trades yet"
@@ -171,7 +174,7 @@ def _incremental(
         walk = ExactWalk(stop_at_id=stop_at, start_after=newest[0] + 1, max_pages=run.max_pages)
         now = run.clock.now()
         doc = WalkProgress(
-            "walk", product, stop_at, walk.next_after, None, now, now, run.run_id,
+            run.source_name, "walk", product, stop_at, walk.next_after, None, now, now, run.run_id,
             version=None if saved is None else saved.version,
         )  # fmt: skip
     _walk_and_land(run, product, walk, doc, summary, held)
@@ -183,15 +186,15 @@ def _incremental(
     summary.note += walk.stopped.value if walk.stopped else "not started"
     if walk.reached:
         _advance_cursor(run, product, walk, summary)
-        clear_progress(run.store, "walk", product)
+        clear_progress(run.store, run.source_name, "walk", product)
     elif walk.stopped is WalkStop.MAX_PAGES:
         summary.status = "partial"
     elif walk.stopped is WalkStop.CURSOR_AHEAD:
-        clear_progress(run.store, "walk", product)
+        clear_progress(run.store, run.source_name, "walk", product)
         _up_to_date_or_ahead(walk.stop_at_id or 0, walk.top_id or 0, summary)
     elif walk.stopped is WalkStop.EXHAUSTED:
         _ran_out_of_trades(walk, summary)
-    cursor = read_trade_cursor(run.store, product)
+    cursor = read_trade_cursor(run.store, run.source_name, run.dataset, product)
     summary.cursor = None if cursor is None else cursor.last_trade_id
 
 
@@ -224,7 +227,7 @@ def _stop_for_new_product(run: TradesRun, product: str, since: Since | None, new
     if isinstance(since, datetime):
         first = run.source.find_trade_id_at(product, since).trade_id
         return 0 if first is None else max(first - 1, 0)
-    backfill = read_progress(run.store, "backfill", product)
+    backfill = read_progress(run.store, run.source_name, "backfill", product)
     if backfill is not None and not backfill.done and not backfill.params.get("to"):
         # An unfinished backfill up to now covers every id up to its top (or, before its first
         # page, below its start): continue right above it, or the ids in between would be lost
@@ -247,7 +250,7 @@ def _backfill(
         "from": format_timestamp(start_at),
         "to": "" if end_at is None else format_timestamp(end_at),
     }
-    saved = read_progress(run.store, "backfill", product)
+    saved = read_progress(run.store, run.source_name, "backfill", product)
     if saved is not None and not restart:
         if saved.params != params and not saved.done:
             raise ConfigError(
@@ -272,7 +275,8 @@ def _backfill(
         )
         now = run.clock.now()
         doc = WalkProgress(
-            "backfill", product, walk.stop_at_id, walk.next_after, None, now, now, run.run_id,
+            run.source_name, "backfill", product, walk.stop_at_id, walk.next_after, None,
+            now, now, run.run_id,
             params=params, version=None if saved is None else saved.version,
         )  # fmt: skip
         if walk.stop_at_id is None or (
@@ -295,7 +299,7 @@ def _backfill(
         summary.status = "partial"
     elif walk.stopped is WalkStop.EXHAUSTED:
         _ran_out_of_trades(walk, summary)
-    cursor = read_trade_cursor(run.store, product)
+    cursor = read_trade_cursor(run.store, run.source_name, run.dataset, product)
     summary.cursor = None if cursor is None else cursor.last_trade_id
 
 
@@ -317,7 +321,7 @@ def _hand_over_cursor(
     cursor, unless an older cursor would then jump over trades between it and the range."""
     if params["to"] or walk.stop_at_id is None:
         return
-    cursor = read_trade_cursor(run.store, product)
+    cursor = read_trade_cursor(run.store, run.source_name, run.dataset, product)
     if cursor is None or cursor.last_trade_id >= walk.stop_at_id:
         _advance_cursor(run, product, walk, summary)
 
@@ -343,8 +347,9 @@ def _advance_cursor(run: TradesRun, product: str, walk: TradesWalk, summary: Ite
     new = walk.checkpoint.new_cursor
     if new is not None:
         cursor = advance_trade_cursor(
-            run.store, product, new, now=run.clock.now(), run_id=run.run_id
-        )
+            run.store, run.source_name, run.dataset, product, new,
+            now=run.clock.now(), run_id=run.run_id,
+        )  # fmt: skip
         summary.cursor = cursor.last_trade_id
 
 
@@ -369,7 +374,7 @@ def _walk_and_land(
             new_ids = [i for i in set(ids) if stop is None or i > stop]  # a row sent twice: once
             summary.count_trades(new_ids)
         # Still ours? (renewed when due; a run paused past the TTL stops before writing state)
-        _keep_lease(run, held)
+        held.lease = renew_if_due(run.store, held.lease, now=run.clock.now(), ttl=run.lease_ttl)
         checkpoint = walk.checkpoint
         doc = save_progress(
             run.store,
@@ -395,14 +400,3 @@ def _estimate(walk: TradesWalk) -> int | None:
     if walk.stop_at_id is None or walk.top_id is None:
         return None
     return max(walk.top_id - walk.stop_at_id, walk.trades)
-
-
-def _keep_lease(run: TradesRun, held: _Held) -> None:
-    """Renew the lease once a third of its TTL has passed.
-
-    Raises:
-        LeaseLostError: it expired and another run took it.
-    """
-    now = run.clock.now()
-    if now >= held.lease.expires_at - run.lease_ttl * 2 / 3:
-        held.lease = renew_lease(run.store, held.lease, now=now, ttl=run.lease_ttl)

@@ -10,17 +10,16 @@ import pytest
 from pydantic import SecretStr
 
 from coinlake.config import COINGECKO_PRO_URL, Settings
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.domain.records import MarketChartPoint, PriceSnapshot
 from coinlake.errors import BadResponseError, ConfigError, SchemaDriftError
-from coinlake.sources.coingecko import (
+from coinlake.sources.coingecko.client import (
     CoinGeckoSource,
     market_chart_windows,
     parse_market_chart,
     parse_simple_price,
 )
-
-from .conftest import Recorder
+from tests.unit.sources.conftest import Recorder
 
 SIMPLE = (
     b'{"bitcoin": {"usd": 91234.123456789012, "usd_market_cap": 1.81e12,'

@@ -12,7 +12,7 @@ import itertools
 import logging
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -22,8 +22,9 @@ from coinlake.config import COINGECKO_PRO_URL, COINGECKO_PUBLIC_URL
 from coinlake.domain.clock import Clock, SystemClock
 from coinlake.domain.records import MarketChartPoint
 from coinlake.errors import BadResponseError, ConfigError
-from coinlake.sources.coingecko_parse import parse_market_chart, parse_simple_price
+from coinlake.sources.coingecko.parse import parse_market_chart, parse_simple_price
 from coinlake.sources.http import ApiClient, RawResponse
+from coinlake.sources.paging import Fetched
 from coinlake.sources.ratelimit import TokenBucket
 from coinlake.sources.retry import RetryPolicy
 
@@ -44,6 +45,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 API = "coingecko"
+SIMPLE_PRICE_DATASET = "simple_price"
+MARKET_CHART_DATASET = "market_chart_range"
 SIMPLE_PRICE = "/simple/price"
 MARKET_CHART_RANGE = "/coins/{id}/market_chart/range"
 KEY_HEADERS = {"demo": "x-cg-demo-api-key", "pro": "x-cg-pro-api-key"}
@@ -82,11 +85,21 @@ class CoinGeckoSource:
     """The CoinGecko endpoints coinlake uses, on one shared `ApiClient`."""
 
     def __init__(
-        self, client: ApiClient, *, key_tier: Literal["demo", "pro"] | None, clock: Clock
+        self,
+        client: ApiClient,
+        *,
+        key_tier: Literal["demo", "pro"] | None,
+        clock: Clock,
+        coins: Sequence[str] = (),
+        vs_currencies: Sequence[str] = (),
     ) -> None:
         self.client = client
         self.key_tier = key_tier
         self.clock = clock
+        self.coins = tuple(coins)
+        """The coins a snapshot asks for (`settings.coins`)."""
+        self.vs_currencies = tuple(vs_currencies)
+        """The currencies a snapshot asks for (`settings.vs_currencies`)."""
 
     @classmethod
     def from_settings(
@@ -123,11 +136,17 @@ class CoinGeckoSource:
             timeout_s=settings.http_timeout_s,
             clock=clock,
             retry=RetryPolicy.from_settings(settings, clock, random=rng.random),
-            limiter=limiter or TokenBucket.for_coingecko(settings, clock),
+            limiter=limiter or coingecko_limiter(settings, clock),
             secret_headers={KEY_HEADERS[tier]: key} if tier is not None and key else None,
             transport=transport,
         )
-        return cls(client, key_tier=tier, clock=clock)
+        return cls(
+            client,
+            key_tier=tier,
+            clock=clock,
+            coins=settings.coins,
+            vs_currencies=settings.vs_currencies,
+        )
 
     def __repr__(self) -> str:
         return f"CoinGeckoSource(base_url={self.client.base_url!r}, key_tier={self.key_tier!r})"
@@ -168,6 +187,42 @@ class CoinGeckoSource:
             raw.elapsed_s,
         )
         return raw
+
+    def fetch_snapshot(self, dataset: str) -> Fetched:
+        """The `simple_price` snapshot of the configured coins and currencies (`SnapshotPager`);
+        `records` counts its coin x currency quotes."""
+        if dataset != SIMPLE_PRICE_DATASET:
+            raise ConfigError(f"coingecko has no snapshot dataset {dataset!r}")
+        raw = self.fetch_simple_price(self.coins, self.vs_currencies)
+        try:
+            quotes = len(parse_simple_price(raw.body, vs_currencies=self.vs_currencies))
+        except BadResponseError as exc:
+            return Fetched(raw, None, str(exc))
+        return Fetched(raw, quotes)
+
+    def iter_windows(
+        self,
+        dataset: str,
+        item: str,
+        start_at: datetime,
+        end_at: datetime,
+        options: Mapping[str, str],
+    ) -> Iterator[Fetched]:
+        """`market_chart_range` history of `item` (`<coin>/<currency>`) as `WindowPager`."""
+        if dataset != MARKET_CHART_DATASET:
+            raise ConfigError(f"coingecko has no windowed dataset {dataset!r}")
+        coin_id, _, vs_currency = item.partition("/")
+        for page in self.iter_market_chart_range(coin_id, vs_currency, start_at, end_at):
+            yield Fetched(
+                page.raw,
+                None if page.points is None else len(page.points),
+                None if page.error is None else str(page.error),
+                folders={"coin": coin_id, "vs_currency": vs_currency},
+                start_at=page.start_at,
+                end_at=page.end_at,
+                product=coin_id,
+                extra={"vs_currency": vs_currency},
+            )
 
     def fetch_market_chart_range(
         self, coin_id: str, vs_currency: str, start_at: datetime, end_at: datetime
@@ -215,6 +270,17 @@ class CoinGeckoSource:
                 f"{len(points)} points" if points is not None else f"unparseable ({error})",
             )
             yield MarketChartPage(coin_id, vs_currency, chunk_start, chunk_end, raw, points, error)
+
+
+def coingecko_limiter(settings: Settings, clock: Clock) -> TokenBucket:
+    """The CoinGecko budget: `coingecko_calls_per_minute`, no burst.
+
+    CoinGecko counts calls per minute; a bucket of one token never sends more than
+    `1 + calls_per_minute` calls in any 60-second window, so it stays at the stated rate.
+    """
+    return TokenBucket(
+        rate_per_s=settings.coingecko_calls_per_minute / 60.0, burst=1, clock=clock, name=API
+    )
 
 
 def market_chart_windows(

@@ -7,12 +7,11 @@ import httpx
 import pytest
 
 from coinlake.config import Settings
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.errors import BadResponseError, ConfigError
-from coinlake.sources.coinbase import CoinbaseSource, TradesPage, candle_windows
-from coinlake.sources.pagination import TradesWalk, WalkStop
-
-from .fake_coinbase import FakeCoinbase
+from coinlake.sources.coinbase.client import CoinbaseSource, TradesPage, candle_windows
+from coinlake.sources.coinbase.trades_walk import TradesWalk, WalkStop
+from tests.unit.sources.fake_coinbase import FakeCoinbase
 
 
 def source_for(fake: FakeCoinbase, clock: FakeClock, **settings: object) -> CoinbaseSource:

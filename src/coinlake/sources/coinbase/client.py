@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -18,11 +18,12 @@ from urllib.parse import quote
 from coinlake.domain.clock import Clock, SystemClock
 from coinlake.domain.records import Candle, Product, Trade
 from coinlake.errors import BadResponseError, ConfigError
-from coinlake.sources.coinbase_parse import parse_candles, parse_products, parse_trades
+from coinlake.sources.coinbase.idsearch import IdSearchResult, first_trade_id_at
+from coinlake.sources.coinbase.parse import parse_candles, parse_products, parse_trades
+from coinlake.sources.coinbase.trades_walk import MAX_LIMIT, PageIds, TradesRequest, TradesWalk
 from coinlake.sources.http import ApiClient, RawResponse
-from coinlake.sources.idsearch import IdSearchResult, first_trade_id_at
-from coinlake.sources.pagination import MAX_LIMIT, PageIds, TradesRequest, TradesWalk
-from coinlake.sources.ratelimit import TokenBucket
+from coinlake.sources.paging import Fetched
+from coinlake.sources.ratelimit import BURST_HEADROOM, RATE_HEADROOM, TokenBucket
 from coinlake.sources.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 API = "coinbase"
+CANDLES_DATASET = "candles"
 TRADES = "/products/{product_id}/trades"
 CANDLES = "/products/{product_id}/candles"
 PRODUCTS = "/products"
@@ -122,7 +124,7 @@ class CoinbaseSource:
             timeout_s=settings.http_timeout_s,
             clock=clock,
             retry=RetryPolicy.from_settings(settings, clock, random=rng.random),
-            limiter=limiter or TokenBucket.for_coinbase(settings, clock),
+            limiter=limiter or coinbase_limiter(settings, clock),
             transport=transport,
         )
         return cls(client)
@@ -291,6 +293,30 @@ class CoinbaseSource:
                 product_id, window_start, window_end, granularity_s, raw, candles, error
             )
 
+    def iter_windows(
+        self,
+        dataset: str,
+        item: str,
+        start_at: datetime,
+        end_at: datetime,
+        options: Mapping[str, str],
+    ) -> Iterator[Fetched]:
+        """Candles of product `item` as `WindowPager` (`options["granularity_s"]` seconds)."""
+        if dataset != CANDLES_DATASET:
+            raise ConfigError(f"coinbase has no windowed dataset {dataset!r}")
+        granularity_s = int(options["granularity_s"])
+        for page in self.iter_candles(item, start_at, end_at, granularity_s):
+            yield Fetched(
+                page.raw,
+                None if page.candles is None else len(page.candles),
+                None if page.error is None else str(page.error),
+                folders={"product": item},
+                start_at=page.start_at,
+                end_at=page.end_at,
+                product=item,
+                extra={"granularity": str(granularity_s)},
+            )
+
     # -- products -----------------------------------------------------------------------------
 
     def fetch_products(self) -> RawResponse:
@@ -323,6 +349,17 @@ class CoinbaseSource:
                 )
             chosen.append(product)
         return chosen
+
+
+def coinbase_limiter(settings: Settings, clock: Clock) -> TokenBucket:
+    """The Coinbase public budget (`coinbase_requests_per_second`, `coinbase_burst`), less the
+    headroom of `coinlake.sources.ratelimit`."""
+    return TokenBucket(
+        rate_per_s=settings.coinbase_requests_per_second * RATE_HEADROOM,
+        burst=max(1, settings.coinbase_burst - BURST_HEADROOM),
+        clock=clock,
+        name=API,
+    )
 
 
 def candle_windows(
