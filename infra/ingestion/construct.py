@@ -107,8 +107,8 @@ class Ingestion(Construct):
             "COINLAKE_COINS": deployment.coins,
             "COINLAKE_VS_CURRENCIES": deployment.vs_currencies,
             "COINLAKE_LOG_FORMAT": "json",
-            "INGEST_SOURCE": source,
-            "INGEST_MAX_PAGES": str(deployment.lambda_max_pages),
+            "COINLAKE_INGEST_SOURCE": source,
+            "COINLAKE_INGEST_MAX_PAGES": str(deployment.lambda_max_pages),
         }
         if deployment.coingecko_key_parameter:
             env["COINLAKE_COINGECKO_API_KEY_PARAMETER"] = deployment.coingecko_key_parameter

@@ -109,7 +109,7 @@ def test_the_stack_reaches_create_complete_with_its_assets(deployed: Deployed) -
         assert config["Handler"] == "coinlake.runtime.lambda_ingest.handler"
         assert config["Runtime"] == "python3.11"
         assert config["Environment"]["Variables"]["COINLAKE_LAKE"] == f"s3://{BUCKET}"
-        assert config["Environment"]["Variables"]["INGEST_SOURCE"] == source
+        assert config["Environment"]["Variables"]["COINLAKE_INGEST_SOURCE"] == source
     assert {f"{STACK}-{role}" for role in ROLES} <= deployed.role_names
     s3 = deployed.account.client("s3", deployed.prover)
     assert s3.head_bucket(Bucket=BUCKET)["ResponseMetadata"]["HTTPStatusCode"] == 200

@@ -91,10 +91,10 @@ def test_each_source_has_a_function_with_reserved_concurrency_one_and_a_dlq(
     assert function["ReservedConcurrentExecutions"] == 1
     assert (function["Timeout"], function["MemorySize"]) == (300, 512)
     env = function["Environment"]["Variables"]
-    assert env["INGEST_SOURCE"] == source
+    assert env["COINLAKE_INGEST_SOURCE"] == source
     assert env["COINLAKE_LAKE"] == f"s3://{BUCKET}"
     assert env["COINLAKE_PRODUCTS"] == "BTC-USD,ETH-USD,SOL-USD"
-    assert env["INGEST_MAX_PAGES"] == "3000"
+    assert env["COINLAKE_INGEST_MAX_PAGES"] == "3000"
     assert not any("KEY" in name and "PARAMETER" not in name for name in env)
     logical = next(
         k
