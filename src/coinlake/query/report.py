@@ -132,10 +132,10 @@ def build_series(
         if series.coin:
             daily = run_sql(
                 con,
-                "SELECT day, close FROM coinlake.gold_prices_daily "  # noqa: S608
+                "SELECT date, close FROM coinlake.gold_prices_daily "  # noqa: S608
                 f"WHERE coin_id = {_sql_str(series.coin)} "
-                f"AND vs_currency = {_sql_str(quote.lower())} AND {_date_filter('day', span)} "
-                "ORDER BY day",
+                f"AND vs_currency = {_sql_str(quote.lower())} AND {_date_filter('date', span)} "
+                "ORDER BY date",
             ).to_pylist()
             series.daily = [{k: _json_cell(v) for k, v in row.items()} for row in daily]
         out.append(series)

@@ -79,7 +79,7 @@ def test_the_page_embeds_everything_and_fetches_nothing(lake) -> None:
     assert len(btc["candles"]) == 60
     first = next(r for r in sample.hourly if r["product_id"] == "BTC-USD")
     assert btc["candles"][0]["vwap"] == str(first["vwap"])
-    assert btc["daily"][0]["day"] == "2026-01-01"
+    assert btc["daily"][0]["date"] == "2026-01-01"
 
 
 def test_an_unknown_product_is_one_clear_error(lake) -> None:

@@ -52,7 +52,7 @@
       return;
     }
     var daily = series.daily.map(function (d) {
-      return { t: Date.parse(d.day + "T00:00:00Z"), p: num(d.close) };
+      return { t: Date.parse(d.date + "T00:00:00Z"), p: num(d.close) };
     }).filter(function (d) { return d.p !== null; });
     var t0 = candles[0].t, t1 = candles[candles.length - 1].t + HOUR;
     var plotW = W - M.l - M.r;
