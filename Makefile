@@ -32,14 +32,16 @@ demo: $(INSTALLED) ## Run the whole pipeline offline against the bundled API san
 test: $(INSTALLED) java browser ## Lint, type-check and run the whole test suite (sandbox, moto, DuckDB, Spark)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m coinlake.devtools.docs --check
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 check: lint types unit ## Lint + types + fast unit tests
 
-lint: $(INSTALLED) ## ruff lint and format check
+lint: $(INSTALLED) ## ruff lint and format check; generated docs (docs/tables.md, README settings) current
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m coinlake.devtools.docs --check
 
 fmt: $(INSTALLED) ## Format and auto-fix with ruff
 	$(VENV)/bin/ruff format .
