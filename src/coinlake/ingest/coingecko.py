@@ -17,6 +17,7 @@ from coinlake.bronze.keys import (
     unparsed_key_beside,
 )
 from coinlake.errors import BadResponseError
+from coinlake.ingest.known import check_coingecko_names
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
 from coinlake.sources.coingecko import CoinGeckoSource, parse_simple_price
@@ -33,9 +34,11 @@ def ingest_simple_price(
     """Fetch and land one `/simple/price` snapshot; `trades` counts its coin x currency quotes.
 
     Raises:
+        UnknownNameError: a coin or currency CoinGecko does not list (nothing was landed).
         SourceError: the API kept failing (nothing was landed).
     """
     summary = summary or ItemSummary("simple_price", "coingecko", "simple_price")
+    check_coingecko_names(store, source, coins, vs_currencies)
     raw = source.fetch_simple_price(coins, vs_currencies)
     summary.pages = 1
     error: str | None = None
@@ -63,11 +66,13 @@ def ingest_market_chart_history(
     """Land `market_chart/range` history of one coin and currency; `trades` counts price points.
 
     Raises:
-        ConfigError: the range reaches further back than the key's plan allows.
+        ConfigError: the range reaches further back than the key's plan allows, or CoinGecko
+            does not list the coin or currency (`UnknownNameError`; nothing was landed).
         SourceError: the API kept failing for a chunk (chunks landed before it stay).
     """
     progress = progress or NoProgress()
     summary = summary or ItemSummary(f"{coin_id}/{vs_currency}", "coingecko", "market_chart_range")
+    check_coingecko_names(store, source, [coin_id], [vs_currency])
     for page in source.iter_market_chart_range(coin_id, vs_currency, start_at, end_at):
         summary.pages += 1
         meta = meta_for(

@@ -9,13 +9,14 @@ repr, error or landed request (see `redact.py`).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import math
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from coinlake.config import COINGECKO_PRO_URL, COINGECKO_PUBLIC_URL
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 
 API = "coingecko"
 SIMPLE_PRICE = "/simple/price"
+COINS_LIST = "/coins/list"
+SUPPORTED_VS_CURRENCIES = "/simple/supported_vs_currencies"
 MARKET_CHART_RANGE = "/coins/{id}/market_chart/range"
 KEY_HEADERS = {"demo": "x-cg-demo-api-key", "pro": "x-cg-pro-api-key"}
 # CoinGecko's automatic granularity for market_chart/range (docs.coingecko.com, "Coin Historical
@@ -169,6 +172,30 @@ class CoinGeckoSource:
         )
         return raw
 
+    def fetch_coins_list(self) -> list[tuple[str, str]]:
+        """GET /coins/list: every CoinGecko coin as (id, symbol).
+
+        Raises:
+            BadResponseError: the answer is not the documented `[{"id", "symbol", ...}]`.
+        """
+        rows = _json_list(self.client.get(COINS_LIST, {}, endpoint=COINS_LIST), COINS_LIST)
+        try:
+            return [(str(row["id"]), str(row.get("symbol") or "")) for row in rows]
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise BadResponseError(f"coingecko {COINS_LIST}: rows lack an id") from exc
+
+    def fetch_supported_vs_currencies(self) -> list[str]:
+        """GET /simple/supported_vs_currencies: the quote currency codes (`usd`, `eur`, ...).
+
+        Raises:
+            BadResponseError: the answer is not a list of strings.
+        """
+        raw = self.client.get(SUPPORTED_VS_CURRENCIES, {}, endpoint=SUPPORTED_VS_CURRENCIES)
+        codes = _json_list(raw, SUPPORTED_VS_CURRENCIES)
+        if not all(isinstance(code, str) for code in codes):
+            raise BadResponseError(f"coingecko {SUPPORTED_VS_CURRENCIES}: not a list of codes")
+        return [str(code).lower() for code in codes]
+
     def fetch_market_chart_range(
         self, coin_id: str, vs_currency: str, start_at: datetime, end_at: datetime
     ) -> RawResponse:
@@ -215,6 +242,16 @@ class CoinGeckoSource:
                 f"{len(points)} points" if points is not None else f"unparseable ({error})",
             )
             yield MarketChartPage(coin_id, vs_currency, chunk_start, chunk_end, raw, points, error)
+
+
+def _json_list(raw: RawResponse, endpoint: str) -> list[Any]:
+    try:
+        body = json.loads(raw.body)
+    except ValueError as exc:
+        raise BadResponseError(f"coingecko {endpoint}: the answer is not JSON") from exc
+    if not isinstance(body, list):
+        raise BadResponseError(f"coingecko {endpoint}: expected a JSON array")
+    return body
 
 
 def market_chart_windows(
