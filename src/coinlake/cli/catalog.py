@@ -13,6 +13,8 @@ from coinlake.cli.common import console, state_of
 from coinlake.errors import ConfigError
 
 TEXT_FORMATS = ("table", "json")
+NARROW = 100
+"""Terminal width below which tables drop their low-value columns."""
 FormatOption = Annotated[str, typer.Option("--format", help="table (for people) or json.")]
 
 
@@ -36,9 +38,18 @@ def tables(fmt: FormatOption = "table") -> None:
     if fmt == "json":
         print_json([doc.as_json() for doc in docs])
         return
-    table = Table("table", "layer", "partitioned by", "what it holds", header_style="bold")
-    for doc in docs:
-        table.add_row(f"coinlake.{doc.name}", doc.layer, ", ".join(doc.partitioned_by), doc.comment)
+    names = [f"coinlake.{doc.name}" for doc in docs]
+    # Names are never cut; below NARROW columns the layer (it is the name's prefix) is dropped.
+    wide = console.width >= NARROW
+    table = Table(header_style="bold")
+    table.add_column("table", no_wrap=True, min_width=max(map(len, names)))
+    if wide:
+        table.add_column("layer")
+    table.add_column("partitioned by")
+    table.add_column("what it holds")
+    for name, doc in zip(names, docs, strict=True):
+        layer = [doc.layer] if wide else []
+        table.add_row(name, *layer, ", ".join(doc.partitioned_by), doc.comment)
     console.print(table)
     console.print("coinlake describe TABLE shows its columns", style="dim")
 
@@ -58,7 +69,10 @@ def describe(
     console.print(f"[bold]coinlake.{doc.name}[/]: {doc.comment}", highlight=False)
     layout = "/".join(f"{key}=..." for key in doc.partitioned_by)
     console.print(f"files: {doc.path}/{layout}/part-*.parquet", style="dim", highlight=False)
-    table = Table("column", "type", "meaning", header_style="bold")
+    table = Table(header_style="bold")
+    table.add_column("column", no_wrap=True, min_width=max(len(c.name) for c in doc.columns))
+    table.add_column("type", no_wrap=True)
+    table.add_column("meaning")
     for column in doc.columns:
         label = f"{column.name} [dim](partition)[/]" if column.partition else column.name
         table.add_row(label, column.type, column.meaning)
