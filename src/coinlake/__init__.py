@@ -14,7 +14,18 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-__all__ = ["__version__", "connect"]
+from coinlake.api import run_ingest, run_query, run_transform
+from coinlake.config import Settings, load_settings
+
+__all__ = [
+    "Settings",
+    "__version__",
+    "connect",
+    "load_settings",
+    "run_ingest",
+    "run_query",
+    "run_transform",
+]
 
 
 def connect(

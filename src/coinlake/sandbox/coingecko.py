@@ -1,7 +1,7 @@
 """CoinGecko API v3 endpoints over the simulated market.
 
 Facts from docs.coingecko.com (API reference for /simple/price, /coins/markets,
-/coins/{id}/market_chart, /market_chart/range, /ohlc; "Errors & Rate Limits") and `shared/API.md`.
+/coins/{id}/market_chart, /market_chart/range, /ohlc; "Errors & Rate Limits") and `docs/apis.md`.
 Prices are the matching -USD product's last trade (EUR through the market's FX walk); numbers are
 JSON numbers. A missing required parameter is answered `400 {"error": "Missing parameter <name>"}`
 (our best reading of observed answers; the docs do not print the body).
