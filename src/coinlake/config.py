@@ -183,7 +183,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
     section = data.get("coinlake", data)
     if not isinstance(section, dict):
         raise ConfigError(f"config file {path}: [coinlake] must be a table")
-    return section
+    # [quality] holds the data-quality checks (coinlake.quality.config), not settings
+    return {key: value for key, value in section.items() if key != "quality"}
 
 
 def load_settings(

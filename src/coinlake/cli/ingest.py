@@ -280,7 +280,9 @@ def ingest(
 
 def backfill(
     ctx: typer.Context,
-    start: Annotated[str, typer.Option("--from", help="First day or time (UTC), e.g. 2026-01-01.")],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day or time (UTC), e.g. 2026-01-01.")
+    ] = None,
     end: Annotated[
         str | None,
         typer.Option("--to", help="Last day (inclusive) or end time (exclusive); default now."),
@@ -300,12 +302,30 @@ def backfill(
     ] = False,
     max_pages: MaxPagesOpt = None,
     lease_ttl: LeaseTtlOpt = None,
+    repair_gaps: Annotated[
+        bool,
+        typer.Option(
+            "--repair-gaps",
+            help="Land the missing trade-id ranges `coinlake quality` found (no --from).",
+        ),
+    ] = False,
 ) -> None:
     """Land a past range: trades found by trade-id search (resumable), candles, price history."""
     from coinlake.ingest.run import RunOptions, run_backfill
     from coinlake.ingest.since import check_not_future, parse_moment
     from coinlake.sources.coinbase import GRANULARITIES
 
+    if repair_gaps:
+        if start is not None or end is not None:
+            raise ConfigError("--repair-gaps finds its own ranges: drop --from/--to")
+        from coinlake.cli.quality import quality_config_for
+        from coinlake.cli.repair import repair_command
+
+        settings, store = open_lake(ctx, product)
+        repair_command(settings, store, quality_config_for(ctx), products_of(product) or ())
+        return
+    if start is None:
+        raise ConfigError("backfill needs --from (a day or time), or --repair-gaps")
     start_at = parse_moment(start, "--from")
     end_at = None if end is None else parse_moment(end, "--to", end_of_day=True)
     if end_at is not None and end_at <= start_at:

@@ -15,6 +15,7 @@ from coinlake.cli import catalog as catalog_cli
 from coinlake.cli import demo as demo_cli
 from coinlake.cli import ingest as ingest_cli
 from coinlake.cli import lakeadmin as lakeadmin_cli
+from coinlake.cli import quality as quality_cli
 from coinlake.cli import query as query_cli
 from coinlake.cli import sandbox as sandbox_cli
 from coinlake.cli import schedule as schedule_cli
@@ -39,6 +40,7 @@ demo_cli.register(app)
 schedule_cli.register(app)
 catalog_cli.register(app)
 lakeadmin_cli.register(app)
+quality_cli.register(app)
 
 EXIT_USER_ERROR = 2
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

@@ -27,7 +27,10 @@ def schedule(
     ] = None,
     transform: Annotated[
         str | None,
-        typer.Option(help="When to build Silver and Gold (DuckDB), or 'off' [rate(15 minutes)]."),
+        typer.Option(
+            help="When to build Silver and Gold (DuckDB) and check them, or 'off' "
+            "[rate(15 minutes)]."
+        ),
     ] = None,
     timezone: Annotated[
         str | None,
@@ -48,6 +51,7 @@ def schedule(
     """
     from datetime import timedelta
 
+    from coinlake.cli.quality import quality_config_for
     from coinlake.domain.clock import SystemClock
     from coinlake.schedule.expressions import parse_schedule, time_zone
     from coinlake.schedule.jobs import ingest_action, transform_action
@@ -87,7 +91,7 @@ def schedule(
     actions = {
         "coinbase": lambda: ingest_action(settings, store, "coinbase", clock),
         "coingecko": lambda: ingest_action(settings, store, "coingecko", clock),
-        "transform": lambda: transform_action(settings),
+        "transform": lambda: transform_action(settings, quality=quality_config_for(ctx)),
     }
     jobs = [ScheduledJob(name, when, actions[name]()) for name, when in schedules.items()]
 

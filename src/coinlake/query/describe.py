@@ -64,6 +64,16 @@ _SHARED: dict[str, str] = {
     "side_raw": "side as received",
     "last_updated_raw": "last_updated_at as received",
     "row_raw": "The candle row as received",
+    "check_name": "Data-quality check that ran",
+    "table_name": "Table the check ran on",
+    "partition_key": "Partition of that table the result is about ('' for the whole table)",
+    "severity": "What a failure means: error (fails the run) or warn",
+    "passed": "Whether observed stayed within threshold",
+    "observed": "What the check measured (e.g. rows failing it)",
+    "threshold": "The largest observed value that passes",
+    "sample": "A few of the offending keys, for a first look",
+    "run_id": "The run that ran the check",
+    "checked_at": "When the check ran (UTC)",
 }
 
 _PER_TABLE: dict[tuple[str, str], str] = {
@@ -81,6 +91,7 @@ _PER_TABLE: dict[tuple[str, str], str] = {
     ("gold_prices_daily", "avg_price"): "Mean observed price, rounded half-up to 8 places",
     ("gold_prices_daily", "market_cap"): "Market cap at the last observation of the day",
     ("gold_prices_daily", "volume_24h"): "24-hour volume at the last observation of the day",
+    ("quality_results", "date"): "UTC day the check ran (partition key)",
 }
 
 _QUARANTINE_DATE = "UTC day the rejected row's Bronze object was fetched (partition key)"
