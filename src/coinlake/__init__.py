@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coinlake._version import __version__
 
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["__version__", "connect"]
+    from coinlake.api import run_ingest, run_query, run_transform
+    from coinlake.config import Settings, load_settings
+
+# The Python API is loaded on first use, so `import coinlake` (what the ingest Lambda does first)
+# stays small and the Lambda package does not carry the transform and query layers.
+_LAZY = {
+    "run_ingest": "coinlake.api",
+    "run_query": "coinlake.api",
+    "run_transform": "coinlake.api",
+    "Settings": "coinlake.config",
+    "load_settings": "coinlake.config",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'coinlake' has no attribute {name!r}")
+
+__all__ = [
+    "Settings",
+    "__version__",
+    "connect",
+    "load_settings",
+    "run_ingest",
+    "run_query",
+    "run_transform",
+]
 
 
 def connect(

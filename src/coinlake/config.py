@@ -44,7 +44,7 @@ def _split_commas(value: object) -> object:
 class Settings(BaseModel):
     """Everything a coinlake run needs to know, validated once."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     lake: str = "./lake"
     """Where the lake lives: a local folder or `s3://bucket/prefix`."""
@@ -90,6 +90,14 @@ class Settings(BaseModel):
     """Attempts per request, the first included."""
     retry_deadline_s: float = Field(default=120.0, gt=0, le=3_600)
     """Total time budget of one request and its retries."""
+    schedule_coinbase: str = "rate(5 minutes)"
+    """When `coinlake schedule` lands new Coinbase trades (EventBridge expression, or `off`)."""
+    schedule_coingecko: str = "cron(0 17 * * ? *)"
+    """When `coinlake schedule` lands a CoinGecko snapshot (EventBridge expression, or `off`)."""
+    schedule_transform: str = "rate(15 minutes)"
+    """When `coinlake schedule` builds Silver and Gold (EventBridge expression, or `off`)."""
+    schedule_timezone: str = "UTC"
+    """IANA time zone the cron schedules are read in, e.g. `America/Los_Angeles`."""
     engine: Literal["duckdb", "spark"] = "duckdb"
     """Engine for the Silver and Gold transforms."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -208,16 +216,30 @@ def load_settings(
     Raises:
         ConfigError: one line naming the first invalid setting.
     """
+    return load_settings_with_origins(overrides, environ=environ, config_file=config_file)[0]
+
+
+def load_settings_with_origins(
+    overrides: Mapping[str, object] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> tuple[Settings, dict[str, str]]:
+    """`load_settings`, plus where each setting not left at its default came from.
+
+    The origins are `--flag`, `COINLAKE_NAME` or `<file>:name`; a setting missing from the map
+    has its default (`coinlake config` shows them all).
+    """
     import os
 
     env = dict(os.environ if environ is None else environ)
     if config_file is None and env.get(f"{ENV_PREFIX}CONFIG"):
         config_file = Path(env[f"{ENV_PREFIX}CONFIG"])
     file_values: dict[str, Any] = {}
+    if config_file is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        config_file = Path(DEFAULT_CONFIG_FILE)
     if config_file is not None:
         file_values = read_config_file(config_file)
-    elif Path(DEFAULT_CONFIG_FILE).is_file():
-        file_values = read_config_file(Path(DEFAULT_CONFIG_FILE))
 
     env_values = {
         key[len(ENV_PREFIX) :].lower(): value
@@ -233,12 +255,12 @@ def load_settings(
     flag_values = {key: value for key, value in (overrides or {}).items() if value is not None}
     merged: dict[str, Any] = {**file_values, **env_values, **flag_values}
     origin = {
-        **{key: f"{config_file or DEFAULT_CONFIG_FILE}:{key}" for key in file_values},
+        **{key: f"{config_file}:{key}" for key in file_values},
         **env_origin,
         **{key: f"--{key.replace('_', '-')}" for key in flag_values},
     }
     try:
-        return Settings.model_validate(merged)
+        return Settings.model_validate(merged), origin
     except ValidationError as exc:
         raise ConfigError(_describe(exc, origin)) from exc
 

@@ -75,8 +75,18 @@ class BarProgress:
         if not self.tasks:
             self.bar.start()
         if task not in self.tasks:
-            self.tasks[task] = self.bar.add_task(task, total=total, pages=0)
+            self.tasks[task] = self.bar.add_task(task, total=total, pages=0, unit=unit_of(task))
         self.bar.update(self.tasks[task], completed=trades, total=total, pages=pages)
+
+
+def unit_of(task: str) -> str:
+    """What a progress task counts, from its name: `BTC-USD candles`, `bitcoin/usd` (CoinGecko
+    history: price points) or a product (trades)."""
+    if task.endswith(" candles"):
+        return "candles"
+    if "/" in task:
+        return "price points"
+    return "trades"
 
 
 @contextlib.contextmanager
@@ -87,7 +97,7 @@ def progress_bar() -> Iterator[BarProgress]:
         BarColumn(),
         TextColumn("{task.fields[pages]} pages"),
         MofNCompleteColumn(),
-        TextColumn("trades"),
+        TextColumn("{task.fields[unit]}"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),

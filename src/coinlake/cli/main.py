@@ -11,8 +11,10 @@ import typer
 
 from coinlake import __version__
 from coinlake.cli import analytics as analytics_cli
+from coinlake.cli import catalog as catalog_cli
 from coinlake.cli import demo as demo_cli
 from coinlake.cli import ingest as ingest_cli
+from coinlake.cli import lakeadmin as lakeadmin_cli
 from coinlake.cli import quality as quality_cli
 from coinlake.cli import query as query_cli
 from coinlake.cli import schedule as schedule_cli
@@ -36,6 +38,8 @@ transform_cli.register(app)
 ingest_cli.register(app)
 demo_cli.register(app)
 schedule_cli.register(app)
+catalog_cli.register(app)
+lakeadmin_cli.register(app)
 quality_cli.register(app)
 
 EXIT_USER_ERROR = 2

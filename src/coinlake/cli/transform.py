@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -46,6 +47,12 @@ def transform(
         raise ConfigError(
             f"--lake {settings.lake}: DuckDB transforms need a local lake folder; "
             "use --engine spark for S3"
+        )
+    if not settings.lake_is_s3 and not Path(settings.lake).is_dir():
+        what = "is a file, not a folder" if Path(settings.lake).exists() else "does not exist"
+        raise ConfigError(
+            f"lake folder {settings.lake} {what}: check --lake / COINLAKE_LAKE, or create the "
+            "lake with `coinlake init` and land data with `coinlake ingest` first"
         )
     lake = LocalLake(settings.lake)
     runner = make_engine(

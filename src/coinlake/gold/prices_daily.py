@@ -14,7 +14,7 @@ from coinlake.transform.definition import GoldDef, columns
 SQL = """
 SELECT
   vs_currency,
-  TO_DATE(last_updated_at) AS day,
+  TO_DATE(last_updated_at) AS `date`,
   MIN_BY(price, last_updated_at) AS open,
   MAX(price) AS high,
   MIN(price) AS low,
@@ -36,7 +36,7 @@ GOLD_PRICES_DAILY = GoldDef(
     sql=SQL,
     columns=columns(
         ("vs_currency", "string"),
-        ("day", "date"),
+        ("date", "date"),
         ("open", PRICE_TYPE),
         ("high", PRICE_TYPE),
         ("low", PRICE_TYPE),

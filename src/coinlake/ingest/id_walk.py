@@ -17,6 +17,7 @@ own checkpoint and lease, kept (`done`) once complete so a repeated backfill is 
 from __future__ import annotations
 
 import logging
+import shlex
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -164,7 +165,7 @@ def _incremental(
             summary.note = "no trades yet"
             return
         if cursor is not None and newest[0] <= cursor.last_trade_id:
-            _up_to_date_or_ahead(cursor.last_trade_id, newest[0], summary)
+            _up_to_date_or_ahead(run, cursor.last_trade_id, newest[0], summary)
             return
         stop_at = (
             cursor.last_trade_id
@@ -191,21 +192,27 @@ def _incremental(
         summary.status = "partial"
     elif walk.stopped is WalkStop.CURSOR_AHEAD:
         clear_progress(run.store, run.source_name, "walk", product)
-        _up_to_date_or_ahead(walk.stop_at_id or 0, walk.top_id or 0, summary)
+        _up_to_date_or_ahead(run, walk.stop_at_id or 0, walk.top_id or 0, summary)
     elif walk.stopped is WalkStop.EXHAUSTED:
-        _ran_out_of_trades(walk, summary)
+        _ran_out_of_trades(run, walk, summary)
     cursor = read_trade_cursor(run.store, run.source_name, run.dataset, product)
     summary.cursor = None if cursor is None else cursor.last_trade_id
 
 
-def _up_to_date_or_ahead(cursor: int, newest: int, summary: ItemSummary) -> None:
+def _reset_hint(run: TradesRun, kind: str, product: str) -> str:
+    """The exact command that clears `kind` state of `product` in this run's lake."""
+    return f"coinlake --lake {shlex.quote(run.store.uri())} state reset {kind} {product}"
+
+
+def _up_to_date_or_ahead(run: TradesRun, cursor: int, newest: int, summary: ItemSummary) -> None:
     if newest == cursor:
         summary.note = "up to date"
         return
     summary.status = "failed"
     summary.error = (
         f"the cursor ({cursor}) is ahead of the newest trade ({newest}): the API was reset or "
-        "the lake belongs to another environment; check, then reset the cursor"
+        "the lake belongs to another environment; check, then reset the cursor with "
+        f"`{_reset_hint(run, 'cursor', summary.name)}`"
     )
 
 
@@ -298,19 +305,20 @@ def _backfill(
     elif walk.stopped is WalkStop.MAX_PAGES:
         summary.status = "partial"
     elif walk.stopped is WalkStop.EXHAUSTED:
-        _ran_out_of_trades(walk, summary)
+        _ran_out_of_trades(run, walk, summary)
     cursor = read_trade_cursor(run.store, run.source_name, run.dataset, product)
     summary.cursor = None if cursor is None else cursor.last_trade_id
 
 
-def _ran_out_of_trades(walk: TradesWalk, summary: ItemSummary) -> None:
+def _ran_out_of_trades(run: TradesRun, walk: TradesWalk, summary: ItemSummary) -> None:
     """The exchange has no trades below `walk.next_after`, yet the walk's stop lies lower: ids
     the stop (the cursor) says exist do not. Fail loudly; resuming would only ask again."""
     summary.status = "failed"
     summary.error = (
         f"the exchange has no trades below id {walk.next_after}, but the walk was to reach id "
         f"{walk.stop_at_id}: the API was reset or the lake's state belongs to another "
-        "environment; check, then reset the cursor (or --restart the backfill)"
+        "environment; check, then reset the cursor with "
+        f"`{_reset_hint(run, 'cursor', summary.name)}` (or --restart the backfill)"
     )
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from coinlake.bronze.keys import build_key
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
-from coinlake.sources.paging import Dataset, Fetched, SnapshotPager, WindowPager
+from coinlake.sources.paging import Dataset, Fetched, InputChecker, SnapshotPager, WindowPager
 from coinlake.storage.base import ObjectStore
 
 
@@ -34,6 +34,8 @@ def ingest_snapshot(
         SourceError: the API kept failing (nothing was landed).
     """
     summary = summary or ItemSummary(dataset.name, source, dataset.name)
+    if isinstance(client, InputChecker):
+        client.check_inputs(store, dataset.name, None)
     fetched = client.fetch_snapshot(dataset.name)
     summary.pages = 1
     _land(store, source, dataset, fetched, summary)
@@ -61,6 +63,8 @@ def ingest_windows(
     """
     progress = progress or NoProgress()
     summary = summary or ItemSummary(item, source, dataset.name)
+    if isinstance(client, InputChecker):
+        client.check_inputs(store, dataset.name, item)
     for fetched in client.iter_windows(dataset.name, item, start_at, end_at, options):
         summary.pages += 1
         _land(store, source, dataset, fetched, summary)

@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -285,11 +285,27 @@ def status_rows(report: LakeStatus) -> list[tuple[str, ...]]:
     ]
 
 
+def _json_time(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
 def status_json(report: LakeStatus) -> dict[str, object]:
-    """The report as plain JSON-ready values (times in ISO 8601)."""
+    """The report as JSON-ready values: snake_case keys, numbers as numbers, ISO 8601 times."""
     return {
         "now": report.now.isoformat(),
-        "tables": [dict(zip(STATUS_HEADERS, row, strict=True)) for row in status_rows(report)],
+        "tables": [
+            {
+                "table": s.table,
+                "key": s.key,
+                "rows": s.rows,
+                "partitions": s.partitions,
+                "first_at": _json_time(s.first_at),
+                "last_at": _json_time(s.last_at),
+                "freshness_min": s.freshness_min,
+                "gaps": s.gaps,
+            }
+            for s in report.tables
+        ],
         "quarantined": report.quarantined,
         "bronze_objects": report.bronze_total,
         "bronze_pending": report.bronze_pending,

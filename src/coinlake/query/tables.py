@@ -147,7 +147,7 @@ GOLD_TRADES_HOURLY = _from_definition(
 GOLD_PRICES_DAILY = _from_definition(
     _GOLD_PRICES_DAILY_DEF,
     name="gold_prices_daily",
-    time_column="day",
+    time_column="date",
     key_column="coin_id",
     comment="Daily CoinGecko prices per coin and currency",
 )

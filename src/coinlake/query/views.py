@@ -190,9 +190,8 @@ def connect_lake(
         else LakeLocation.parse(lake, s3_endpoint_url=s3_endpoint_url, aws_region=aws_region)
     )
     if not location.is_s3 and not Path(location.root).is_dir():
-        raise ConfigError(
-            f"lake folder {location.root} does not exist (set --lake or COINLAKE_LAKE)"
-        )
+        what = "is a file, not a folder" if Path(location.root).exists() else "does not exist"
+        raise ConfigError(f"lake folder {location.root} {what} (set --lake or COINLAKE_LAKE)")
     con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
     attach_views(con, location)
@@ -203,7 +202,8 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
     """Run one statement (or several; the last one's rows are returned) as an Arrow table.
 
     Raises:
-        QueryFailedError: the SQL is invalid or failed; the message is DuckDB's first line.
+        QueryFailedError: the SQL is invalid or failed; the message is DuckDB's first line and
+            its hint ("Did you mean ...", "Candidate bindings: ...") when it gave one.
     """
     try:
         relation = con.sql(sql)
@@ -211,5 +211,16 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
             return pa.table({})
         return relation.to_arrow_table()
     except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QueryFailedError(f"query failed: {first}") from exc
+        raise QueryFailedError(f"query failed: {duckdb_error_line(exc)}") from exc
+
+
+_HINTS = ("did you mean", "candidate bindings", "candidate functions", "hint")
+
+
+def duckdb_error_line(exc: duckdb.Error) -> str:
+    """DuckDB's message on one line: its first line plus its suggestion, if any."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    hints = [line for line in lines[1:] if line.lower().startswith(_HINTS)]
+    return " ".join([lines[0], *hints[:1]])

@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from coinlake.config import Settings
     from coinlake.domain.clock import Clock
     from coinlake.sources.http import RawResponse
+    from coinlake.storage.base import ObjectStore
 
 Paging = Literal["snapshot", "windows", "id_walk"]
 FileName = Literal["fetched_at", "time_range", "id_range"]
@@ -96,6 +97,20 @@ class WindowPager(Protocol):
         Raises:
             ConfigError: the range or an option is not one the API serves.
             SourceError: the API kept failing for a window (those before it were yielded).
+        """
+        ...
+
+
+@runtime_checkable
+class InputChecker(Protocol):
+    """A client that can refuse a run's inputs (unknown names) before anything is fetched."""
+
+    def check_inputs(self, store: ObjectStore, dataset: str, item: str | None) -> None:
+        """Raise a `ConfigError` for inputs the API does not know; `store` may cache lists.
+
+        Raises:
+            ConfigError: an input the API does not know.
+            SourceError: the API could not be asked.
         """
         ...
 

@@ -2,7 +2,7 @@
 
 Coinbase pages trades only by id (docs.cdp.coinbase.com, "Pagination"): `after=<id>` returns the
 `limit` newest trades with ids below `id`; `before` is unreliable for gap filling (see
-`shared/API.md`), so we only ever walk down. A walk starts at the newest page (or below a given
+`docs/apis.md`), so we only ever walk down. A walk starts at the newest page (or below a given
 id) and stops at the first page whose oldest id is at most `stop_at_id + 1`: every id above the
 last one we already hold has then been seen, however long we were away. The stopping page is
 landed as-is (Bronze is raw; Silver de-duplicates the overlap).

@@ -9,13 +9,14 @@ repr, error or landed request (see `redact.py`).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import math
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from coinlake.config import COINGECKO_PRO_URL, COINGECKO_PUBLIC_URL
@@ -27,6 +28,7 @@ from coinlake.sources.http import ApiClient, RawResponse
 from coinlake.sources.paging import Fetched
 from coinlake.sources.ratelimit import TokenBucket
 from coinlake.sources.retry import RetryPolicy
+from coinlake.storage.base import ObjectStore
 
 if TYPE_CHECKING:
     import httpx
@@ -48,6 +50,8 @@ API = "coingecko"
 SIMPLE_PRICE_DATASET = "simple_price"
 MARKET_CHART_DATASET = "market_chart_range"
 SIMPLE_PRICE = "/simple/price"
+COINS_LIST = "/coins/list"
+SUPPORTED_VS_CURRENCIES = "/simple/supported_vs_currencies"
 MARKET_CHART_RANGE = "/coins/{id}/market_chart/range"
 KEY_HEADERS = {"demo": "x-cg-demo-api-key", "pro": "x-cg-pro-api-key"}
 # CoinGecko's automatic granularity for market_chart/range (docs.coingecko.com, "Coin Historical
@@ -188,6 +192,22 @@ class CoinGeckoSource:
         )
         return raw
 
+    def check_inputs(self, store: ObjectStore, dataset: str, item: str | None) -> None:
+        """Refuse coins and currencies CoinGecko does not list, before anything is fetched
+        (`InputChecker`); `item` is `<coin>/<currency>` for history, None for the snapshot.
+
+        Raises:
+            UnknownNameError: a name the API does not list, with suggestions.
+            SourceError: the lists could not be fetched.
+        """
+        from coinlake.sources.coingecko.known import check_coingecko_names
+
+        if item is None:
+            check_coingecko_names(store, self, self.coins, self.vs_currencies)
+        else:
+            coin_id, _, vs_currency = item.partition("/")
+            check_coingecko_names(store, self, [coin_id], [vs_currency])
+
     def fetch_snapshot(self, dataset: str) -> Fetched:
         """The `simple_price` snapshot of the configured coins and currencies (`SnapshotPager`);
         `records` counts its coin x currency quotes."""
@@ -223,6 +243,30 @@ class CoinGeckoSource:
                 product=coin_id,
                 extra={"vs_currency": vs_currency},
             )
+
+    def fetch_coins_list(self) -> list[tuple[str, str]]:
+        """GET /coins/list: every CoinGecko coin as (id, symbol).
+
+        Raises:
+            BadResponseError: the answer is not the documented `[{"id", "symbol", ...}]`.
+        """
+        rows = _json_list(self.client.get(COINS_LIST, {}, endpoint=COINS_LIST), COINS_LIST)
+        try:
+            return [(str(row["id"]), str(row.get("symbol") or "")) for row in rows]
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise BadResponseError(f"coingecko {COINS_LIST}: rows lack an id") from exc
+
+    def fetch_supported_vs_currencies(self) -> list[str]:
+        """GET /simple/supported_vs_currencies: the quote currency codes (`usd`, `eur`, ...).
+
+        Raises:
+            BadResponseError: the answer is not a list of strings.
+        """
+        raw = self.client.get(SUPPORTED_VS_CURRENCIES, {}, endpoint=SUPPORTED_VS_CURRENCIES)
+        codes = _json_list(raw, SUPPORTED_VS_CURRENCIES)
+        if not all(isinstance(code, str) for code in codes):
+            raise BadResponseError(f"coingecko {SUPPORTED_VS_CURRENCIES}: not a list of codes")
+        return [str(code).lower() for code in codes]
 
     def fetch_market_chart_range(
         self, coin_id: str, vs_currency: str, start_at: datetime, end_at: datetime
@@ -281,6 +325,16 @@ def coingecko_limiter(settings: Settings, clock: Clock) -> TokenBucket:
     return TokenBucket(
         rate_per_s=settings.coingecko_calls_per_minute / 60.0, burst=1, clock=clock, name=API
     )
+
+
+def _json_list(raw: RawResponse, endpoint: str) -> list[Any]:
+    try:
+        body = json.loads(raw.body)
+    except ValueError as exc:
+        raise BadResponseError(f"coingecko {endpoint}: the answer is not JSON") from exc
+    if not isinstance(body, list):
+        raise BadResponseError(f"coingecko {endpoint}: expected a JSON array")
+    return body
 
 
 def market_chart_windows(
