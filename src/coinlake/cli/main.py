@@ -11,6 +11,7 @@ import typer
 
 from coinlake import __version__
 from coinlake.cli import analytics as analytics_cli
+from coinlake.cli import aws as aws_cli
 from coinlake.cli import demo as demo_cli
 from coinlake.cli import ingest as ingest_cli
 from coinlake.cli import query as query_cli
@@ -35,6 +36,7 @@ transform_cli.register(app)
 ingest_cli.register(app)
 demo_cli.register(app)
 schedule_cli.register(app)
+aws_cli.register(app)
 
 EXIT_USER_ERROR = 2
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
