@@ -24,8 +24,9 @@ HOURS_PER_MONTH = Decimal(730)
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 GIB = Decimal(1024**3)
 TIB = Decimal(1024**4)
-ALARMS = 4
-"""Alarms the stack creates: Lambda errors, DLQ depth, Glue job failure, data freshness."""
+ALARMS = 5
+"""CloudWatch alarms the stack creates: errors of each ingest Lambda (2), DLQ depth, failed Glue
+tasks, data freshness (the Glue job-failure rule is an EventBridge rule: free)."""
 
 
 @dataclass(frozen=True, slots=True)

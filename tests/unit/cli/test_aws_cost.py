@@ -32,7 +32,7 @@ def test_the_default_table_shows_each_line_the_total_and_the_sources(
     assert "48.6667" in out
     assert "21.4133" in out
     total = next(line for line in out.splitlines() if line.strip().startswith("total"))
-    assert total.split()[-1] == "23.39"
+    assert total.split()[-1] == "23.49"
     assert "https://aws.amazon.com/glue/pricing/" in out
     assert "us-east-1" in out
 
@@ -44,9 +44,9 @@ def test_json_carries_exact_decimals_that_add_up(
     assert code == 0
     document = json.loads(out)
     assert document["region"] == "us-east-1"
-    assert document["total_usd"] == "23.39"
+    assert document["total_usd"] == "23.49"
     exact = sum(Decimal(x["quantity"]) * Decimal(x["unit_price_usd"]) for x in document["lines"])
-    assert exact.quantize(Decimal("0.01")) == Decimal("23.39")
+    assert exact.quantize(Decimal("0.01")) == Decimal("23.49")
     assert all(x["source"].startswith("https://aws.amazon.com/") for x in document["lines"])
 
 
