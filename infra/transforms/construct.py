@@ -22,7 +22,7 @@ from aws_cdk import aws_scheduler_targets as targets
 from constructs import Construct
 
 from coinlake.aws.cloudwatch import NAMESPACE as QUALITY_NAMESPACE
-from coinlake.deployment import Deployment
+from coinlake.deployment import Deployment, glue_job_arguments
 from infra.artifacts import GlueLibrary
 from infra.lake import (
     BRONZE,
@@ -81,7 +81,9 @@ class Transforms(Construct):
         script.grant_read(self.role)
         archive.grant_read(self.role)
         self.job_name = f"{deployment.prefix}-transform"
-        self.arguments = job_arguments(lake, archive.s3_object_url, library.requirements)
+        self.arguments = job_arguments(
+            deployment, lake, archive.s3_object_url, library.requirements
+        )
         self.job = glue.CfnJob(
             self,
             "Job",
@@ -127,24 +129,26 @@ class Transforms(Construct):
 
 
 def job_arguments(
-    lake: LakeBucket, archive_url: str, requirements: tuple[str, ...]
+    deployment: Deployment, lake: LakeBucket, archive_url: str, requirements: tuple[str, ...]
 ) -> dict[str, str]:
-    """The job's default arguments, `--lake` and `--layer` as `coinlake.runtime.glue_args`
-    parses them."""
-    return {
-        "--lake": lake.uri(),
-        "--layer": "all",
-        # data-quality checks after the transforms, their failure counts to CloudWatch
-        "--quality": "true",
-        "--metrics": "true",
-        "--job-bookmark-option": "job-bookmark-disable",
-        "--extra-py-files": archive_url,
-        "--additional-python-modules": ",".join(requirements),
-        "--enable-metrics": "true",
-        "--enable-continuous-cloudwatch-log": "true",
-        "--enable-observability-metrics": "true",
-        "--TempDir": lake.uri(STAGING) + "glue-temp/",
-    }
+    """The job's default arguments: coinlake's own (`glue_job_arguments`, as
+    `coinlake.runtime.glue_args` parses them) plus the library, quality metrics and Glue's
+    monitoring flags."""
+    arguments = glue_job_arguments(deployment, lake.bucket.bucket_name)
+    arguments.update(
+        {
+            # data-quality checks after the transforms, their failure counts to CloudWatch
+            "--quality": "true",
+            "--metrics": "true",
+            "--extra-py-files": archive_url,
+            "--additional-python-modules": ",".join(requirements),
+            "--enable-metrics": "true",
+            "--enable-continuous-cloudwatch-log": "true",
+            "--enable-observability-metrics": "true",
+            "--TempDir": lake.uri(STAGING) + "glue-temp/",
+        }
+    )
+    return arguments
 
 
 def _runtime_statements() -> list[iam.PolicyStatement]:

@@ -30,6 +30,7 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'coinlake' has no attribute {name!r}")
 
+
 __all__ = [
     "Settings",
     "__version__",

@@ -70,6 +70,8 @@ class Settings(BaseModel):
     """`s3://` folder for Athena results; None uses the workgroup's own setting."""
     athena_endpoint_url: str | None = None
     """An Athena-compatible endpoint (moto); None means AWS itself."""
+    scheduler_endpoint_url: str | None = None
+    """An EventBridge Scheduler-compatible endpoint (moto); None means AWS itself."""
     athena_timeout_s: float = Field(default=300.0, gt=0, le=86_400)
     """Deadline of one Athena query, start to last result page, in seconds."""
     coingecko_api_key: SecretStr | None = None
@@ -144,7 +146,13 @@ class Settings(BaseModel):
             raise ValueError("must name at least one")
         return tuple(dict.fromkeys(value))
 
-    @field_validator("coingecko_url", "coinbase_url", "s3_endpoint_url", "athena_endpoint_url")
+    @field_validator(
+        "coingecko_url",
+        "coinbase_url",
+        "s3_endpoint_url",
+        "athena_endpoint_url",
+        "scheduler_endpoint_url",
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:

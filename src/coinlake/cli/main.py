@@ -11,6 +11,7 @@ import typer
 
 from coinlake import __version__
 from coinlake.cli import analytics as analytics_cli
+from coinlake.cli import aws as aws_cli
 from coinlake.cli import catalog as catalog_cli
 from coinlake.cli import demo as demo_cli
 from coinlake.cli import ingest as ingest_cli
@@ -41,6 +42,7 @@ schedule_cli.register(app)
 catalog_cli.register(app)
 lakeadmin_cli.register(app)
 quality_cli.register(app)
+aws_cli.register(app)
 
 EXIT_USER_ERROR = 2
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

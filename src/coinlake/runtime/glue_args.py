@@ -24,6 +24,45 @@ from typing import NoReturn
 from coinlake.errors import ConfigError
 
 LAYERS = ("silver", "gold", "all")
+GLUE_ARGUMENTS = frozenset(
+    {
+        "JOB_ID",
+        "JOB_RUN_ID",
+        "SECURITY_CONFIGURATION",
+        "TempDir",
+        "additional-python-modules",
+        "class",
+        "conf",
+        "continuous-log-conversionPattern",
+        "continuous-log-logGroup",
+        "continuous-log-logStreamPrefix",
+        "datalake-formats",
+        "disable-proxy-v2",
+        "enable-auto-scaling",
+        "enable-continuous-cloudwatch-log",
+        "enable-continuous-log-filter",
+        "enable-glue-datacatalog",
+        "enable-job-insights",
+        "enable-metrics",
+        "enable-observability-metrics",
+        "enable-rename-algorithm-v2",
+        "enable-s3-parquet-optimized-committer",
+        "enable-spark-ui",
+        "encryption-type",
+        "extra-files",
+        "extra-jars",
+        "extra-py-files",
+        "job-bookmark-option",
+        "job-language",
+        "python-modules-installer-option",
+        "redshift-tmp-dir",
+        "scriptLocation",
+        "spark-event-logs-path",
+        "user-jars-first",
+    }
+)
+"""Arguments AWS Glue itself reads or adds to a run's argv ("Using job parameters in AWS Glue
+jobs", special parameters): the job ignores them, so the same argv runs on Glue and locally."""
 _TRUE = ("true", "1", "yes", "y", "on")
 _FALSE = ("false", "0", "no", "n", "off", "")
 
@@ -101,7 +140,8 @@ def parse_argv(argv: Sequence[str]) -> JobArgs:
     )
     parser.add_argument("--quality", nargs="?", const="true", default="true")
     parser.add_argument("--metrics", nargs="?", const="true", default="false")
-    parsed = parser.parse_args(list(argv))
+    parsed, extras = parser.parse_known_args(list(argv))
+    _check_glue_extras(extras)
     full = parse_bool("full-refresh", parsed.full_refresh)
     return _checked(
         parsed.job_name,
@@ -111,6 +151,21 @@ def parse_argv(argv: Sequence[str]) -> JobArgs:
         parse_bool("quality", parsed.quality),
         parse_bool("metrics", parsed.metrics),
     )
+
+
+def _check_glue_extras(extras: Sequence[str]) -> None:
+    """Accept Glue's own arguments (each with its value) among the extras; reject the rest."""
+    after_glue_option = False
+    for token in extras:
+        if token.startswith("--"):
+            name, has_value, _ = token[2:].partition("=")
+            if name not in GLUE_ARGUMENTS:
+                raise ConfigError(f"glue job arguments: unrecognized arguments: {token}")
+            after_glue_option = not has_value
+        elif after_glue_option:
+            after_glue_option = False
+        else:
+            raise ConfigError(f"glue job arguments: unrecognized arguments: {token}")
 
 
 def glue_option_names(argv: Sequence[str]) -> list[str]:
