@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from coinlake._version import __version__
 
 if TYPE_CHECKING:
     import duckdb
 
-try:
-    __version__ = version("coinlake")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0"
+    from coinlake.api import run_ingest, run_query, run_transform
+    from coinlake.config import Settings, load_settings
 
-__all__ = ["__version__", "connect"]
+# The Python API is loaded on first use, so `import coinlake` (what the ingest Lambda does first)
+# stays small and the Lambda package does not carry the transform and query layers.
+_LAZY = {
+    "run_ingest": "coinlake.api",
+    "run_query": "coinlake.api",
+    "run_transform": "coinlake.api",
+    "Settings": "coinlake.config",
+    "load_settings": "coinlake.config",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'coinlake' has no attribute {name!r}")
+
+
+__all__ = [
+    "Settings",
+    "__version__",
+    "connect",
+    "load_settings",
+    "run_ingest",
+    "run_query",
+    "run_transform",
+]
 
 
 def connect(

@@ -6,6 +6,7 @@ One frozen `Settings` is built at an entry point (CLI, Lambda handler, Glue job)
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Mapping
@@ -22,6 +23,10 @@ COINBASE_URL = "https://api.exchange.coinbase.com"
 
 ENV_PREFIX = "COINLAKE_"
 DEFAULT_CONFIG_FILE = "coinlake.toml"
+DEPRECATED_ENV = {"INGEST_SOURCE": "ingest_source", "INGEST_MAX_PAGES": "ingest_max_pages"}
+"""Old environment names still read (when the `COINLAKE_*` one is not set), with a warning."""
+
+log = logging.getLogger(__name__)
 
 _PRODUCT_RE = re.compile(r"^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$")
 _COIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -39,7 +44,7 @@ def _split_commas(value: object) -> object:
 class Settings(BaseModel):
     """Everything a coinlake run needs to know, validated once."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     lake: str = "./lake"
     """Where the lake lives: a local folder or `s3://bucket/prefix`."""
@@ -65,6 +70,8 @@ class Settings(BaseModel):
     """`s3://` folder for Athena results; None uses the workgroup's own setting."""
     athena_endpoint_url: str | None = None
     """An Athena-compatible endpoint (moto); None means AWS itself."""
+    scheduler_endpoint_url: str | None = None
+    """An EventBridge Scheduler-compatible endpoint (moto); None means AWS itself."""
     athena_timeout_s: float = Field(default=300.0, gt=0, le=86_400)
     """Deadline of one Athena query, start to last result page, in seconds."""
     coingecko_api_key: SecretStr | None = None
@@ -85,12 +92,28 @@ class Settings(BaseModel):
     """Attempts per request, the first included."""
     retry_deadline_s: float = Field(default=120.0, gt=0, le=3_600)
     """Total time budget of one request and its retries."""
+    schedule_coinbase: str = "rate(5 minutes)"
+    """When `coinlake schedule` lands new Coinbase trades (EventBridge expression, or `off`)."""
+    schedule_coingecko: str = "cron(0 17 * * ? *)"
+    """When `coinlake schedule` lands a CoinGecko snapshot (EventBridge expression, or `off`)."""
+    schedule_transform: str = "rate(15 minutes)"
+    """When `coinlake schedule` builds Silver and Gold (EventBridge expression, or `off`)."""
+    schedule_timezone: str = "UTC"
+    """IANA time zone the cron schedules are read in, e.g. `America/Los_Angeles`."""
     engine: Literal["duckdb", "spark"] = "duckdb"
     """Engine for the Silver and Gold transforms."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Log level at the entry points."""
     log_format: Literal["text", "json"] = "text"
     """`json` for structured logs (Lambda, Glue), `text` for people."""
+    source_options: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """Settings of a source that brings its own, by source name (`[source_options.<name>]` in
+    `coinlake.toml`, e.g. `url = "https://..."`); the built-in sources have fields above."""
+    ingest_source: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    """Source a scheduled Lambda event ingests (`all` or a source name); None: from the rule."""
+    ingest_max_pages: int = Field(default=3000, ge=1, le=1_000_000)
+    """Pages per product and Lambda invocation (about five minutes of Coinbase pages at
+    10 requests a second); the walk resumes next time."""
 
     @field_validator("products", mode="before")
     @classmethod
@@ -123,7 +146,13 @@ class Settings(BaseModel):
             raise ValueError("must name at least one")
         return tuple(dict.fromkeys(value))
 
-    @field_validator("coingecko_url", "coinbase_url", "s3_endpoint_url", "athena_endpoint_url")
+    @field_validator(
+        "coingecko_url",
+        "coinbase_url",
+        "s3_endpoint_url",
+        "athena_endpoint_url",
+        "scheduler_endpoint_url",
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -175,7 +204,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
     section = data.get("coinlake", data)
     if not isinstance(section, dict):
         raise ConfigError(f"config file {path}: [coinlake] must be a table")
-    return section
+    # [quality] holds the data-quality checks (coinlake.quality.config), not settings
+    return {key: value for key, value in section.items() if key != "quality"}
 
 
 def load_settings(
@@ -194,30 +224,50 @@ def load_settings(
     Raises:
         ConfigError: one line naming the first invalid setting.
     """
+    return load_settings_with_origins(overrides, environ=environ, config_file=config_file)[0]
+
+
+def load_settings_with_origins(
+    overrides: Mapping[str, object] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> tuple[Settings, dict[str, str]]:
+    """`load_settings`, plus where each setting not left at its default came from.
+
+    The origins are `--flag`, `COINLAKE_NAME` or `<file>:name`; a setting missing from the map
+    has its default (`coinlake config` shows them all).
+    """
     import os
 
     env = dict(os.environ if environ is None else environ)
     if config_file is None and env.get(f"{ENV_PREFIX}CONFIG"):
         config_file = Path(env[f"{ENV_PREFIX}CONFIG"])
     file_values: dict[str, Any] = {}
+    if config_file is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        config_file = Path(DEFAULT_CONFIG_FILE)
     if config_file is not None:
         file_values = read_config_file(config_file)
-    elif Path(DEFAULT_CONFIG_FILE).is_file():
-        file_values = read_config_file(Path(DEFAULT_CONFIG_FILE))
 
     env_values = {
         key[len(ENV_PREFIX) :].lower(): value
         for key, value in env.items()
         if key.upper().startswith(ENV_PREFIX) and key.upper() != f"{ENV_PREFIX}CONFIG"
     }
+    env_origin = {key: f"{ENV_PREFIX}{key.upper()}" for key in env_values}
+    for old, name in DEPRECATED_ENV.items():
+        if env.get(old) and name not in env_values:
+            log.warning("%s is deprecated: set %s%s instead", old, ENV_PREFIX, name.upper())
+            env_values[name] = env[old]
+            env_origin[name] = old
     flag_values = {key: value for key, value in (overrides or {}).items() if value is not None}
     merged: dict[str, Any] = {**file_values, **env_values, **flag_values}
     origin = {
-        **{key: f"{config_file or DEFAULT_CONFIG_FILE}:{key}" for key in file_values},
-        **{key: f"{ENV_PREFIX}{key.upper()}" for key in env_values},
+        **{key: f"{config_file}:{key}" for key in file_values},
+        **env_origin,
         **{key: f"--{key.replace('_', '-')}" for key in flag_values},
     }
-    return _validated(merged, origin)
+    return _validated(merged, origin), origin
 
 
 def settings_of(values: Mapping[str, object]) -> Settings:

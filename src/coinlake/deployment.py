@@ -72,6 +72,11 @@ class Deployment:
     """`owner/name` of the repository whose GitHub Actions may deploy (OIDC trust)."""
     github_branch: str = "main"
     """Branch whose workflows may assume the deploy role."""
+    github_oidc_provider_arn: str = ""
+    """ARN of the account's existing GitHub OIDC provider; empty: the stack creates one (an
+    account holds at most one provider per URL)."""
+    coingecko_key_parameter: str = ""
+    """SSM parameter name or Secrets Manager secret ARN of the CoinGecko key; empty: keyless."""
 
     def with_context(self, context: Mapping[str, object]) -> Deployment:
         """Override fields from CDK context values (strings from `-c key=value`, or JSON values).
@@ -125,3 +130,31 @@ def _coerce(key: str, raw: object, current: object) -> object:
 
 DEFAULT_DEPLOYMENT = Deployment()
 """What `make deploy` deploys when no context value is given."""
+
+
+def lake_uri(bucket: str) -> str:
+    """The lake's location in the deployment's bucket: its root (`bronze/`, `silver/`, ... are
+    top-level prefixes, the ones the IAM policies name)."""
+    return f"s3://{bucket}"
+
+
+def glue_job_arguments(
+    deployment: Deployment, bucket: str, *, wheel_uri: str | None = None
+) -> dict[str, str]:
+    """The Glue job's `DefaultArguments`, as `coinlake.runtime.glue_args` parses them.
+
+    Glue adds `--JOB_NAME` (and its own `--JOB_ID`, `--JOB_RUN_ID`, ...) when it starts a run.
+    `--job-bookmark-option job-bookmark-disable`: coinlake keeps its own bookmarks in `_state/`.
+    `wheel_uri` is the `s3://` location of the project's wheel (the CDK asset), installed with
+    `--additional-python-modules`.
+    """
+    del deployment  # every stage runs the same job; the bucket names the lake
+    arguments = {
+        "--lake": lake_uri(bucket),
+        "--layer": "all",
+        "--full-refresh": "false",
+        "--job-bookmark-option": "job-bookmark-disable",
+    }
+    if wheel_uri is not None:
+        arguments["--additional-python-modules"] = wheel_uri
+    return arguments

@@ -57,6 +57,11 @@ class UpstreamUnavailableError(SourceError, TransientError):
     """5xx, timeout or connection failure."""
 
 
+class UnreachableError(SourceError):
+    """No connection could be made (refused, unknown host, no network): not retried, since
+    asking again in a few seconds meets the same closed port or missing DNS name."""
+
+
 class BadResponseError(SourceError, ValueError):
     """The API answered something we cannot use (non-JSON, unexpected 4xx)."""
 

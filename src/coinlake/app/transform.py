@@ -11,10 +11,15 @@ S3 lake needs Spark.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from coinlake.app.lake import open_lake
 from coinlake.config import Settings
 from coinlake.engines.base import Engine
 from coinlake.errors import ConfigError
+from coinlake.storage.base import ObjectStore
 from coinlake.transform.runner import Layer, Progress, TableSummary, quiet, run_transform
 
 
@@ -43,6 +48,50 @@ def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> En
     raise ConfigError(f"engine {name!r}: choose duckdb or spark")
 
 
+@contextmanager
+def lake_and_engine(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    threads: int = 2,
+    memory_limit: str = "1GB",
+) -> Iterator[tuple[ObjectStore, Engine]]:
+    """The lake of `settings` and an engine to run tables or checks on, closed on exit.
+
+    Args:
+        engine: use this engine instead of one made from `settings.engine` (`threads` and
+            `memory_limit` then do not apply). Either way the engine is closed at the end.
+
+    Raises:
+        ConfigError: DuckDB with an S3 lake, a local lake folder that does not exist, an unknown
+            engine, Spark not installed.
+    """
+    try:
+        name = engine.name if engine is not None else settings.engine
+        if settings.lake_is_s3 and name == "duckdb":
+            raise ConfigError(
+                f"--lake {settings.lake}: DuckDB transforms need a local lake folder; "
+                "use --engine spark for S3"
+            )
+        if not settings.lake_is_s3 and not Path(settings.lake).is_dir():
+            what = "is a file, not a folder" if Path(settings.lake).exists() else "does not exist"
+            raise ConfigError(
+                f"lake folder {settings.lake} {what}: check --lake / COINLAKE_LAKE, or create "
+                "the lake with `coinlake init` and land data with `coinlake ingest` first"
+            )
+        store = open_lake(settings)
+    except BaseException:
+        if engine is not None:
+            engine.close()
+        raise
+    if engine is None:
+        engine = make_engine(settings.engine, threads=threads, memory_limit=memory_limit)
+    try:
+        yield store, engine
+    finally:
+        engine.close()
+
+
 def transform(
     settings: Settings,
     layer: Layer = "all",
@@ -60,20 +109,11 @@ def transform(
             `memory_limit` then do not apply). Either way the engine is closed at the end.
 
     Raises:
-        ConfigError: DuckDB with an S3 lake, an unknown engine or layer, Spark not installed.
+        ConfigError: DuckDB with an S3 lake, a local lake folder that does not exist, an unknown
+            engine or layer, Spark not installed.
     """
-    name = engine.name if engine is not None else settings.engine
-    if settings.lake_is_s3 and name == "duckdb":
-        if engine is not None:
-            engine.close()
-        raise ConfigError(
-            f"--lake {settings.lake}: DuckDB transforms need a local lake folder; "
-            "use --engine spark for S3"
-        )
-    store = open_lake(settings)
-    if engine is None:
-        engine = make_engine(settings.engine, threads=threads, memory_limit=memory_limit)
-    try:
-        return run_transform(store, engine, layer, full_refresh=full_refresh, progress=progress)
-    finally:
-        engine.close()
+    with lake_and_engine(settings, engine=engine, threads=threads, memory_limit=memory_limit) as (
+        store,
+        runner,
+    ):
+        return run_transform(store, runner, layer, full_refresh=full_refresh, progress=progress)

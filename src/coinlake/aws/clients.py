@@ -18,6 +18,7 @@ from coinlake.config import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
 
 CONNECT_TIMEOUT_S = 5.0
 """Seconds to open a connection to an AWS endpoint."""
@@ -45,6 +46,17 @@ def s3_client(settings: Settings) -> S3Client:
         region_name=settings.aws_region,
         endpoint_url=settings.s3_endpoint_url,
         config=client_config(),
+    )
+
+
+def scheduler_client(settings: Settings) -> EventBridgeSchedulerClient:
+    """An EventBridge Scheduler client (`scheduler_endpoint_url` and `aws_region`)."""
+    session = boto3.session.Session()
+    return session.client(
+        "scheduler",
+        region_name=settings.aws_region,
+        endpoint_url=settings.scheduler_endpoint_url,
+        config=client_config(max_pool_connections=2),
     )
 
 

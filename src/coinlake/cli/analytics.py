@@ -99,11 +99,19 @@ def status(
 def _print_status(report: LakeStatus, console: Console) -> None:
     from rich.table import Table
 
+    from coinlake.cli.catalog import NARROW
     from coinlake.query.status import STATUS_HEADERS, status_rows
 
-    table = Table(*STATUS_HEADERS, title=f"coinlake status at {report.now:%Y-%m-%d %H:%M} UTC")
+    # Below 100 columns the partition count and the first event time (the least asked-for) go.
+    keep = [
+        i for i, name in enumerate(STATUS_HEADERS)
+        if console.width >= NARROW or name not in ("partitions", "first")
+    ]  # fmt: skip
+    table = Table(title=f"coinlake status at {report.now:%Y-%m-%d %H:%M} UTC")
+    for i in keep:
+        table.add_column(STATUS_HEADERS[i], no_wrap=STATUS_HEADERS[i] in ("table", "key"))
     for row in status_rows(report):
-        table.add_row(*row)
+        table.add_row(*(row[i] for i in keep))
     console.print(table)
     quarantined = ", ".join(f"{name}: {n}" for name, n in report.quarantined.items())
     console.print(f"quarantined rows: {quarantined or 'none'}")
@@ -111,6 +119,7 @@ def _print_status(report: LakeStatus, console: Console) -> None:
     console.print(
         f"bronze objects: {report.bronze_total}, not yet transformed: {pending or 'none'}"
     )
+    console.print(f"quality: {report.quality}", highlight=False, soft_wrap=True)
 
 
 def _parse_day(value: str | None, flag: str) -> date | None:

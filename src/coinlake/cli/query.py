@@ -105,6 +105,22 @@ def _show(result: pa.Table, fmt: str, output: Path | None) -> None:
     render(result, fmt, console=console, out=sys.stdout, output=output)
 
 
+def _dot_command(line: str) -> None:
+    """`.tables` and `.schema TABLE`, as in the duckdb and sqlite shells."""
+    from coinlake.cli.catalog import describe, tables
+
+    command, _, argument = line.partition(" ")
+    try:
+        if command == ".tables" and not argument.strip():
+            tables("table")
+        elif command == ".schema" and argument.strip():
+            describe(argument.strip().rstrip(";"), "table")
+        else:
+            raise ConfigError(f"unknown command {line!r}: use .tables, .schema TABLE or .quit")
+    except ConfigError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+
+
 def _shell(con: duckdb.DuckDBPyConnection, fmt: str) -> None:
     from coinlake.query.views import run_sql
 
@@ -113,7 +129,9 @@ def _shell(con: duckdb.DuckDBPyConnection, fmt: str) -> None:
         "ORDER BY table_name"
     ).fetchall()
     console.print("tables: " + ", ".join(f"coinlake.{name}" for (name,) in tables), style="dim")
-    console.print("end statements with ';'; .quit or Ctrl-D leaves", style="dim")
+    console.print(
+        "end statements with ';'; .tables, .schema TABLE; .quit or Ctrl-D leaves", style="dim"
+    )
     buffer: list[str] = []
     while True:
         try:
@@ -127,6 +145,9 @@ def _shell(con: duckdb.DuckDBPyConnection, fmt: str) -> None:
             continue
         if not buffer and line.strip() in (".quit", ".exit", "exit", "quit"):
             return
+        if not buffer and line.strip().startswith("."):
+            _dot_command(line.strip())
+            continue
         buffer.append(line)
         statement = "\n".join(buffer).strip()
         if not statement.endswith(";"):

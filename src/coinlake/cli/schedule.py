@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -18,14 +19,24 @@ EXIT_INTERRUPTED = 130
 def schedule(
     ctx: typer.Context,
     coinbase: Annotated[
-        str, typer.Option(help="When to land new Coinbase trades, or 'off'.")
-    ] = "rate(5 minutes)",
+        str | None,
+        typer.Option(help="When to land new Coinbase trades, or 'off' [default rate(5 minutes)]."),
+    ] = None,
     coingecko: Annotated[
-        str, typer.Option(help="When to land a CoinGecko snapshot, or 'off'.")
-    ] = "cron(0 17 * * ? *)",
+        str | None,
+        typer.Option(help="When to land a CoinGecko snapshot, or 'off' [cron(0 17 * * ? *)]."),
+    ] = None,
     transform: Annotated[
-        str, typer.Option(help="When to build Silver and Gold (DuckDB), or 'off'.")
-    ] = "rate(15 minutes)",
+        str | None,
+        typer.Option(
+            help="When to build Silver and Gold (DuckDB) and check them, or 'off' "
+            "[rate(15 minutes)]."
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="IANA zone the cron expressions are read in, e.g. America/Los_Angeles."),
+    ] = None,
     once: Annotated[
         bool, typer.Option("--once", help="Run every enabled job once now, in order, and exit.")
     ] = False,
@@ -36,24 +47,38 @@ def schedule(
     """Run ingestion and transforms on EventBridge schedule expressions until Ctrl-C.
 
     The expressions are the ones the AWS deployment gives EventBridge, e.g. rate(5 minutes) or
-    cron(0 17 * * ? *) (UTC). Each job runs what `coinlake ingest` / `coinlake transform` run.
+    cron(0 17 * * ? *), read in UTC unless --timezone names a zone (as EventBridge Scheduler's
+    ScheduleExpressionTimezone). Each job runs what `coinlake ingest` / `coinlake transform` run.
     """
     from datetime import timedelta
 
     from coinlake.app.lake import open_lake
+    from coinlake.cli.quality import quality_config_for
     from coinlake.domain.clock import SystemClock
-    from coinlake.schedule.expressions import parse_schedule
+    from coinlake.schedule.expressions import parse_schedule, time_zone
     from coinlake.schedule.jobs import ingest_action, transform_action
     from coinlake.schedule.loop import Firing, ScheduledJob, run_schedule
+    from coinlake.sources.registry import REGISTRY
 
     if for_minutes is not None and for_minutes <= 0:
         raise ConfigError("--for-minutes must be positive")
-    settings = settings_for(ctx)
+    settings = settings_for(
+        ctx,
+        schedule_coinbase=coinbase,
+        schedule_coingecko=coingecko,
+        schedule_transform=transform,
+        schedule_timezone=timezone,
+    )
+    zone = time_zone(settings.schedule_timezone)
     clock = SystemClock()
     now = clock.now()
-    wanted = {"coinbase": coinbase, "coingecko": coingecko, "transform": transform}
+    wanted = {
+        "coinbase": settings.schedule_coinbase,
+        "coingecko": settings.schedule_coingecko,
+        "transform": settings.schedule_transform,
+    }
     schedules = {
-        name: parse_schedule(text, anchor=now)
+        name: parse_schedule(text, anchor=now, timezone=zone)
         for name, text in wanted.items()
         if text.strip().lower() != OFF
     }
@@ -66,10 +91,9 @@ def schedule(
         )
     store = open_lake(settings)
     actions = {
-        "coinbase": lambda: ingest_action(settings, store, "coinbase", clock),
-        "coingecko": lambda: ingest_action(settings, store, "coingecko", clock),
-        "transform": lambda: transform_action(settings),
+        name: partial(ingest_action, settings, store, name, clock) for name in REGISTRY.names()
     }
+    actions["transform"] = partial(transform_action, settings, quality=quality_config_for(ctx))
     jobs = [ScheduledJob(name, when, actions[name]()) for name, when in schedules.items()]
 
     def show(firing: Firing) -> None:
@@ -94,9 +118,12 @@ def schedule(
             raise typer.Exit(EXIT_FAILED)
         return
     for job in jobs:
-        first: datetime = job.schedule.next_after(now)
+        first: datetime = job.schedule.next_after(now).astimezone(zone)
         console.print(
-            f"{job.name:<10} {job.schedule.expression:<24} next {first:%Y-%m-%d %H:%M} UTC"
+            f"{job.name:<10} {job.schedule.expression:<24} next {first:%Y-%m-%d %H:%M %Z} "
+            f"({settings.schedule_timezone})",
+            highlight=False,
+            soft_wrap=True,
         )
     until = None if for_minutes is None else now + timedelta(minutes=for_minutes)
     try:

@@ -132,10 +132,10 @@ def build_series(
         if series.coin:
             daily = run_sql(
                 con,
-                "SELECT day, close FROM coinlake.gold_prices_daily "  # noqa: S608
+                "SELECT date, close FROM coinlake.gold_prices_daily "  # noqa: S608
                 f"WHERE coin_id = {_sql_str(series.coin)} "
-                f"AND vs_currency = {_sql_str(quote.lower())} AND {_date_filter('day', span)} "
-                "ORDER BY day",
+                f"AND vs_currency = {_sql_str(quote.lower())} AND {_date_filter('date', span)} "
+                "ORDER BY date",
             ).to_pylist()
             series.daily = [{k: _json_cell(v) for k, v in row.items()} for row in daily]
         out.append(series)
@@ -159,11 +159,16 @@ def _summary(series: ProductSeries) -> str:
         ("hours", str(len(series.candles))),
         ("trades", f"{trades:,}"),
         ("volume", f"{volume.normalize():f}"),
-        ("first open", str(first["open"])),
-        ("last close", str(last["close"])),
+        ("first open", _plain(first["open"])),
+        ("last close", _plain(last["close"])),
         ("missing ids in hours", f"{gaps:,}"),
     ]
     return "".join(f"<span>{html.escape(k)} <b>{html.escape(v)}</b></span>" for k, v in items)
+
+
+def _plain(value: str | int | None) -> str:
+    """An exact decimal without the trailing zeros of its column's scale."""
+    return "-" if value is None else f"{Decimal(str(value)).normalize():f}"
 
 
 def _product_section(series: ProductSeries) -> str:
@@ -206,8 +211,27 @@ def _status_section(status: LakeStatus | None) -> str:
         '<section class="status"><h2>Lake status</h2>'
         f'<table id="status-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         f'<p class="notes">Quarantined rows: {html.escape(quarantined)}. Bronze objects: '
-        f"{status.bronze_total}, not yet transformed: {html.escape(pending)}.</p></section>"
+        f"{status.bronze_total}, not yet transformed: {html.escape(pending)}.</p>"
+        f'<p class="notes" id="quality">Data quality: {html.escape(status.quality)}.</p></section>'
     )
+
+
+def hour_range(series: Sequence[ProductSeries]) -> str:
+    """The hours the charts cover, e.g. `2026-01-02 00:00 to 23:59 UTC (24 hours)`."""
+    hours = sorted(str(c["hour"]) for s in series for c in s.candles if c["hour"])
+    if not hours:
+        return "no hourly data"
+    first = datetime.fromisoformat(hours[0].replace("Z", "+00:00"))
+    last = datetime.fromisoformat(hours[-1].replace("Z", "+00:00"))
+    count = int((last - first).total_seconds() // 3600) + 1
+    end = f"{last:%H}:59" if last.date() == first.date() else f"{last:%Y-%m-%d %H}:59"
+    return f"hours {first:%Y-%m-%d %H:%M} to {end} UTC ({count} hour{'s' if count != 1 else ''})"
+
+
+def _asked(span: ReportRange) -> str:
+    if span.start is None and span.end is None:
+        return ""
+    return f" · asked for {span.start or 'the first day'} to {span.end or 'the last day'}"
 
 
 def _embedded_json(payload: dict[str, Any]) -> str:
@@ -230,7 +254,7 @@ def render_html(
             for s in series
         ]
     }
-    window = f"{span.start or 'first'} .. {span.end or 'last'}"
+    window = hour_range(series)
     sections = "".join(_product_section(s) for s in series) or (
         '<p class="empty">No Gold data in this lake yet.</p>'
     )
@@ -240,8 +264,9 @@ def render_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{_asset('report.css')}</style></head>"
         f"<body><h1>{html.escape(title)}</h1>"
-        f'<div class="meta">Generated {generated_at:%Y-%m-%d %H:%M} UTC · hours {window} '
-        f"(UTC) · {len(series)} product{'s' if len(series) != 1 else ''}</div>"
+        f'<p class="subtitle" id="subtitle">{html.escape(window)} · '
+        f"{len(series)} product{'s' if len(series) != 1 else ''}</p>"
+        f'<div class="meta">Generated {generated_at:%Y-%m-%d %H:%M} UTC{_asked(span)}</div>'
         f"{sections}{_status_section(status)}"
         '<script type="application/json" id="coinlake-data">'
         f"{_embedded_json(payload)}</script>"

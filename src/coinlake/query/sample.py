@@ -188,7 +188,7 @@ def build_prices_daily(hourly: Iterable[Row]) -> list[Row]:
             {
                 "coin_id": coin,
                 "vs_currency": "usd",
-                "day": day,
+                "date": day,
                 "open": closes[0],
                 "high": max(closes),
                 "low": min(closes),

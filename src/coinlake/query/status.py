@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -56,6 +56,8 @@ class LakeStatus:
     bronze_pending: dict[str, int] = field(default_factory=dict)
     """Untransformed Bronze objects per `source/dataset[/product]`."""
     bronze_total: int = 0
+    quality: str = "no quality run yet"
+    """The latest `coinlake quality` run in one line (from `quality_results`)."""
 
     def problems(
         self, *, max_lag_minutes: float, max_gaps: int, products: Iterable[str] = ()
@@ -146,6 +148,7 @@ def build_status(
                     gaps=gaps.get(str(row["key"])) if trades else None,
                 )
             )
+    report.quality = latest_quality(con)
     bronze = list_files(store, layout.BRONZE)
     done = processed_bronze_keys(store)
     report.bronze_total = len(bronze)
@@ -153,6 +156,27 @@ def build_status(
         sorted(Counter(bronze_group(k) for k in bronze if k not in done).items())
     )
     return report
+
+
+def latest_quality(con: duckdb.DuckDBPyConnection) -> str:
+    """The latest quality run in one line: checks, failed checks per severity and their names."""
+    rows = run_sql(
+        con,
+        "SELECT run_id, max(checked_at) AS at, count(DISTINCT check_name) AS checks, "
+        "list(DISTINCT check_name ORDER BY check_name) FILTER (WHERE NOT passed "
+        "AND severity = 'error') AS errors, "
+        "list(DISTINCT check_name ORDER BY check_name) FILTER (WHERE NOT passed "
+        "AND severity = 'warn') AS warns "
+        "FROM coinlake.quality_results WHERE run_id = "
+        "(SELECT arg_max(run_id, checked_at) FROM coinlake.quality_results) GROUP BY run_id",
+    ).to_pylist()
+    if not rows:
+        return "no quality run yet"
+    row = rows[0]
+    errors, warns = row["errors"] or [], row["warns"] or []
+    text = f"{row['run_id']} at {_cell(row['at'])}: {row['checks']} checks"
+    text += f", {len(errors)} failed (error){': ' + ', '.join(errors) if errors else ''}"
+    return text + f", {len(warns)} warnings{': ' + ', '.join(warns) if warns else ''}"
 
 
 def bronze_group(key: str) -> str:
@@ -235,12 +259,29 @@ def status_rows(report: LakeStatus) -> list[tuple[str, ...]]:
     ]
 
 
+def _json_time(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
 def status_json(report: LakeStatus) -> dict[str, object]:
-    """The report as plain JSON-ready values (times in ISO 8601)."""
+    """The report as JSON-ready values: snake_case keys, numbers as numbers, ISO 8601 times."""
     return {
         "now": report.now.isoformat(),
-        "tables": [dict(zip(STATUS_HEADERS, row, strict=True)) for row in status_rows(report)],
+        "tables": [
+            {
+                "table": s.table,
+                "key": s.key,
+                "rows": s.rows,
+                "partitions": s.partitions,
+                "first_at": _json_time(s.first_at),
+                "last_at": _json_time(s.last_at),
+                "freshness_min": s.freshness_min,
+                "gaps": s.gaps,
+            }
+            for s in report.tables
+        ],
         "quarantined": report.quarantined,
         "bronze_objects": report.bronze_total,
         "bronze_pending": report.bronze_pending,
+        "quality": report.quality,
     }

@@ -155,9 +155,8 @@ def connect_lake(
     """
     root = store.local_path()
     if root is not None and not root.is_dir():
-        raise ConfigError(
-            f"lake folder {settings.lake} does not exist (set --lake or COINLAKE_LAKE)"
-        )
+        what = "is a file, not a folder" if root.exists() else "does not exist"
+        raise ConfigError(f"lake folder {settings.lake} {what} (set --lake or COINLAKE_LAKE)")
     con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
     attach_views(con, store, settings)
@@ -168,7 +167,8 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
     """Run one statement (or several; the last one's rows are returned) as an Arrow table.
 
     Raises:
-        QueryFailedError: the SQL is invalid or failed; the message is DuckDB's first line.
+        QueryFailedError: the SQL is invalid or failed; the message is DuckDB's first line and
+            its hint ("Did you mean ...", "Candidate bindings: ...") when it gave one.
     """
     try:
         relation = con.sql(sql)
@@ -176,5 +176,16 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
             return pa.table({})
         return relation.to_arrow_table()
     except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QueryFailedError(f"query failed: {first}") from exc
+        raise QueryFailedError(f"query failed: {duckdb_error_line(exc)}") from exc
+
+
+_HINTS = ("did you mean", "candidate bindings", "candidate functions", "hint")
+
+
+def duckdb_error_line(exc: duckdb.Error) -> str:
+    """DuckDB's message on one line: its first line plus its suggestion, if any."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    hints = [line for line in lines[1:] if line.lower().startswith(_HINTS)]
+    return " ".join([lines[0], *hints[:1]])

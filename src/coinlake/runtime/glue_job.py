@@ -1,5 +1,8 @@
 """The AWS Glue job entry point: Silver and Gold on Spark, through the same
-`coinlake.app.transform.transform` the `coinlake transform` command calls.
+`coinlake.app.transform` the `coinlake transform` command calls, then the data-quality checks
+on the same engine (`--quality`, default true; `coinlake.app.quality`) with their failure
+counts published to CloudWatch (`--metrics true`; names and dimensions in
+`coinlake.aws.cloudwatch`).
 
 On Glue (`awsglue` importable) the job takes Glue's SparkSession from a `GlueContext`, reads
 its arguments with `getResolvedOptions` and commits the Glue `Job` at the end (coinlake keeps
@@ -17,6 +20,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from coinlake.errors import CoinlakeError, ConfigError
@@ -25,6 +29,10 @@ from coinlake.transform.runner import TableSummary
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+    from coinlake.aws.cloudwatch import MetricsClient
+    from coinlake.config import Settings
+    from coinlake.quality.api import QualityRun
 
 logger = logging.getLogger("coinlake.glue_job")
 
@@ -77,32 +85,73 @@ def _glue_session(args: JobArgs) -> tuple[SparkSession, Any]:
     return context.spark_session, job
 
 
-def run(args: JobArgs, *, session: SparkSession | None = None, glue: bool = False) -> list[str]:
-    """Run the transforms for `args`; return the summary lines.
+def run(
+    args: JobArgs,
+    *,
+    session: SparkSession | None = None,
+    glue: bool = False,
+    metrics: MetricsClient | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Run the transforms (then the quality checks) for `args`; return the summary lines.
 
     Args:
         session: an existing session to run on (tests share one); None builds Glue's (on Glue)
             or a local one, stopped at the end.
         glue: take the session from a GlueContext and commit the Glue job.
+        metrics: the CloudWatch client for `--metrics true` (None builds one from the usual
+            `COINLAKE_*` settings).
+        now: the quality run's time (None: the wall clock).
     """
-    from coinlake.app.transform import transform
+    from coinlake.app.quality import transform_and_check
     from coinlake.config import load_settings
     from coinlake.engines.spark import SparkEngine
+    from coinlake.quality.config import QualityConfig
 
     settings = load_settings({"lake": args.lake, "engine": "spark"})
     job = None
     if session is None and glue:
         session, job = _glue_session(args)
-    summaries = transform(
+    at = now or datetime.now(UTC)
+    summaries, checked = transform_and_check(
         settings,
         args.layer,  # type: ignore[arg-type]  # checked by JobArgs
+        QualityConfig() if args.quality else None,
+        now=at,
         full_refresh=args.full_refresh,
         progress=lambda table, message: logger.info("%s: %s", table, message),
         engine=SparkEngine(session),
     )
+    lines = [summary_line(s) for s in summaries]
+    if checked is not None:
+        lines.append(_quality(args, settings, checked, metrics, at))
     if job is not None:
         job.commit()
-    return [summary_line(s) for s in summaries]
+    return lines
+
+
+def _quality(
+    args: JobArgs,
+    settings: Settings,
+    quality: QualityRun,
+    metrics: MetricsClient | None,
+    now: datetime,
+) -> str:
+    """The quality run's summary line; its metrics published with `--metrics true`."""
+    line = (
+        f"quality {quality.run_id}: {quality.checks} checks, "
+        f"{len({r.check for r in quality.failed('error')})} failed (error), "
+        f"{len({r.check for r in quality.failed('warn')})} failed (error or warn)"
+    )
+    if args.metrics:
+        from coinlake.aws.cloudwatch import cloudwatch_client, publish_quality_metrics
+
+        client = metrics or cloudwatch_client(settings)
+        sent = publish_quality_metrics(
+            client, quality.results, dimensions={"Job": args.job_name}, at=now
+        )
+        line += f"; {sent} CloudWatch data points"
+    return line
 
 
 def main(argv: Sequence[str] | None = None, *, session: SparkSession | None = None) -> int:

@@ -2,7 +2,7 @@
 
 Facts from docs.cdp.coinbase.com (Exchange REST API reference: "Get all known trading pairs",
 "Get product trades", "Get product candles", "Get product ticker", "Get product stats",
-"Pagination") and `shared/API.md`: trades newest first, `limit` <= 1000 (default 1000),
+"Pagination") and `docs/apis.md`: trades newest first, `limit` <= 1000 (default 1000),
 `after=<id>` pages to older ids, `before=<id>` to newer ids, headers `CB-BEFORE` (newest id of
 the page) and `CB-AFTER` (oldest id); candles `[time, low, high, open, close, volume]` newest first,
 at most 300 per request, no row for an empty bucket; errors are `{"message": "..."}`.

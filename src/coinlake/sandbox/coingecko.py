@@ -1,7 +1,7 @@
 """CoinGecko API v3 endpoints over the simulated market.
 
 Facts from docs.coingecko.com (API reference for /simple/price, /coins/markets,
-/coins/{id}/market_chart, /market_chart/range, /ohlc; "Errors & Rate Limits") and `shared/API.md`.
+/coins/{id}/market_chart, /market_chart/range, /ohlc; "Errors & Rate Limits") and `docs/apis.md`.
 Prices are the matching -USD product's last trade (EUR through the market's FX walk); numbers are
 JSON numbers. A missing required parameter is answered `400 {"error": "Missing parameter <name>"}`
 (our best reading of observed answers; the docs do not print the body).
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+from coinlake.sandbox.coingecko_lists import coins_list, supported_vs_currencies
 from coinlake.sandbox.market import VS_CURRENCIES, Market
 from coinlake.sandbox.responses import BadParam, Response, parse_time
 
@@ -103,6 +104,12 @@ class CoinGeckoApi:
             )
         if parts == ["simple", "price"]:
             return "coingecko.simple_price", lambda q, _c: self.simple_price(q)
+        if parts == ["simple", "supported_vs_currencies"]:
+            return "coingecko.supported_vs_currencies", lambda _q, _c: supported_vs_currencies()
+        if parts == ["coins", "list"]:
+            return "coingecko.coins_list", lambda q, _c: coins_list(
+                self.market, _flag(q, "include_platform")
+            )
         if parts == ["coins", "markets"]:
             return "coingecko.markets", lambda q, _c: self.markets(q)
         if len(parts) >= 3 and parts[0] == "coins":

@@ -1,4 +1,4 @@
-"""EventBridge schedule expressions, evaluated in UTC as EventBridge does.
+"""EventBridge schedule expressions, evaluated in UTC or in a named time zone.
 
     rate(1 minute) | rate(5 minutes) | rate(2 hours) | rate(1 day)
     cron(minutes hours day-of-month month day-of-week year)
@@ -7,14 +7,20 @@ Cron fields follow EventBridge: six fields, one of day-of-month and day-of-week 
 day-of-week is 1-7 with 1 = Sunday (or SUN-SAT), months 1-12 or JAN-DEC; `*`, `,`, `-` and `/`
 work everywhere, `L` in day-of-month means its last day. `W`, `#` and `L` in day-of-week are
 refused with a clear error rather than guessed.
+
+Like EventBridge Scheduler's `ScheduleExpressionTimezone`, a cron expression can be read in a named
+IANA zone (`America/Los_Angeles`): `cron(0 9 * * ? *)` then fires at 9:00 local time all year,
+across daylight-saving changes (EventBridge's classic rules are UTC only). A rate is a fixed
+interval and does not depend on the zone.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -57,7 +63,7 @@ class Rate:
 
 @dataclass(frozen=True, slots=True)
 class Cron:
-    """`cron(...)`: calendar firings, computed by APScheduler's `CronTrigger` in UTC."""
+    """`cron(...)`: calendar firings, computed by APScheduler's `CronTrigger` in its time zone."""
 
     expression: str
     trigger: CronTrigger
@@ -68,12 +74,31 @@ class Cron:
         probe = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
         fired = self.trigger.get_next_fire_time(None, probe)
         if fired is None:
-            raise ConfigError(f"{self.expression}: never fires after {moment:%Y-%m-%d %H:%M} UTC")
+            raise ConfigError(f"{self.expression}: never fires after {moment:%Y-%m-%d %H:%M}")
         return fired.astimezone(UTC)  # type: ignore[no-any-return]
 
 
-def parse_schedule(expression: str, *, anchor: datetime) -> Schedule:
+def time_zone(name: str) -> tzinfo:
+    """The IANA time zone called `name` (`UTC`, `America/Los_Angeles`).
+
+    Raises:
+        ConfigError: no such zone.
+    """
+    if name.strip().upper() == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"time zone {name!r} is not an IANA zone name like UTC or America/Los_Angeles"
+        ) from exc
+
+
+def parse_schedule(expression: str, *, anchor: datetime, timezone: tzinfo = UTC) -> Schedule:
     """A `rate(...)` or `cron(...)` expression as a `Schedule` (a rate counts from `anchor`).
+
+    A cron expression's fields are read in `timezone` (UTC by default, as EventBridge rules);
+    `next_after` always answers in UTC.
 
     Raises:
         ConfigError: not an EventBridge expression, or one this scheduler cannot honour.
@@ -82,7 +107,7 @@ def parse_schedule(expression: str, *, anchor: datetime) -> Schedule:
     if rate := _RATE.fullmatch(text):
         return _rate(text, int(rate.group(1)), rate.group(2), anchor)
     if cron := _CRON.fullmatch(text):
-        return Cron(text, _cron_trigger(text, cron.group(1).split()))
+        return Cron(text, _cron_trigger(text, cron.group(1).split(), timezone))
     raise ConfigError(
         f"schedule {expression!r}: use rate(N minutes|hours|days) or cron(min hour dom month "
         "dow year), e.g. rate(5 minutes) or cron(0 17 * * ? *)"
@@ -102,7 +127,7 @@ def _rate(text: str, value: int, unit: str, anchor: datetime) -> Rate:
     return Rate(text, timedelta(seconds=value * _UNITS[singular]), anchor)
 
 
-def _cron_trigger(text: str, fields: list[str]) -> CronTrigger:
+def _cron_trigger(text: str, fields: list[str], timezone: tzinfo) -> CronTrigger:
     if len(fields) != 6:
         raise ConfigError(f"{text}: cron takes 6 fields (min hour dom month dow year)")
     minute, hour, dom, month, dow, year = (f.upper() for f in fields)
@@ -121,7 +146,7 @@ def _cron_trigger(text: str, fields: list[str]) -> CronTrigger:
             month=months,
             day_of_week=day_of_week,
             year=year,
-            timezone=UTC,
+            timezone=timezone,
         )
     except ValueError as exc:
         raise ConfigError(f"{text}: {exc}") from exc

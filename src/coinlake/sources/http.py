@@ -24,6 +24,7 @@ from coinlake.errors import (
     BadResponseError,
     RateLimitedError,
     SourceError,
+    UnreachableError,
     UpstreamUnavailableError,
 )
 from coinlake.sources.redact import is_secret_name, redact_headers, redact_params, scrub
@@ -129,6 +130,10 @@ class ApiClient:
         self.retry = retry
         self.limiter = limiter
         self._secret_headers = dict(secret_headers or {})
+        self._reached = False
+        """True once the API answered anything: a later connect timeout is then a blip."""
+        self._unreachable: UnreachableError | None = None
+        """Set when no connection could be made: later requests fail at once with it."""
         self._http = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(timeout_s),
@@ -213,10 +218,30 @@ class ApiClient:
         self, info: RequestInfo, sent: dict[str, str], moved: dict[str, str], endpoint: str
     ) -> httpx.Response:
         where = f"{self.api} {info.display()}"
+        if self._unreachable is not None:  # the rest of this run meets the same closed door
+            raise UnreachableError(str(self._unreachable), api=self.api, endpoint=endpoint)
         headers = {name: value.get_secret_value() for name, value in self._secret_headers.items()}
         headers.update(moved)
         try:
             response = self._http.get(info.url, params=sent, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            if isinstance(exc, httpx.ConnectTimeout) and self._reached:
+                raise UpstreamUnavailableError(  # a host that answered before: a blip, retried
+                    f"{where}: connecting timed out after {self.timeout_s}s; try again later",
+                    api=self.api,
+                    endpoint=endpoint,
+                ) from exc
+            self._unreachable = UnreachableError(
+                self._scrub(
+                    moved,
+                    f"cannot connect to {self.api} at {self.base_url}: "
+                    f"{str(exc).rstrip('.') or type(exc).__name__}; check the URL "
+                    f"(COINLAKE_{self.api.upper()}_URL) and the network",
+                ),
+                api=self.api,
+                endpoint=endpoint,
+            )
+            raise self._unreachable from exc
         except httpx.TimeoutException as exc:
             raise UpstreamUnavailableError(
                 f"{where} timed out after {self.timeout_s}s; the API is slow or unreachable, "
@@ -240,6 +265,7 @@ class ApiClient:
                 api=self.api,
                 endpoint=endpoint,
             ) from exc
+        self._reached = True
         self._check_status(response, where, endpoint, moved)
         return response
 

@@ -1,8 +1,11 @@
 """The one retry policy of coinlake's HTTP sources, built on tenacity.
 
-Retried: 429 (`RateLimitedError`), 5xx, timeouts and connection errors
+Retried: 429 (`RateLimitedError`), 5xx, timeouts and dropped connections
 (`UpstreamUnavailableError`) - the `TransientError`s a source raises. Never retried: other 4xx
-and bodies we cannot use (`BadResponseError`), because asking again gives the same answer.
+and bodies we cannot use (`BadResponseError`), because asking again gives the same answer, nor a
+connection that cannot be made at all (`UnreachableError`: refused, unknown host, or a connect
+timeout before the host ever answered): a run against a wrong port or without network fails in
+seconds with one line instead of minutes of backoff, product after product.
 
 Delay after failed attempt n (1-based): the server's `Retry-After` when it sent one (CoinGecko
 does, e.g. 119 s; Coinbase documents none), otherwise "equal jitter" exponential backoff:

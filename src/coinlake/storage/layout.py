@@ -26,6 +26,12 @@ STAGING = "_staging"
 """In-flight outputs of the transforms; never read by queries."""
 
 
+def bronze_dataset_prefix(source: str, dataset: str) -> str:
+    """`bronze/source=<s>/dataset=<d>/`: every object of one dataset, the folder a Silver
+    table reads (`bronze.keys.dataset_prefix` is the same key with its names checked)."""
+    return f"{BRONZE}/source={source}/dataset={dataset}/"
+
+
 def is_hidden(relative: str) -> bool:
     """True when any segment of the `/`-separated path starts with `.` or `_` (temp and lock
     files, `_state/`, `_staging/`, markers): such keys are never table data or Bronze objects."""

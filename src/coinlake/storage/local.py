@@ -40,7 +40,7 @@ class LocalStore:
         """
         path = Path(root).expanduser().resolve()
         if path.exists() and not path.is_dir():
-            raise ConfigError(f"lake {str(root)!r} is not a folder")
+            raise ConfigError(f"lake folder {root} is a file, not a folder")
         blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
         if blocking is not None:
             raise ConfigError(f"lake {str(root)!r} cannot be created: {blocking} is a file")

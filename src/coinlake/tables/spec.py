@@ -38,19 +38,29 @@ from coinlake.storage.layout import quarantine_path, table_path
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A table column: name and Spark DDL type (`decimal(18,8)`, `timestamp`, `bigint`...)."""
+    """A table column: name, Spark DDL type (`decimal(18,8)`, `timestamp`, `bigint`...) and
+    what it means to a person (`coinlake describe`, docs/tables.md)."""
 
     name: str
     type: str
+    doc: str = ""
 
 
-def columns(*pairs: tuple[str, str]) -> tuple[Column, ...]:
-    """Columns from (name, type) pairs."""
-    return tuple(Column(name, type_) for name, type_ in pairs)
+def columns(*specs: tuple[str, str] | tuple[str, str, str]) -> tuple[Column, ...]:
+    """Columns from (name, type) or (name, type, meaning) tuples."""
+    return tuple(Column(*spec) for spec in specs)
 
 
-QUARANTINE_PARTITION = Column("date", "date")
+QUARANTINE_PARTITION = Column(
+    "date", "date", "UTC day the rejected row's Bronze object was fetched (partition key)"
+)
 """Quarantine tables are partitioned by the Bronze object's fetch date."""
+_QUARANTINE_FIXED = columns(
+    ("rule", "string", "The validation rule the row failed"),
+    ("detail", "string", "What was wrong, in words"),
+    ("bronze_key", "string", "Lake key of the Bronze object the row came from (lineage)"),
+    ("ingested_at", "timestamp", "When the Bronze object holding the row was fetched (UTC)"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +80,11 @@ class Table:
     key_column: str | None = None
     """The product or coin column, when the table has one."""
     comment: str = ""
+    nullable: tuple[str, ...] = ()
+    """Columns allowed to hold NULL (the quality checks require a value in every other one)."""
+    written_by: str = ""
+    """Who writes the table when no transform builds it ("" for a Silver or Gold definition's
+    table; e.g. `coinlake quality` for `quality_results`)."""
 
     @property
     def layer(self) -> str:
@@ -118,8 +133,9 @@ class SilverDef:
     """Unique key across all runs."""
     winner_order: tuple[str, ...]
     """Among rows sharing a key, the first by this order is kept."""
-    quarantine_fields: tuple[str, ...]
-    """Raw string fields kept (besides rule, detail, bronze_key, ingested_at) in quarantine."""
+    quarantine_fields: tuple[Column, ...]
+    """Raw string fields kept (besides rule, detail, bronze_key, ingested_at) in quarantine,
+    with their meaning."""
     objects_sql: str | None = None
     """Spark SQL over `bronze` giving one record per unparsable object, columns as `stage_sql`.
     When set, `stage_sql` only explodes bodies and the runner runs this over the few objects
@@ -132,6 +148,8 @@ class SilverDef:
     """The product or coin column."""
     comment: str = ""
     """One line for the SQL catalog (Athena/Glue table comment)."""
+    nullable: tuple[str, ...] = ()
+    """Columns allowed to hold NULL (the quality checks require a value in every other one)."""
 
     @property
     def path(self) -> str:
@@ -169,6 +187,7 @@ class SilverDef:
             time_column="ingested_at",
             comment=f"Rows rejected on their way to {sql_name(self.name)}, "
             "with the rule that failed",
+            nullable=tuple(c.name for c in self.quarantine_columns if c.name != "rule"),
         )
 
     @property
@@ -179,13 +198,7 @@ class SilverDef:
     @property
     def quarantine_columns(self) -> tuple[Column, ...]:
         """The quarantine table's data columns (partitioned by `date`, the fetch date)."""
-        fixed = columns(
-            ("rule", "string"),
-            ("detail", "string"),
-            ("bronze_key", "string"),
-            ("ingested_at", "timestamp"),
-        )
-        return fixed + tuple(Column(name, "string") for name in self.quarantine_fields)
+        return _QUARANTINE_FIXED + self.quarantine_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +222,8 @@ class GoldDef:
     """The product or coin column."""
     comment: str = ""
     """One line for the SQL catalog (Athena/Glue table comment)."""
+    nullable: tuple[str, ...] = ()
+    """Columns allowed to hold NULL (the quality checks require a value in every other one)."""
 
     @property
     def path(self) -> str:
@@ -244,6 +259,7 @@ def _as_table(definition: SilverDef | GoldDef) -> Table:
         definition.time_column,
         definition.key_column,
         definition.comment,
+        definition.nullable,
     )
 
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_the_page_embeds_everything_and_fetches_nothing(lake) -> None:
     assert len(btc["candles"]) == 60
     first = next(r for r in sample.hourly if r["product_id"] == "BTC-USD")
     assert btc["candles"][0]["vwap"] == str(first["vwap"])
-    assert btc["daily"][0]["day"] == "2026-01-01"
+    assert btc["daily"][0]["date"] == "2026-01-01"
 
 
 def test_an_unknown_product_is_one_clear_error(lake) -> None:
@@ -118,3 +119,47 @@ def test_chromium_draws_one_candle_per_hour_without_console_errors(lake, tmp_pat
     assert candles == {"btc-usd": "24", "eth-usd": "24", "doge-usd": "24"}
     assert dom.count('class="candle ') == 72
     assert 'id="status-table"' in dom
+
+
+@needs_chromium
+def test_the_rendered_page_has_a_subtitle_hour_ticks_a_volume_axis_and_full_tooltips(
+    lake, tmp_path: Path
+) -> None:
+    root, sample = lake
+    out = tmp_path / "report.html"
+    args = ["--lake", str(root), "report", "-o", str(out), "--product", "BTC-USD"]
+    result = CliRunner().invoke(app, [*args, "--from", "2026-01-02", "--to", "2026-01-02"])
+    assert result.exit_code == 0, result.output
+    dom = _chromium(out, tmp_path / "profile").stdout
+    assert 'data-rendered="true"' in dom
+    subtitle = re.search(r'<p class="subtitle" id="subtitle">(.*?)</p>', dom)
+    assert subtitle is not None
+    assert subtitle.group(1) == "hours 2026-01-02 00:00 to 23:59 UTC (24 hours) · 1 product"
+    ticks = re.findall(r'<text class="hour-tick"[^>]*>([^<]*)</text>', dom)
+    assert ticks == ["Jan 02", *[f"{h:02d}:00" for h in range(2, 24, 2)], "Jan 03"]
+    first_open = next(
+        r["open"] for r in sample.hourly
+        if r["product_id"] == "BTC-USD" and r["hour"] == datetime(2026, 1, 2, tzinfo=UTC)
+    )  # fmt: skip
+    assert f"first open <b>{Decimal(str(first_open)).normalize():f}</b>" in dom
+    assert re.findall(r'class="axis-label (\w+)-axis"[^>]*>([^<]*)<', dom) == [
+        ("price", "price (USD)"),
+        ("volume", "volume (BTC)"),
+    ]
+    assert len(re.findall(r'<text class="volume-tick"', dom)) == 2
+    row = next(
+        r for r in sample.hourly
+        if r["product_id"] == "BTC-USD" and r["hour"] == datetime(2026, 1, 2, 5, tzinfo=UTC)
+    )  # fmt: skip
+    tooltip = re.search(r"<title>(2026-01-02 05:00 UTC.*?)</title>", dom, re.S)
+    assert tooltip is not None
+    v = {k: f"{Decimal(str(row[k])).normalize():f}" for k in _TOOLTIP_FIELDS}
+    assert tooltip.group(1).split("\n") == [
+        "2026-01-02 05:00 UTC",
+        f"open {v['open']}  high {v['high']}  low {v['low']}  close {v['close']}",
+        f"VWAP {v['vwap']}  trades {row['trade_count']}",
+        f"volume {v['volume']} (taker buy {v['buy_volume']}, taker sell {v['sell_volume']})",
+    ]
+
+
+_TOOLTIP_FIELDS = ("open", "high", "low", "close", "vwap", "volume", "buy_volume", "sell_volume")

@@ -62,6 +62,22 @@ def test_the_shell_runs_statements_reports_errors_and_quits(
         os.write(master, b"SELECT nope;\n")
         error = _read_until(master, b"coinlake> ")
         assert b"error: query failed:" in error
+        # DuckDB's suggestion survives: the old name of the day column points at the new one
+        os.write(master, b"SELECT day FROM coinlake.gold_prices_daily;\n")
+        hint = _read_until(master, b"coinlake> ")
+        assert b'Candidate bindings: "date"' in hint.replace(b"\r\n", b" ")
+        os.write(master, b"SELECT 1 FROM coinlake.gold_price_daily;\n")
+        hint = _read_until(master, b"coinlake> ")
+        assert b'Did you mean "gold_prices_daily"' in hint.replace(b"\r\n", b" ")
+        os.write(master, b".tables\n")
+        listing = _read_until(master, b"coinlake> ")
+        assert b"quarantine_candles" in listing, listing.decode()
+        os.write(master, b".schema gold_trades_hourly\n")
+        schema = _read_until(master, b"coinlake> ")
+        assert b"missing_trade_ids" in schema
+        assert b"decimal(18,8)" in schema
+        os.write(master, b".schema nope\n")
+        assert b"error: unknown table 'nope'" in _read_until(master, b"coinlake> ")
         os.write(master, b".quit\n")
         assert proc.wait(timeout=30) == 0
     finally:

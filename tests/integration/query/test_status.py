@@ -108,3 +108,34 @@ def test_bronze_pending_follows_the_transform_bookmark(tmp_path: Path) -> None:
     btc = next(s for s in after.tables if s.table == "silver_trades")
     assert btc.rows == 3_000
     assert btc.gaps == 0
+
+
+def test_status_json_has_snake_case_keys_and_numbers_as_numbers(lake) -> None:
+    root, _ = lake
+    done = CliRunner().invoke(app, ["--lake", str(root), "status", "--format", "json"])
+    assert done.exit_code == 0, done.stderr
+    tables = json.loads(done.stdout)["tables"]
+    hourly = next(t for t in tables if t["table"] == "gold_trades_hourly" and t["key"] == "ETH-USD")
+    assert set(hourly) == {
+        "table", "key", "rows", "partitions", "first_at", "last_at", "freshness_min", "gaps"
+    }  # fmt: skip
+    assert isinstance(hourly["rows"], int)
+    assert isinstance(hourly["partitions"], int)
+    assert isinstance(hourly["gaps"], int)
+    fresh = [t["freshness_min"] for t in tables if t["freshness_min"] is not None]
+    assert fresh
+    assert all(isinstance(value, int | float) for value in fresh)
+    assert hourly["last_at"].endswith("+00:00")
+
+
+@pytest.mark.parametrize(("width", "shown"), [(80, False), (140, True)])
+def test_status_fits_the_terminal_by_dropping_low_value_columns(
+    lake, width: int, shown: bool
+) -> None:
+    root, _ = lake
+    done = CliRunner().invoke(app, ["--lake", str(root), "status"], env={"COLUMNS": str(width)})
+    assert done.exit_code == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert any("gold_trades_hourly" in line for line in lines)  # names are never cut
+    assert any("partitions" in line for line in lines) is shown

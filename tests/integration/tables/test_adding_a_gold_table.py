@@ -144,6 +144,9 @@ def test_the_new_gold_table_is_transformed_incrementally_and_queryable(tmp_path:
     _land(first, source, root)
     summaries = {s.table: s for s in run(root)}
     assert summaries["gold.trades_daily"].rows_written > 0
+    # its rows in are the hourly rows it read (its source is Gold, not Silver)
+    hourly = read_table(root, "gold/trades_hourly", "product_id, date")
+    assert summaries["gold.trades_daily"].rows_in == len(hourly)
     assert _daily_rows(root) == _daily_from_silver(root)
 
     _land(second, source, root)

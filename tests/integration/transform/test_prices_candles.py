@@ -87,7 +87,7 @@ def test_snapshots_become_exact_price_rows_deduplicated_by_observation(tmp_path:
 
     daily = read_table(tmp_path, "gold/prices_daily", "coin_id, vs_currency")
     btc_usd = next(d for d in daily if (d["coin_id"], d["vs_currency"]) == ("bitcoin", "usd"))
-    assert btc_usd["day"] == date(2025, 11, 22)
+    assert btc_usd["date"] == date(2025, 11, 22)
     assert (btc_usd["open"], btc_usd["close"]) == (Decimal("91234.12"), Decimal(90000))
     assert (btc_usd["high"], btc_usd["low"]) == (Decimal("91234.12"), Decimal(90000))
     assert btc_usd["avg_price"] == Decimal("90617.06")
@@ -183,7 +183,7 @@ def test_history_points_join_snapshots_in_silver_prices_and_gold_daily(tmp_path:
     )
     assert rules == [("bad_price", "-5"), ("unparsable_response", None)]
     assert summaries["silver.prices"].objects_read == 3
-    daily = read_table(tmp_path, "gold/prices_daily", "coin_id, vs_currency, day")
+    daily = read_table(tmp_path, "gold/prices_daily", "coin_id, vs_currency, date")
     assert [(d["coin_id"], d["open"], d["close"], d["observations"]) for d in daily] == [
         ("bitcoin", Decimal("91234.12"), Decimal("90000.12345678"), 2)
     ]

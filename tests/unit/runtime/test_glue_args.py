@@ -66,3 +66,26 @@ def test_parse_bool() -> None:
     assert parse_bool("x", True) is True
     with pytest.raises(ConfigError):
         parse_bool("x", "2")
+
+
+def test_the_arguments_glue_adds_to_a_run_are_accepted_and_ignored() -> None:
+    from coinlake.deployment import DEFAULT_DEPLOYMENT, glue_job_arguments
+
+    defaults = glue_job_arguments(DEFAULT_DEPLOYMENT, "lake-bucket", wheel_uri="s3://a/c.whl")
+    argv = ["--JOB_NAME", "coinlake-dev-transform"]
+    for name, value in defaults.items():
+        argv += [name, value]
+    argv += ["--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_1", "--TempDir=s3://t/", "--enable-metrics"]
+    assert parse_argv(argv) == JobArgs("coinlake-dev-transform", "s3://lake-bucket", "all", False)
+    assert defaults["--job-bookmark-option"] == "job-bookmark-disable"
+    assert defaults["--additional-python-modules"] == "s3://a/c.whl"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--engine", "duckdb"], ["stray"], ["--JOB_ID", "j_1", "stray"], ["--TempDirx", "s3://t/"]],
+    ids=["unknown option", "positional", "second value", "misspelt glue option"],
+)
+def test_anything_else_is_still_unrecognized(extra: list[str]) -> None:
+    with pytest.raises(ConfigError, match="unrecognized arguments"):
+        parse_argv(["--JOB_NAME", "j", "--lake", "/lake", *extra])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from coinlake.errors import ConfigError
-from coinlake.schedule.expressions import parse_schedule
+from coinlake.schedule.expressions import parse_schedule, time_zone
 
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # a Sunday
 
@@ -80,3 +80,29 @@ def test_bad_expressions_are_one_clear_error(expression: str, message: str) -> N
         parse_schedule(expression, anchor=START)
     assert message in str(raised.value)
     assert expression.split("(")[0] in str(raised.value)
+
+
+def test_cron_in_a_named_zone_fires_at_local_time_across_daylight_saving() -> None:
+    """9:00 in Los Angeles is 17:00 UTC in winter (PST) and 16:00 UTC in summer (PDT)."""
+    zone = time_zone("America/Los_Angeles")
+    schedule = parse_schedule("cron(0 9 * * ? *)", anchor=START, timezone=zone)
+    winter = schedule.next_after(datetime(2026, 11, 22, 12, tzinfo=UTC))
+    summer = schedule.next_after(datetime(2026, 7, 1, 12, tzinfo=UTC))
+    assert winter == datetime(2026, 11, 22, 17, tzinfo=UTC)
+    assert summer == datetime(2026, 7, 1, 16, tzinfo=UTC)
+    # the night the clocks go back (2026-11-01), still once, at 9:00 local
+    fall = schedule.next_after(datetime(2026, 10, 31, 17, tzinfo=UTC))
+    assert fall == datetime(2026, 11, 1, 17, tzinfo=UTC)
+    assert schedule.next_after(fall) == datetime(2026, 11, 2, 17, tzinfo=UTC)
+
+
+def test_a_rate_does_not_depend_on_the_zone() -> None:
+    zone = time_zone("America/Los_Angeles")
+    rate = parse_schedule("rate(2 hours)", anchor=START, timezone=zone)
+    assert rate.next_after(START) == datetime(2026, 11, 22, 14, tzinfo=UTC)
+
+
+def test_an_unknown_zone_is_one_clear_error() -> None:
+    with pytest.raises(ConfigError, match="'Mars/Olympus' is not an IANA zone name"):
+        time_zone("Mars/Olympus")
+    assert time_zone("utc") is UTC

@@ -9,8 +9,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from coinlake.domain.clock import FakeClock
-from coinlake.errors import BadResponseError, RateLimitedError, UpstreamUnavailableError
+from coinlake.devtools.fake_clock import FakeClock
+from coinlake.errors import (
+    BadResponseError,
+    RateLimitedError,
+    UnreachableError,
+    UpstreamUnavailableError,
+)
 from coinlake.sources.http import ApiClient, api_message, parse_retry_after
 from coinlake.sources.ratelimit import TokenBucket
 
@@ -110,7 +115,7 @@ def test_timeouts_and_connection_errors_are_retried_then_translated(
     make_client: MakeClient,
 ) -> None:
     recorder = Recorder(
-        httpx.ConnectError("connection refused"),
+        httpx.ReadError("connection reset by peer"),
         httpx.ReadTimeout("slow"),
         httpx.RemoteProtocolError("peer closed"),
     )
@@ -206,3 +211,43 @@ def test_parse_retry_after_reads_seconds_and_http_dates(clock: FakeClock) -> Non
 )
 def test_api_message_never_crashes(body: bytes, message: str) -> None:
     assert api_message(body) == message
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ConnectError("[Errno 111] Connection refused"),
+        httpx.ConnectError("[Errno -2] Name or service not known"),
+        httpx.ConnectTimeout("timed out"),
+    ],
+    ids=["refused", "dns", "connect-timeout-never-reached"],
+)
+def test_a_connection_that_cannot_be_made_fails_at_once_and_for_the_rest_of_the_run(
+    make_client: MakeClient, clock: FakeClock, error: httpx.HTTPError
+) -> None:
+    recorder = Recorder(error, httpx.Response(200, content=b"[]"))
+    client = make_client(recorder, attempts=6)
+    with pytest.raises(UnreachableError, match=r"cannot connect to .* at https://api\.test") as got:
+        client.get("/x")
+    assert "check the URL" in str(got.value)
+    assert not isinstance(got.value, UpstreamUnavailableError)  # not a TransientError
+    assert len(recorder.requests) == 1
+    assert clock.sleeps == []
+    with pytest.raises(UnreachableError):  # the next product does not knock again
+        client.get("/y")
+    assert len(recorder.requests) == 1
+
+
+def test_a_connect_timeout_after_the_host_answered_is_retried(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    recorder = Recorder(
+        httpx.Response(200, content=b"[]"),
+        httpx.ConnectTimeout("timed out"),
+        httpx.Response(200, content=b"[1]"),
+    )
+    client = make_client(recorder, attempts=3)
+    client.get("/x")
+    assert client.get("/x").body == b"[1]"
+    assert len(recorder.requests) == 3
+    assert len(clock.sleeps) == 1

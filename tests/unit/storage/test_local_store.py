@@ -63,7 +63,7 @@ def test_missing_parent_folders_are_created_and_paths_are_absolute(tmp_path: Pat
 
 def test_a_file_where_the_lake_should_be_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "lake").write_text("not a folder")
-    with pytest.raises(ConfigError, match="is not a folder"):
+    with pytest.raises(ConfigError, match="is a file, not a folder"):
         LocalStore(tmp_path / "lake")
 
 

@@ -36,6 +36,30 @@ def test_definitions_and_sql_tables_are_looked_up_by_name() -> None:
         catalog.definition("silver.nope")
 
 
+def test_the_quality_results_table_is_queryable_but_never_transformed() -> None:
+    results = catalog.sql_table("quality_results")
+    assert results.path == "gold/quality_results"
+    assert results.written_by == "coinlake quality"
+    assert catalog.appended_tables() == (results,)
+    assert "quality_results" not in {t.table.name for t in catalog.gold_tables()}
+    with pytest.raises(ConfigError, match="unknown table"):
+        catalog.definition("gold.quality_results")
+    names = [t.name for t in catalog.sql_tables()]
+    assert names.index("gold_prices_daily") < names.index("quality_results")
+    assert names.index("quality_results") < names.index("quarantine_candles")
+
+
+def test_every_column_says_what_it_means_and_nullable_names_real_columns() -> None:
+    for table in catalog.sql_tables():
+        assert all(c.doc for c in table.all_columns), table.name
+        assert set(table.nullable) <= {c.name for c in table.all_columns}, table.name
+    assert catalog.sql_table("silver_prices").nullable == (
+        "market_cap",
+        "volume_24h",
+        "change_24h_pct",
+    )
+
+
 def test_silver_tables_read_the_bronze_folders_bronze_keys_builds() -> None:
     trades = catalog.definition("silver.trades")
     assert trades.bronze_prefixes == (dataset_prefix("coinbase", "trades"),)

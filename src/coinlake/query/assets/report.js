@@ -5,13 +5,20 @@
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
   var HOUR = 3600 * 1000;
-  var W = 960, PRICE_H = 300, GAP = 18, VOL_H = 100, M = { l: 70, r: 16, t: 12, b: 26 };
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var W = 960, PRICE_H = 300, GAP = 18, VOL_H = 100, M = { l: 84, r: 16, t: 12, b: 26 };
 
   function el(name, attrs, parent) {
     var node = document.createElementNS(NS, name);
     Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
     if (parent) { parent.appendChild(node); }
     return node;
+  }
+
+  // Exact decimal text without the trailing zeros of its scale: "57272.11000000" -> "57272.11".
+  function plain(text) {
+    return text === null || text === undefined ? "-" :
+      String(text).indexOf(".") < 0 ? String(text) : String(text).replace(/\.?0+$/, "");
   }
 
   function num(text) { return text === null || text === undefined ? null : Number(text); }
@@ -35,14 +42,14 @@
     return v.toPrecision(3);
   }
 
-  function hourLabel(ms) { return new Date(ms).toISOString().slice(0, 13).replace("T", " ") + "h"; }
+  function hourLabel(ms) { return new Date(ms).toISOString().slice(0, 16).replace("T", " "); }
 
   function drawChart(node, series) {
     var candles = series.candles.map(function (c) {
       return {
         t: Date.parse(c.hour), o: num(c.open), h: num(c.high), l: num(c.low), c: num(c.close),
         vwap: num(c.vwap), buy: num(c.buy_volume) || 0, sell: num(c.sell_volume) || 0,
-        n: c.trade_count
+        n: c.trade_count, raw: c
       };
     });
     if (!candles.length) {
@@ -52,7 +59,7 @@
       return;
     }
     var daily = series.daily.map(function (d) {
-      return { t: Date.parse(d.day + "T00:00:00Z"), p: num(d.close) };
+      return { t: Date.parse(d.date + "T00:00:00Z"), p: num(d.close) };
     }).filter(function (d) { return d.p !== null; });
     var t0 = candles[0].t, t1 = candles[candles.length - 1].t + HOUR;
     var plotW = W - M.l - M.r;
@@ -81,16 +88,34 @@
       el("line", { "class": "grid", x1: M.l, x2: W - M.r, y1: y(v), y2: y(v) }, grid);
       el("text", { x: M.l - 6, y: y(v) + 4, "text-anchor": "end" }, grid).textContent = fmt(v);
     });
-    el("text", { x: M.l - 6, y: volTop + 10, "text-anchor": "end" }, grid).textContent = fmt(vmax);
+    var pair = series.product.split("-");
+    el("text", { "class": "axis-label price-axis", x: 12, y: M.t + PRICE_H / 2,
+      transform: "rotate(-90 12 " + (M.t + PRICE_H / 2) + ")", "text-anchor": "middle" }, grid)
+      .textContent = "price (" + pair[1] + ")";
+    [vmax / 2, vmax].forEach(function (v) {
+      el("line", { "class": "grid", x1: M.l, x2: W - M.r, y1: vy(v), y2: vy(v) }, grid);
+      el("text", { "class": "volume-tick", x: M.l - 6, y: vy(v) + 4, "text-anchor": "end" }, grid)
+        .textContent = fmt(v);
+    });
+    el("text", { "class": "axis-label volume-axis", x: 12, y: volTop + VOL_H / 2,
+      transform: "rotate(-90 12 " + (volTop + VOL_H / 2) + ")", "text-anchor": "middle" }, grid)
+      .textContent = "volume (" + pair[0] + ")";
     el("line", { "class": "grid", x1: M.l, x2: W - M.r, y1: volTop + VOL_H, y2: volTop + VOL_H },
       grid);
-    var days = Math.max(1, Math.round((t1 - t0) / (24 * HOUR)));
-    var every = Math.max(1, Math.ceil(days / 10)) * 24 * HOUR;
-    for (var t = Math.ceil(t0 / (24 * HOUR)) * 24 * HOUR; t <= t1; t += every) {
-      el("line", { "class": "grid", x1: x(t), x2: x(t), y1: M.t, y2: volTop + VOL_H }, grid);
-      var anchor = x(t) > W - M.r - 40 ? "end" : x(t) < M.l + 40 ? "start" : "middle";
-      el("text", { x: x(t), y: H - 8, "text-anchor": anchor }, grid).textContent =
-        new Date(t).toISOString().slice(0, 10);
+    // Hour ticks: the smallest step of 1, 2, 3, 6, 12 or 24 hours (or whole days) giving at most
+    // 12 labels; a tick at midnight is labelled with its day (Jan 02), the others with the hour.
+    var hours = (t1 - t0) / HOUR;
+    var step = [1, 2, 3, 6, 12, 24].filter(function (h) { return hours / h <= 12; })[0] ||
+      24 * Math.ceil(hours / 24 / 12);
+    for (var t = Math.ceil(t0 / (step * HOUR)) * step * HOUR; t <= t1; t += step * HOUR) {
+      var iso = new Date(t).toISOString();
+      var midnight = iso.slice(11, 16) === "00:00";
+      el("line", { "class": "grid" + (midnight ? " day" : ""), x1: x(t), x2: x(t), y1: M.t,
+        y2: volTop + VOL_H }, grid);
+      var anchor = x(t) > W - M.r - 30 ? "end" : x(t) < M.l + 30 ? "start" : "middle";
+      el("text", { "class": "hour-tick", x: x(t), y: H - 8, "text-anchor": anchor }, grid)
+        .textContent = midnight ? MONTHS[new Date(t).getUTCMonth()] + " " + iso.slice(8, 10) :
+          iso.slice(11, 16);
     }
 
     var body = Math.max(1, band * 0.7);
@@ -99,8 +124,11 @@
       var cls = c.c >= c.o ? "up" : "down";
       var cx = x(c.t) + band / 2;
       var g = el("g", { "class": "candle " + cls }, bodies);
-      el("title", {}, g).textContent = hourLabel(c.t) + "  O " + c.o + "  H " + c.h + "  L " +
-        c.l + "  C " + c.c + "  VWAP " + c.vwap + "  trades " + c.n;
+      var r = c.raw;
+      el("title", {}, g).textContent = hourLabel(c.t) + " UTC\nopen " + plain(r.open) +
+        "  high " + plain(r.high) + "  low " + plain(r.low) + "  close " + plain(r.close) +
+        "\nVWAP " + plain(r.vwap) + "  trades " + c.n + "\nvolume " + plain(r.volume) +
+        " (taker buy " + plain(r.buy_volume) + ", taker sell " + plain(r.sell_volume) + ")";
       el("line", { "class": "wick " + cls, x1: cx, x2: cx, y1: y(c.h), y2: y(c.l) }, g);
       var top = y(Math.max(c.o, c.c));
       el("rect", { "class": cls, x: cx - body / 2, width: body, y: top,

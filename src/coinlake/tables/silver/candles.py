@@ -12,7 +12,7 @@ or low > high), `bad_volume` (missing or < 0), `bad_granularity`.
 
 from __future__ import annotations
 
-from coinlake.bronze.keys import dataset_prefix
+from coinlake.storage.layout import bronze_dataset_prefix as dataset_prefix
 from coinlake.tables.spec import SilverDef, columns
 
 PRICE_TYPE = "decimal(18,8)"
@@ -95,20 +95,26 @@ TABLE = SilverDef(
     ),
     stage_sql=STAGE_SQL,
     columns=columns(
-        ("bucket_start", "timestamp"),
-        ("granularity_s", "int"),
-        ("low", PRICE_TYPE),
-        ("high", PRICE_TYPE),
-        ("open", PRICE_TYPE),
-        ("close", PRICE_TYPE),
-        ("volume", VOLUME_TYPE),
-        ("ingested_at", "timestamp"),
-        ("bronze_key", "string"),
+        ("bucket_start", "timestamp", "Start of the candle (UTC)"),
+        ("granularity_s", "int", "Candle width in seconds (60 ... 86400)"),
+        ("low", PRICE_TYPE, "Lowest price"),
+        ("high", PRICE_TYPE, "Highest price"),
+        ("open", PRICE_TYPE, "Price at the start of the candle"),
+        ("close", PRICE_TYPE, "Price at the end of the candle"),
+        ("volume", VOLUME_TYPE, "Base-currency volume"),
+        ("ingested_at", "timestamp", "When the Bronze object holding the row was fetched (UTC)"),
+        ("bronze_key", "string", "Lake key of the Bronze object the row came from (lineage)"),
     ),
-    partition_by=columns(("product_id", "string"), ("date", "date")),
+    partition_by=columns(
+        ("product_id", "string", "Coinbase product, BASE-QUOTE (BTC-USD)"),
+        ("date", "date", "UTC day of bucket_start (partition key)"),
+    ),
     key=("product_id", "granularity_s", "bucket_start"),
     winner_order=("ingested_at", "bronze_key", "low", "high", "open", "close", "volume"),
-    quarantine_fields=("product_id", "row_raw"),
+    quarantine_fields=columns(
+        ("product_id", "string", "Coinbase product, BASE-QUOTE (BTC-USD)"),
+        ("row_raw", "string", "The candle row as received"),
+    ),
     time_column="bucket_start",
     key_column="product_id",
     comment="Coinbase candles",

@@ -16,7 +16,7 @@ a point observed both by a snapshot and in history is kept once (the earliest fe
 
 from __future__ import annotations
 
-from coinlake.bronze.keys import dataset_prefix
+from coinlake.storage.layout import bronze_dataset_prefix as dataset_prefix
 from coinlake.tables.spec import SilverDef, SilverInput, columns
 
 PRICE_TYPE = "decimal(38,16)"
@@ -158,14 +158,14 @@ millisecond. The coin and currency come from the envelope (`meta.product`, `meta
 is no 24h change in history, so `change_24h_pct` is NULL. Same rules as the snapshots."""
 
 COLUMNS = columns(
-    ("vs_currency", "string"),
-    ("price", PRICE_TYPE),
-    ("market_cap", AMOUNT_TYPE),
-    ("volume_24h", AMOUNT_TYPE),
-    ("change_24h_pct", PCT_TYPE),
-    ("last_updated_at", "timestamp"),
-    ("fetched_at", "timestamp"),
-    ("bronze_key", "string"),
+    ("vs_currency", "string", "Quote currency of the CoinGecko price, lower case (usd)"),
+    ("price", PRICE_TYPE, "Price of one coin in vs_currency (exact decimal)"),
+    ("market_cap", AMOUNT_TYPE, "Market capitalisation in vs_currency"),
+    ("volume_24h", AMOUNT_TYPE, "Traded value over the last 24 hours in vs_currency"),
+    ("change_24h_pct", PCT_TYPE, "Price change over the last 24 hours, percent"),
+    ("last_updated_at", "timestamp", "When CoinGecko last updated the price (UTC)"),
+    ("fetched_at", "timestamp", "When coinlake fetched the response (UTC)"),
+    ("bronze_key", "string", "Lake key of the Bronze object the row came from (lineage)"),
 )
 
 TABLE = SilverDef(
@@ -177,10 +177,18 @@ TABLE = SilverDef(
     ),
     stage_sql=STAGE_SQL,
     columns=COLUMNS,
-    partition_by=columns(("coin_id", "string"), ("date", "date")),
+    partition_by=columns(
+        ("coin_id", "string", "CoinGecko coin id (bitcoin)"),
+        ("date", "date", "UTC day of last_updated_at (partition key)"),
+    ),
     key=("coin_id", "vs_currency", "last_updated_at"),
     winner_order=("fetched_at", "bronze_key", "price", "market_cap", "volume_24h"),
-    quarantine_fields=("coin_id", "vs_currency", "price_raw", "last_updated_raw"),
+    quarantine_fields=columns(
+        ("coin_id", "string", "CoinGecko coin id (bitcoin)"),
+        ("vs_currency", "string", "Quote currency of the CoinGecko price, lower case (usd)"),
+        ("price_raw", "string", "price as received"),
+        ("last_updated_raw", "string", "last_updated_at as received"),
+    ),
     extra_inputs=(
         SilverInput(
             bronze_prefix=dataset_prefix("coingecko", "market_chart_range"),
@@ -199,6 +207,7 @@ TABLE = SilverDef(
             stage_sql=HISTORY_SQL,
         ),
     ),
+    nullable=("market_cap", "volume_24h", "change_24h_pct"),
     time_column="last_updated_at",
     key_column="coin_id",
     comment="CoinGecko price observations",

@@ -14,7 +14,7 @@ Rules (first failing rule is recorded; such rows go to `quarantine/trades`, neve
 
 from __future__ import annotations
 
-from coinlake.bronze.keys import dataset_prefix
+from coinlake.storage.layout import bronze_dataset_prefix as dataset_prefix
 from coinlake.tables.spec import SilverDef, columns
 
 PRICE_TYPE = "decimal(18,8)"
@@ -122,14 +122,14 @@ WHERE b.meta.parse_error IS NOT NULL
 """
 
 COLUMNS = columns(
-    ("trade_id", "bigint"),
-    ("trade_time", "timestamp"),
-    ("price", PRICE_TYPE),
-    ("size", SIZE_TYPE),
-    ("side", "string"),
-    ("source", "string"),
-    ("ingested_at", "timestamp"),
-    ("bronze_key", "string"),
+    ("trade_id", "bigint", "Coinbase trade id, sequential per product; unique with product_id"),
+    ("trade_time", "timestamp", "When the trade happened (UTC, microseconds)"),
+    ("price", PRICE_TYPE, "Trade price in the quote currency (exact decimal)"),
+    ("size", SIZE_TYPE, "Trade size in the base currency (exact decimal)"),
+    ("side", "string", "Coinbase's side: the MAKER order's side (buy = the taker sold)"),
+    ("source", "string", "API the row came from (coinbase)"),
+    ("ingested_at", "timestamp", "When the Bronze object holding the row was fetched (UTC)"),
+    ("bronze_key", "string", "Lake key of the Bronze object the row came from (lineage)"),
 )
 
 TABLE = SilverDef(
@@ -139,16 +139,19 @@ TABLE = SilverDef(
     stage_sql=STAGE_SQL,
     objects_sql=OBJECTS_SQL,
     columns=COLUMNS,
-    partition_by=columns(("product_id", "string"), ("date", "date")),
+    partition_by=columns(
+        ("product_id", "string", "Coinbase product, BASE-QUOTE (BTC-USD)"),
+        ("date", "date", "UTC day of the event (partition key: date=YYYY-MM-DD)"),
+    ),
     key=("product_id", "trade_id"),
     winner_order=("ingested_at", "bronze_key", "trade_time", "price", "size", "side"),
-    quarantine_fields=(
-        "product_id",
-        "trade_id_raw",
-        "time_raw",
-        "price_raw",
-        "size_raw",
-        "side_raw",
+    quarantine_fields=columns(
+        ("product_id", "string", "Coinbase product, BASE-QUOTE (BTC-USD)"),
+        ("trade_id_raw", "string", "trade_id as received"),
+        ("time_raw", "string", "time as received"),
+        ("price_raw", "string", "price as received"),
+        ("size_raw", "string", "size as received"),
+        ("side_raw", "string", "side as received"),
     ),
     time_column="trade_time",
     key_column="product_id",

@@ -24,7 +24,7 @@ MSCK REPAIR TABLE `coinlake`.`silver_trades`;
 
 CREATE EXTERNAL TABLE IF NOT EXISTS `coinlake`.`gold_prices_daily` (
   `vs_currency` string,
-  `day` date,
+  `date` date,
   `open` decimal(38,16),
   `high` decimal(38,16),
   `low` decimal(38,16),
