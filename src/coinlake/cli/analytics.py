@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coinlake.cli.common import settings_for
+from coinlake.cli.common import products_of, settings_for
 from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -111,6 +111,10 @@ def _print_status(report: LakeStatus, console: Console) -> None:
     console.print(table)
     quarantined = ", ".join(f"{name}: {n}" for name, n in report.quarantined.items())
     console.print(f"quarantined rows: {quarantined or 'none'}")
+    if report.unreadable:
+        console.print(f"[red]bronze objects that cannot be read: {len(report.unreadable)}[/]")
+        for key, reason in report.unreadable.items():
+            console.print(f"  {key}: {reason}", highlight=False, markup=False)
     pending = ", ".join(f"{group}: {n}" for group, n in report.bronze_pending.items())
     console.print(
         f"bronze objects: {report.bronze_total}, not yet transformed: {pending or 'none'}"
@@ -149,6 +153,7 @@ def report(
     from coinlake.query.views import LakeLocation, connect_lake
 
     first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
+    products = list(products_of(product) or ())
     if first and last and last < first:
         raise ConfigError(f"--to {last} is before --from {first}")
     span = ReportRange(first, last + timedelta(days=1) if last else None)
@@ -158,7 +163,6 @@ def report(
     )
     con = connect_lake(lake)
     now = datetime.now(UTC)
-    products = [p.strip().upper() for p in product or [] if p.strip()]
     page = render_html(
         build_series(con, products, span),
         status=build_status(con, lake, now=now),

@@ -29,7 +29,7 @@ from rich.progress import (
 from rich.progress import Progress as RichBar
 from rich.table import Table
 
-from coinlake.cli.common import console, err_console, settings_for
+from coinlake.cli.common import console, err_console, products_of, settings_for
 from coinlake.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -95,15 +95,6 @@ def progress_bar() -> Iterator[BarProgress]:
     finally:
         if progress.tasks:
             bar.stop()
-
-
-def products_of(values: list[str] | None) -> tuple[str, ...] | None:
-    """`--product` values (repeatable, commas allowed), upper-cased; None when not given."""
-    if not values:
-        return None
-    return tuple(
-        part.strip().upper() for value in values for part in value.split(",") if part.strip()
-    )
 
 
 def open_sources(settings: Settings) -> Sources:

@@ -39,7 +39,7 @@ def transform(
 ) -> None:
     """Build Silver and Gold from new Bronze objects (incremental; idempotent)."""
     from coinlake.transform.api import make_engine, run_transform
-    from coinlake.transform.lake import LocalLake
+    from coinlake.transform.lake import LocalLake, lake_os_error
 
     settings = settings_for(ctx, engine=engine)
     if settings.lake_is_s3 and settings.engine == "duckdb":
@@ -61,6 +61,8 @@ def transform(
             summaries = run_transform(
                 lake, runner, layer.value, full_refresh=full_refresh, progress=progress
             )
+    except OSError as exc:  # the lake's folder, not our code: read-only, a full disk...
+        raise lake_os_error(settings.lake, exc) from exc
     finally:
         runner.close()
     table = Table(
@@ -92,6 +94,12 @@ def transform(
     unparsable = sum(s.objects_unparsable for s in summaries)
     if unparsable:
         console.print(f"[yellow]{unparsable} unparsable Bronze objects quarantined[/]")
+    unreadable = sum(s.objects_unreadable for s in summaries)
+    if unreadable:
+        console.print(
+            f"[yellow]{unreadable} Bronze objects could not be read and were quarantined "
+            "(rule unreadable_object; `coinlake status` lists them)[/]"
+        )
     if not any(s.changed for s in summaries):
         console.print("nothing new: the lake is up to date")
     console.print(f"done in {time.perf_counter() - started:.2f}s")

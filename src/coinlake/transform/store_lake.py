@@ -64,6 +64,11 @@ class StoreLake:
         except ValueError as exc:
             raise StorageError(f"state object {self._store.uri(key)} is not valid JSON") from exc
 
+    def read_bytes(self, key: str) -> bytes | None:
+        """The bytes of the object at `key`, or None when absent."""
+        found = self._store.get_with_version(key)
+        return None if found is None else found[0]
+
     def write_json(self, key: str, document: object) -> None:
         """Write `document` at `key` (one atomic PUT)."""
         data = json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
