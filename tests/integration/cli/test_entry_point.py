@@ -168,8 +168,17 @@ def _free_port() -> int:
 
 def test_sandbox_serve_prints_both_base_urls_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
+    # both order faults on one endpoint: a one-row page doubled has no other order (this hung
+    # the server, holding the faults lock, and SIGTERM no longer stopped it)
+    (tmp_path / "faults.json").write_text(
+        '[{"kind": "duplicate_trades", "endpoint": "coinbase.trades", "count": 1, "calls": [2]},'
+        ' {"kind": "out_of_order_trades", "endpoint": "coinbase.trades", "calls": [2]}]'
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "coinlake", "sandbox", "serve", "--port", str(port), "--seed", "7"],
+        [
+            *(sys.executable, "-m", "coinlake", "sandbox", "serve"),
+            *("--port", str(port), "--seed", "7", "--faults", "faults.json"),
+        ],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -186,6 +195,11 @@ def test_sandbox_serve_prints_both_base_urls_serves_and_stops_on_sigterm(tmp_pat
         trades = httpx.get(f"{second[1]}/products/BTC-USD/trades", params={"limit": 5}, timeout=10)
         assert trades.status_code == 200
         assert len(trades.json()) == 5
+        one = httpx.get(f"{second[1]}/products/BTC-USD/trades", params={"limit": 1}, timeout=10)
+        assert one.status_code == 200
+        assert len(one.json()) == 2
+        assert one.json()[0] == one.json()[1]
+        assert httpx.get(f"{first[1]}/ping", timeout=10).status_code == 200
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
     finally:
