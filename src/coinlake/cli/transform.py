@@ -36,6 +36,13 @@ def transform(
     threads: Annotated[
         int, typer.Option(help="Engine threads; 0 = the machine's cores.", min=0)
     ] = 0,
+    partition: Annotated[
+        str | None,
+        typer.Option(
+            help="With --full-refresh: rebuild only this partition folder, e.g. "
+            "silver/trades/product_id=BTC-USD/date=2026-11-22 (as `coinlake verify` prints it)."
+        ),
+    ] = None,
 ) -> None:
     """Build Silver and Gold from new Bronze objects (incremental; idempotent)."""
     from coinlake.transform.api import make_engine, run_transform
@@ -59,7 +66,12 @@ def transform(
                 status.update(f"[bold]{table}[/]: {message}")
 
             summaries = run_transform(
-                lake, runner, layer.value, full_refresh=full_refresh, progress=progress
+                lake,
+                runner,
+                layer.value,
+                full_refresh=full_refresh,
+                progress=progress,
+                partition=partition,
             )
     except OSError as exc:  # the lake's folder, not our code: read-only, a full disk...
         raise lake_os_error(settings.lake, exc) from exc

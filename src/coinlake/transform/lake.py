@@ -8,6 +8,7 @@ folder; `coinlake.transform.store_lake.StoreLake` on any `ObjectStore` (S3), wit
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -59,6 +60,9 @@ class Lake(Protocol):
 
     def read_bytes(self, key: str) -> bytes | None:
         """The bytes of the object at `key`, or None when absent."""
+
+    def digest(self, key: str) -> tuple[int, str]:
+        """(size, SHA-256 hex) of the object at `key`."""
 
     def write_json(self, key: str, document: object) -> None:
         """Write `document` at `key` atomically."""
@@ -138,6 +142,16 @@ class LocalLake:
             return self.path(key).read_bytes()
         except FileNotFoundError:
             return None
+
+    def digest(self, key: str) -> tuple[int, str]:
+        """(size, SHA-256 hex) of the file at `key`, read in 1 MiB blocks."""
+        hasher = hashlib.sha256()
+        size = 0
+        with self.path(key).open("rb") as handle:
+            while block := handle.read(1 << 20):
+                hasher.update(block)
+                size += len(block)
+        return size, hasher.hexdigest()
 
     def write_json(self, key: str, document: object) -> None:
         """Write `document` at `key` atomically (temp file, fsync, rename)."""

@@ -83,21 +83,26 @@ def _partition_name(columns: Sequence[Column], row: Row) -> str:
     return "/".join(parts)
 
 
-def _files_under(lake: Lake, prefixes: Sequence[str]) -> list[str]:
+def files_under(lake: Lake, prefixes: Sequence[str]) -> list[str]:
     return [key for prefix in prefixes for key in lake.list_keys(prefix, ".parquet")]
 
 
-def _staged_moves(lake: Lake, staging: str, target: str) -> list[tuple[str, str]]:
+def staged_moves(lake: Lake, staging: str, target: str) -> list[tuple[str, str]]:
     return [(key, f"{target}/{key[len(staging) + 1 :]}") for key in lake.list_keys(staging)]
 
 
-def _start(lake: Lake, table: str) -> tuple[bool, str]:
+def digests(lake: Lake, moves: list[tuple[str, str]]) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of each staged file, under the key it is moved to."""
+    return {final: lake.digest(staged) for staged, final in moves}
+
+
+def start_table(lake: Lake, table: str) -> tuple[bool, str]:
     recovered = recover(lake, table)
     lake.delete_tree(f"{STAGING}/{table}")
     return recovered, f"{STAGING}/{table}/{uuid.uuid4().hex}"
 
 
-def _journal(
+def table_journal(
     table: str, moves: list[tuple[str, str]], deletes: list[str], bookmark: Bookmark
 ) -> Journal:
     # the whole staging folder of the table goes once the commit is applied
@@ -134,7 +139,7 @@ def run_silver(
     each batch is committed (journal, files, bookmark) before the next one starts."""
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, _ = _start(lake, defn.name)
+    summary.recovered, _ = start_table(lake, defn.name)
     bookmark = read_bookmark(lake, defn.name)
     progress(defn.name, "listing Bronze")
     listed = [key for prefix in defn.bronze_prefixes for key in lake.list_keys(prefix, ".json")]
@@ -171,7 +176,7 @@ def run_silver(
     return summary
 
 
-def _stage(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str]) -> list[str]:
+def stage(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str]) -> list[str]:
     """Make `staged`: every record of the batch's objects, typed, with its rule, plus one
     quarantine record per object that cannot be read. Returns the views it made."""
     inputs: list[tuple[list[str], tuple[Column, ...], str, str | None]] = [
@@ -256,7 +261,7 @@ def _silver_batch(
 ) -> Bookmark:
     """Stage, write and commit one batch; add its counts to `summary`; return the bookmark."""
     staging = f"{STAGING}/{defn.name}/{uuid.uuid4().hex}"
-    views = _stage(defn, lake, engine, keys)
+    views = stage(defn, lake, engine, keys)
     valid, rejected, unparsable, unreadable = (
         int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0]
     )
@@ -274,8 +279,8 @@ def _silver_batch(
         existing: list[str] = []
         existing_q: list[str] = []
     else:
-        existing = old = _files_under(lake, [f"{defn.path}/{p}" for p in touched])
-        existing_q = old_q = _files_under(lake, [f"{defn.quarantine_path}/{p}" for p in q_touched])
+        existing = old = files_under(lake, [f"{defn.path}/{p}" for p in touched])
+        existing_q = old_q = files_under(lake, [f"{defn.quarantine_path}/{p}" for p in q_touched])
     engine.register_parquet("existing", lake.root, existing, defn.columns, defn.partition_by)
     engine.register_parquet(
         "existing_quarantine",
@@ -295,10 +300,17 @@ def _silver_batch(
         )
     for view in (*views, "existing", "existing_quarantine"):
         engine.drop(view)
-    moves = _staged_moves(lake, f"{staging}/table", defn.path)
-    moves += _staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)
+    moves = staged_moves(lake, f"{staging}/table", defn.path)
+    moves += staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, new_keys=keys)
-    journal = _journal(defn.name, moves, old + old_q, next_bookmark)
+    folders = (
+        [defn.path, defn.quarantine_path]
+        if full
+        else [f"{defn.path}/{p}" for p in touched]
+        + [f"{defn.quarantine_path}/{p}" for p in q_touched]
+    )
+    next_bookmark.with_files(folders, digests(lake, moves))
+    journal = table_journal(defn.name, moves, old + old_q, next_bookmark)
     write_journal(lake, journal)
     apply_journal(lake, journal)
     if full:
@@ -327,7 +339,7 @@ def run_gold(
     """Rebuild the Gold partitions whose Silver rows changed since the last run."""
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, staging = _start(lake, defn.name)
+    summary.recovered, staging = start_table(lake, defn.name)
     bookmark = read_bookmark(lake, defn.name)
     source = read_bookmark(lake, defn.source.name)
     full = full_refresh or bookmark.source_version is None
@@ -346,8 +358,8 @@ def run_gold(
         )
     else:
         touched = sorted({sqlbuild.project_partition(p, depth) for p in changed})
-        inputs = _files_under(lake, sqlbuild.gold_source_prefixes(defn, set(touched)))
-        old = _files_under(lake, [f"{defn.path}/{p}" for p in touched])
+        inputs = files_under(lake, sqlbuild.gold_source_prefixes(defn, set(touched)))
+        old = files_under(lake, [f"{defn.path}/{p}" for p in touched])
     summary.objects_read = len(inputs)
     progress(defn.name, f"aggregating {len(touched):,} partitions")
     engine.register_parquet(
@@ -357,10 +369,13 @@ def run_gold(
         defn.sql, lake.root, f"{staging}/table", [c.name for c in defn.partition_by]
     )
     engine.drop("silver")
-    moves = _staged_moves(lake, f"{staging}/table", defn.path)
+    moves = staged_moves(lake, f"{staging}/table", defn.path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, source_version=source.version)
     next_bookmark.source = defn.source.name
-    journal = _journal(defn.name, moves, old, next_bookmark)
+    next_bookmark.with_files(
+        [defn.path] if full else [f"{defn.path}/{p}" for p in touched], digests(lake, moves)
+    )
+    journal = table_journal(defn.name, moves, old, next_bookmark)
     progress(defn.name, "committing")
     write_journal(lake, journal)
     apply_journal(lake, journal)
