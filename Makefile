@@ -32,14 +32,16 @@ demo: $(INSTALLED) ## Run the whole pipeline offline against the bundled API san
 test: $(INSTALLED) java browser ## Lint, type-check and run the whole test suite (sandbox, moto, DuckDB, Spark)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_test_assertions.py tests
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 check: lint types unit ## Lint + types + fast unit tests
 
-lint: $(INSTALLED) ## ruff lint and format check
+lint: $(INSTALLED) ## ruff lint and format check, and no test that asserts nothing
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_test_assertions.py tests
 
 fmt: $(INSTALLED) ## Format and auto-fix with ruff
 	$(VENV)/bin/ruff format .

@@ -48,8 +48,13 @@ def test_a_held_lease_blocks_another_run_until_it_expires(lake_store: ObjectStor
 
 
 def test_other_products_are_independent(lake_store: ObjectStore) -> None:
+    eth = product_lease_name("ETH-USD")
     acquire_lease(lake_store, NAME, "run-a", now=NOW, ttl=TTL)
-    acquire_lease(lake_store, product_lease_name("ETH-USD"), "run-b", now=NOW, ttl=TTL)
+    acquire_lease(lake_store, eth, "run-b", now=NOW, ttl=TTL)
+    btc_lease, eth_lease = read_lease(lake_store, NAME), read_lease(lake_store, eth)
+    assert btc_lease is not None and eth_lease is not None
+    assert (btc_lease.owner, eth_lease.owner) == ("run-a", "run-b")
+    assert lease_key(NAME) != lease_key(eth)
 
 
 def test_racing_runs_get_exactly_one_lease(lake_store: ObjectStore) -> None:
