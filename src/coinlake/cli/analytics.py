@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from coinlake.cli import common
 from coinlake.cli.common import products_of, settings_for
 from coinlake.errors import ConfigError
 
@@ -73,7 +74,6 @@ def status(
 ) -> None:
     """Rows, event times, freshness, partitions, gaps, quarantine and pending Bronze per table."""
     import json
-    from datetime import UTC, datetime
 
     from coinlake.cli.common import console, err_console
     from coinlake.query.status import build_status, status_json
@@ -85,7 +85,7 @@ def status(
     lake = LakeLocation.parse(
         settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
     )
-    report = build_status(connect_lake(lake), lake, now=datetime.now(UTC))
+    report = build_status(connect_lake(lake), lake, now=common.now())
     if fmt == "json":
         typer.echo(json.dumps(status_json(report), indent=2))
     else:
@@ -146,7 +146,7 @@ def report(
     ] = None,
 ) -> None:
     """Write a self-contained HTML report: hourly candles, VWAP, volume, daily price, status."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from coinlake.query.report import ReportRange, build_series, render_html
     from coinlake.query.status import build_status
@@ -162,7 +162,7 @@ def report(
         settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
     )
     con = connect_lake(lake)
-    now = datetime.now(UTC)
+    now = common.now()
     page = render_html(
         build_series(con, products, span),
         status=build_status(con, lake, now=now),

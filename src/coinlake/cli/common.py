@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from coinlake.config import Settings, load_settings
+from coinlake.domain.clock import Clock, SystemClock
 from coinlake.errors import ConfigError
 
 console = Console()
 err_console = Console(stderr=True)
+
+clock: Clock = SystemClock()
+"""The wall clock the commands judge "now" by (`--from` not in the future, status freshness);
+tests put a fake one here instead of depending on the machine's date."""
+
+
+def now() -> datetime:
+    """The current time by `clock` (UTC)."""
+    return clock.now()
 
 
 @dataclass

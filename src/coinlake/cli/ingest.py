@@ -11,7 +11,7 @@ import dataclasses
 import difflib
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,6 +29,7 @@ from rich.progress import (
 from rich.progress import Progress as RichBar
 from rich.table import Table
 
+from coinlake.cli import common
 from coinlake.cli.common import console, err_console, products_of, settings_for
 from coinlake.errors import ConfigError
 
@@ -249,7 +250,7 @@ def ingest(
 
     start = None if since is None else parse_since(since)
     if isinstance(start, datetime):
-        check_not_future(start, "--since", datetime.now(UTC))
+        check_not_future(start, "--since", common.now())
     settings, store = open_lake(ctx, product)
     options = RunOptions(lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="ingest")
 
@@ -295,7 +296,7 @@ def backfill(
         raise ConfigError(
             f"--granularity {granularity}: choose one of {', '.join(map(str, GRANULARITIES))}"
         )
-    check_not_future(start_at, "--from", datetime.now(UTC))
+    check_not_future(start_at, "--from", common.now())
     settings, store = open_lake(ctx, product)
     options = RunOptions(lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="backfill")
 
