@@ -119,3 +119,26 @@ def test_verify_checks_an_s3_lake(tmp_path: Path, s3_lake: Any) -> None:
     assert damaged.exit_code == 1
     assert f"damaged: {keys['second']}: not JSON" in damaged.stderr
     assert f"damaged: {SILVER_PART}/{silver.name}: 1 bytes" in damaged.stderr
+
+
+def test_a_damaged_quarantine_partition_is_rebuilt_from_the_objects_fetched_that_day(
+    tmp_path: Path,
+) -> None:
+    bad = [T(1010, "2026-11-22T00:30:00Z", "0", "1"), T(1011, "2026-11-22T00:31:00Z", "5", "1")]
+    land_page(tmp_path, "BTC-USD", "2026-11-22T01:00:05Z", bad)
+    land_page(
+        tmp_path, "BTC-USD", "2026-11-23T01:00:05Z", [T(1012, "2026-11-23T00:30:00Z", "0", "1")]
+    )
+    run(tmp_path)
+    before = read_table(tmp_path, "quarantine/trades", "trade_id_raw")
+    assert [r["trade_id_raw"] for r in before] == ["1010", "1012"]
+    part = "quarantine/trades/date=2026-11-22"
+    (damaged,) = (tmp_path / part).glob("*.parquet")
+    damaged.write_bytes(b"")
+    assert f"damaged: {part}/{damaged.name}: 0 bytes" in _verify(str(tmp_path)).stderr
+    done = CliRunner().invoke(
+        app, ["--lake", str(tmp_path), "transform", "--full-refresh", "--partition", part]
+    )
+    assert done.exit_code == 0, done.output
+    assert read_table(tmp_path, "quarantine/trades", "trade_id_raw") == before
+    assert _verify(str(tmp_path)).exit_code == 0
