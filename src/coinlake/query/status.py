@@ -55,6 +55,8 @@ class LakeStatus:
     bronze_total: int = 0
     unreadable: dict[str, str] = field(default_factory=dict)
     """Bronze objects the transform could not read (quarantined whole), key -> reason."""
+    quality: str = "no quality run yet"
+    """The latest `coinlake quality` run in one line (from `quality_results`)."""
 
     def problems(
         self, *, max_lag_minutes: float, max_gaps: int, products: Iterable[str] = ()
@@ -160,6 +162,7 @@ def build_status(
                     gaps=gaps.get(str(row["key"])) if trades else None,
                 )
             )
+    report.quality = latest_quality(con)
     bronze = list(list_keys(lake, "bronze"))
     done = processed_bronze_keys(lake)
     report.bronze_total = len(bronze)
@@ -167,6 +170,27 @@ def build_status(
         sorted(Counter(bronze_group(k) for k in bronze if k not in done).items())
     )
     return report
+
+
+def latest_quality(con: duckdb.DuckDBPyConnection) -> str:
+    """The latest quality run in one line: checks, failed checks per severity and their names."""
+    rows = run_sql(
+        con,
+        "SELECT run_id, max(checked_at) AS at, count(DISTINCT check_name) AS checks, "
+        "list(DISTINCT check_name ORDER BY check_name) FILTER (WHERE NOT passed "
+        "AND severity = 'error') AS errors, "
+        "list(DISTINCT check_name ORDER BY check_name) FILTER (WHERE NOT passed "
+        "AND severity = 'warn') AS warns "
+        "FROM coinlake.quality_results WHERE run_id = "
+        "(SELECT arg_max(run_id, checked_at) FROM coinlake.quality_results) GROUP BY run_id",
+    ).to_pylist()
+    if not rows:
+        return "no quality run yet"
+    row = rows[0]
+    errors, warns = row["errors"] or [], row["warns"] or []
+    text = f"{row['run_id']} at {_cell(row['at'])}: {row['checks']} checks"
+    text += f", {len(errors)} failed (error){': ' + ', '.join(errors) if errors else ''}"
+    return text + f", {len(warns)} warnings{': ' + ', '.join(warns) if warns else ''}"
 
 
 def bronze_group(key: str) -> str:
@@ -288,4 +312,5 @@ def status_json(report: LakeStatus) -> dict[str, object]:
         "bronze_objects": report.bronze_total,
         "bronze_pending": report.bronze_pending,
         "bronze_unreadable": report.unreadable,
+        "quality": report.quality,
     }
