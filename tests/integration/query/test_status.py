@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import coinlake
 from coinlake.cli import common
 from coinlake.cli.main import app
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.query.sample import write_sample_lake
 from coinlake.query.status import build_status
 from coinlake.query.views import LakeLocation
