@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coinlake.cli.common import settings_for
+from coinlake.cli import common
+from coinlake.cli.common import products_of, settings_for
 from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -73,7 +74,6 @@ def status(
 ) -> None:
     """Rows, event times, freshness, partitions, gaps, quarantine and pending Bronze per table."""
     import json
-    from datetime import UTC, datetime
 
     from coinlake.cli.common import console, err_console
     from coinlake.query.status import build_status, status_json
@@ -85,7 +85,7 @@ def status(
     lake = LakeLocation.parse(
         settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
     )
-    report = build_status(connect_lake(lake), lake, now=datetime.now(UTC))
+    report = build_status(connect_lake(lake), lake, now=common.now())
     if fmt == "json":
         typer.echo(json.dumps(status_json(report), indent=2))
     else:
@@ -119,6 +119,10 @@ def _print_status(report: LakeStatus, console: Console) -> None:
     console.print(table)
     quarantined = ", ".join(f"{name}: {n}" for name, n in report.quarantined.items())
     console.print(f"quarantined rows: {quarantined or 'none'}")
+    if report.unreadable:
+        console.print(f"[red]bronze objects that cannot be read: {len(report.unreadable)}[/]")
+        for key, reason in report.unreadable.items():
+            console.print(f"  {key}: {reason}", highlight=False, markup=False)
     pending = ", ".join(f"{group}: {n}" for group, n in report.bronze_pending.items())
     console.print(
         f"bronze objects: {report.bronze_total}, not yet transformed: {pending or 'none'}"
@@ -151,13 +155,14 @@ def report(
     ] = None,
 ) -> None:
     """Write a self-contained HTML report: hourly candles, VWAP, volume, daily price, status."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from coinlake.query.report import ReportRange, build_series, render_html
     from coinlake.query.status import build_status
     from coinlake.query.views import LakeLocation, connect_lake
 
     first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
+    products = list(products_of(product) or ())
     if first and last and last < first:
         raise ConfigError(f"--to {last} is before --from {first}")
     span = ReportRange(first, last + timedelta(days=1) if last else None)
@@ -166,8 +171,7 @@ def report(
         settings.lake, s3_endpoint_url=settings.s3_endpoint_url, aws_region=settings.aws_region
     )
     con = connect_lake(lake)
-    now = datetime.now(UTC)
-    products = [p.strip().upper() for p in product or [] if p.strip()]
+    now = common.now()
     page = render_html(
         build_series(con, products, span),
         status=build_status(con, lake, now=now),

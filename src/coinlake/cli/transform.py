@@ -37,10 +37,17 @@ def transform(
     threads: Annotated[
         int, typer.Option(help="Engine threads; 0 = the machine's cores.", min=0)
     ] = 0,
+    partition: Annotated[
+        str | None,
+        typer.Option(
+            help="With --full-refresh: rebuild only this partition folder, e.g. "
+            "silver/trades/product_id=BTC-USD/date=2026-11-22 (as `coinlake verify` prints it)."
+        ),
+    ] = None,
 ) -> None:
     """Build Silver and Gold from new Bronze objects (incremental; idempotent)."""
     from coinlake.transform.api import make_engine, run_transform
-    from coinlake.transform.lake import LocalLake
+    from coinlake.transform.lake import LocalLake, lake_os_error
 
     settings = settings_for(ctx, engine=engine)
     if settings.lake_is_s3 and settings.engine == "duckdb":
@@ -66,8 +73,15 @@ def transform(
                 status.update(f"[bold]{table}[/]: {message}")
 
             summaries = run_transform(
-                lake, runner, layer.value, full_refresh=full_refresh, progress=progress
+                lake,
+                runner,
+                layer.value,
+                full_refresh=full_refresh,
+                progress=progress,
+                partition=partition,
             )
+    except OSError as exc:  # the lake's folder, not our code: read-only, a full disk...
+        raise lake_os_error(settings.lake, exc) from exc
     finally:
         runner.close()
     table = Table(
@@ -99,6 +113,12 @@ def transform(
     unparsable = sum(s.objects_unparsable for s in summaries)
     if unparsable:
         console.print(f"[yellow]{unparsable} unparsable Bronze objects quarantined[/]")
+    unreadable = sum(s.objects_unreadable for s in summaries)
+    if unreadable:
+        console.print(
+            f"[yellow]{unreadable} Bronze objects could not be read and were quarantined "
+            "(rule unreadable_object; `coinlake status` lists them)[/]"
+        )
     if not any(s.changed for s in summaries):
         console.print("nothing new: the lake is up to date")
     console.print(f"done in {time.perf_counter() - started:.2f}s")

@@ -39,14 +39,25 @@ def run_transform(
     full_refresh: bool = False,
     progress: Progress = _quiet,
     max_batch_objects: int = MAX_BATCH_OBJECTS,
+    partition: str | None = None,
 ) -> list[TableSummary]:
     """Run the Silver and/or Gold tables incrementally (or rebuilt when `full_refresh`).
 
+    With `partition` (a partition folder such as `silver/trades/product_id=BTC-USD/date=...`,
+    as `coinlake verify` prints it, and `full_refresh`) only that partition is rebuilt.
+
     Raises:
-        ConfigError: `layer` is not silver, gold or all.
+        ConfigError: `layer` is not silver, gold or all; `partition` without `full_refresh`
+            or not a partition folder of a table.
     """
     if layer not in ("silver", "gold", "all"):
         raise ConfigError(f"layer {layer!r}: choose silver, gold or all")
+    if partition is not None:
+        if not full_refresh:
+            raise ConfigError("--partition rebuilds one partition: give it with --full-refresh")
+        from coinlake.transform.rebuild import rebuild_partition
+
+        return [rebuild_partition(partition, (*SILVER_TABLES, *GOLD_TABLES), lake, engine)]
     summaries: list[TableSummary] = []
     if layer in ("silver", "all"):
         for silver in SILVER_TABLES:

@@ -7,16 +7,40 @@ folder; `coinlake.transform.store_lake.StoreLake` on any `ObjectStore` (S3), wit
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from coinlake.errors import ConfigError, StorageError
+from coinlake.errors import CoinlakeError, ConfigError, StorageError
 
 STAGING = "_staging"
 """Folder of in-flight outputs; never read by queries."""
+
+
+_YOUR_SIDE = {
+    errno.EACCES: "the lake must be writable",
+    errno.EPERM: "the lake must be writable",
+    errno.EROFS: "the lake is on a read-only file system",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EEXIST: "a part of the path is a file, not a folder",
+}
+"""OS errors that come from where the lake was put, with what to do about them."""
+
+
+def lake_os_error(root: str, exc: OSError) -> CoinlakeError:
+    """One clear error for an OS error met on a local lake: a `ConfigError` (a usage error:
+    exit 2) when the lake's place is the problem (read-only, under a file), else a
+    `StorageError` (a full disk, an I/O error)."""
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) != root else ""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    hint = _YOUR_SIDE.get(exc.errno or 0)
+    if hint is not None:
+        return ConfigError(f"lake {root}: {what}{where}: {hint}")
+    return StorageError(f"lake {root}: {what}{where}")
 
 
 class Lake(Protocol):
@@ -33,6 +57,12 @@ class Lake(Protocol):
 
     def read_json(self, key: str) -> Any | None:
         """The JSON document at `key`, or None when absent."""
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """The bytes of the object at `key`, or None when absent."""
+
+    def digest(self, key: str) -> tuple[int, str]:
+        """(size, SHA-256 hex) of the object at `key`."""
 
     def write_json(self, key: str, document: object) -> None:
         """Write `document` at `key` atomically."""
@@ -68,7 +98,10 @@ class LocalLake:
         path = Path(text).expanduser().resolve()
         if path.exists() and not path.is_dir():
             raise ConfigError(f"lake {text!r} is not a folder")
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise lake_os_error(text, exc) from exc
         self.root = str(path)
 
     def path(self, key: str) -> Path:
@@ -102,6 +135,23 @@ class LocalLake:
             return None
         except ValueError as exc:
             raise StorageError(f"state file {path} is not valid JSON: {exc}") from exc
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """The bytes of the file at `key`, or None when absent."""
+        try:
+            return self.path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def digest(self, key: str) -> tuple[int, str]:
+        """(size, SHA-256 hex) of the file at `key`, read in 1 MiB blocks."""
+        hasher = hashlib.sha256()
+        size = 0
+        with self.path(key).open("rb") as handle:
+            while block := handle.read(1 << 20):
+                hasher.update(block)
+                size += len(block)
+        return size, hasher.hexdigest()
 
     def write_json(self, key: str, document: object) -> None:
         """Write `document` at `key` atomically (temp file, fsync, rename)."""

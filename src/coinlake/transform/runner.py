@@ -26,6 +26,7 @@ from datetime import date
 from typing import Literal
 
 from coinlake.engines.base import Engine, Row
+from coinlake.errors import QueryFailedError
 from coinlake.transform import sqlbuild
 from coinlake.transform.definition import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
 from coinlake.transform.lake import STAGING, Lake
@@ -37,6 +38,7 @@ from coinlake.transform.state import (
     recover,
     write_journal,
 )
+from coinlake.transform.unreadable import Unreadable, find_unreadable
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ class TableSummary:
     table: str
     objects_read: int = 0
     objects_unparsable: int = 0
+    objects_unreadable: int = 0
+    """Bronze objects that are not readable envelopes (quarantined whole, `unreadable_object`)."""
     rows_in: int = 0
     rows_written: int = 0
     rows_deduped: int = 0
@@ -79,21 +83,26 @@ def _partition_name(columns: Sequence[Column], row: Row) -> str:
     return "/".join(parts)
 
 
-def _files_under(lake: Lake, prefixes: Sequence[str]) -> list[str]:
+def files_under(lake: Lake, prefixes: Sequence[str]) -> list[str]:
     return [key for prefix in prefixes for key in lake.list_keys(prefix, ".parquet")]
 
 
-def _staged_moves(lake: Lake, staging: str, target: str) -> list[tuple[str, str]]:
+def staged_moves(lake: Lake, staging: str, target: str) -> list[tuple[str, str]]:
     return [(key, f"{target}/{key[len(staging) + 1 :]}") for key in lake.list_keys(staging)]
 
 
-def _start(lake: Lake, table: str) -> tuple[bool, str]:
+def digests(lake: Lake, moves: list[tuple[str, str]]) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of each staged file, under the key it is moved to."""
+    return {final: lake.digest(staged) for staged, final in moves}
+
+
+def start_table(lake: Lake, table: str) -> tuple[bool, str]:
     recovered = recover(lake, table)
     lake.delete_tree(f"{STAGING}/{table}")
     return recovered, f"{STAGING}/{table}/{uuid.uuid4().hex}"
 
 
-def _journal(
+def table_journal(
     table: str, moves: list[tuple[str, str]], deletes: list[str], bookmark: Bookmark
 ) -> Journal:
     # the whole staging folder of the table goes once the commit is applied
@@ -130,7 +139,7 @@ def run_silver(
     each batch is committed (journal, files, bookmark) before the next one starts."""
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, _ = _start(lake, defn.name)
+    summary.recovered, _ = start_table(lake, defn.name)
     bookmark = read_bookmark(lake, defn.name)
     progress(defn.name, "listing Bronze")
     listed = [key for prefix in defn.bronze_prefixes for key in lake.list_keys(prefix, ".json")]
@@ -167,38 +176,77 @@ def run_silver(
     return summary
 
 
-def _stage(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str]) -> None:
-    """Make `staged`: every record of the batch's objects, typed, with its rule."""
-    main_keys = [key for key in keys if defn.input_for(key) is None]
-    extras: list[str] = []
-    for number, extra in enumerate(defn.extra_inputs):
+def stage(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str]) -> list[str]:
+    """Make `staged`: every record of the batch's objects, typed, with its rule, plus one
+    quarantine record per object that cannot be read. Returns the views it made."""
+    inputs: list[tuple[list[str], tuple[Column, ...], str, str | None]] = [
+        (
+            [key for key in keys if defn.input_for(key) is None],
+            defn.raw_schema,
+            defn.stage_sql,
+            defn.objects_sql,
+        )
+    ]
+    for extra in defn.extra_inputs:
         extra_keys = [key for key in keys if defn.input_for(key) is extra]
         if extra_keys:
-            engine.register_bronze("bronze", lake.root, extra_keys, extra.raw_schema)
-            engine.materialize(f"staged_extra_{number}", extra.stage_sql)
-            extras.append(f"staged_extra_{number}")
-    _stage_main(defn, lake, engine, main_keys, "staged_main" if extras else "staged")
-    if extras:
-        engine.view(
-            "staged",
-            " UNION ALL ".join(f"SELECT * FROM {name}" for name in ["staged_main", *extras]),  # noqa: S608
-        )
+            inputs.append((extra_keys, extra.raw_schema, extra.stage_sql, None))
+    parts: list[str] = []
+    made: list[str] = []
+    unreadable: list[Unreadable] = []
+    for number, (input_keys, schema, stage_sql, objects_sql) in enumerate(inputs):
+        if number and not input_keys:
+            continue
+        name = f"staged_part_{number}"
+        made += [name, f"{name}_rows", f"{name}_objects"]
+        unreadable += _stage_input(lake, engine, input_keys, (schema, stage_sql, objects_sql), name)
+        parts.append(name)
+    if unreadable:
+        engine.materialize("staged_unreadable", sqlbuild.build_unreadable_sql(defn, unreadable))
+        parts.append("staged_unreadable")
+        made.append("staged_unreadable")
+    engine.view("staged", sqlbuild.build_staged_union_sql(defn, parts))
+    return ["staged", *made, "bronze"]
 
 
-def _stage_main(defn: SilverDef, lake: Lake, engine: Engine, keys: list[str], name: str) -> None:
-    """Make view `name`: the records of the table's main Bronze dataset."""
-    engine.register_bronze("bronze", lake.root, keys, defn.raw_schema)
-    engine.materialize("staged_rows", defn.stage_sql)
-    silent: list[str] = []
-    if defn.objects_sql is not None:
-        seen = {str(row[0]) for row in engine.rows("SELECT DISTINCT bronze_key FROM staged_rows")}
-        silent = [key for key in keys if key not in seen]  # unparsable or empty: a few at most
-    if defn.objects_sql is None or not silent:
-        engine.view(name, "SELECT * FROM staged_rows")
-        return
-    engine.register_bronze("bronze", lake.root, silent, defn.raw_schema)
-    engine.materialize("staged_objects", defn.objects_sql)
-    engine.view(name, "SELECT * FROM staged_rows UNION ALL SELECT * FROM staged_objects")
+def _stage_input(
+    lake: Lake,
+    engine: Engine,
+    keys: list[str],
+    sql: tuple[tuple[Column, ...], str, str | None],
+    name: str,
+) -> list[Unreadable]:
+    """Make view `name`: the records of one Bronze dataset's objects (`sql` is its envelope
+    schema, stage SQL and objects SQL). Objects that cannot be read are left out and returned:
+    DuckDB fails the read on them (they are then looked for among all `keys`), Spark reads them
+    as NULLs that give no row (they are looked for among the objects that gave none)."""
+    schema, stage_sql, objects_sql = sql
+    rows = f"{name}_rows"
+    unreadable: list[Unreadable] = []
+    try:
+        engine.register_bronze("bronze", lake.root, keys, schema)
+        engine.materialize(rows, stage_sql)
+    except QueryFailedError:
+        unreadable = find_unreadable(lake, keys)
+        if not unreadable:
+            raise
+        bad = {item.key for item in unreadable}
+        logger.warning("%d Bronze objects cannot be read; quarantined", len(bad))
+        keys = [key for key in keys if key not in bad]
+        engine.register_bronze("bronze", lake.root, keys, schema)
+        engine.materialize(rows, stage_sql)
+    seen = {str(row[0]) for row in engine.rows(f"SELECT DISTINCT bronze_key FROM {rows}")}  # noqa: S608
+    silent = [key for key in keys if key not in seen]  # empty, unparsable or unreadable: a few
+    more = find_unreadable(lake, silent)
+    unreadable += more
+    silent = sorted(set(silent) - {item.key for item in more})
+    if objects_sql is None or not silent:
+        engine.view(name, f"SELECT * FROM {rows}")  # noqa: S608
+        return unreadable
+    engine.register_bronze("bronze", lake.root, silent, schema)
+    engine.materialize(f"{name}_objects", objects_sql)
+    engine.view(name, f"SELECT * FROM {rows} UNION ALL SELECT * FROM {name}_objects")  # noqa: S608
+    return unreadable
 
 
 def _silver_batch(
@@ -213,8 +261,10 @@ def _silver_batch(
 ) -> Bookmark:
     """Stage, write and commit one batch; add its counts to `summary`; return the bookmark."""
     staging = f"{STAGING}/{defn.name}/{uuid.uuid4().hex}"
-    _stage(defn, lake, engine, keys)
-    valid, rejected, unparsable = (int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0])
+    views = stage(defn, lake, engine, keys)
+    valid, rejected, unparsable, unreadable = (
+        int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0]
+    )
     touched = sorted(
         _partition_name(defn.partition_by, row)
         for row in engine.rows(sqlbuild.build_touched_sql(defn))
@@ -229,8 +279,8 @@ def _silver_batch(
         existing: list[str] = []
         existing_q: list[str] = []
     else:
-        existing = old = _files_under(lake, [f"{defn.path}/{p}" for p in touched])
-        existing_q = old_q = _files_under(lake, [f"{defn.quarantine_path}/{p}" for p in q_touched])
+        existing = old = files_under(lake, [f"{defn.path}/{p}" for p in touched])
+        existing_q = old_q = files_under(lake, [f"{defn.quarantine_path}/{p}" for p in q_touched])
     engine.register_parquet("existing", lake.root, existing, defn.columns, defn.partition_by)
     engine.register_parquet(
         "existing_quarantine",
@@ -248,22 +298,19 @@ def _silver_batch(
         engine.write_partitioned(
             sqlbuild.build_quarantine_sql(defn), lake.root, f"{staging}/quarantine", ["date"]
         )
-    extras = [f"staged_extra_{number}" for number in range(len(defn.extra_inputs))]
-    for view in (
-        "staged",
-        "staged_main",
-        *extras,
-        "staged_rows",
-        "staged_objects",
-        "bronze",
-        "existing",
-        "existing_quarantine",
-    ):
+    for view in (*views, "existing", "existing_quarantine"):
         engine.drop(view)
-    moves = _staged_moves(lake, f"{staging}/table", defn.path)
-    moves += _staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)
+    moves = staged_moves(lake, f"{staging}/table", defn.path)
+    moves += staged_moves(lake, f"{staging}/quarantine", defn.quarantine_path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, new_keys=keys)
-    journal = _journal(defn.name, moves, old + old_q, next_bookmark)
+    folders = (
+        [defn.path, defn.quarantine_path]
+        if full
+        else [f"{defn.path}/{p}" for p in touched]
+        + [f"{defn.quarantine_path}/{p}" for p in q_touched]
+    )
+    next_bookmark.with_files(folders, digests(lake, moves))
+    journal = table_journal(defn.name, moves, old + old_q, next_bookmark)
     write_journal(lake, journal)
     apply_journal(lake, journal)
     if full:
@@ -271,7 +318,8 @@ def _silver_batch(
         lake.prune_empty_dirs(defn.quarantine_path)
     summary.objects_read += len(keys)
     summary.objects_unparsable += unparsable
-    summary.rows_in += valid + rejected - unparsable
+    summary.objects_unreadable += unreadable
+    summary.rows_in += valid + rejected - unparsable - unreadable
     summary.rows_quarantined += rejected
     summary.rows_written += written
     summary.rows_deduped += valid + existing_rows - written
@@ -291,7 +339,7 @@ def run_gold(
     """Rebuild the Gold partitions whose Silver rows changed since the last run."""
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, staging = _start(lake, defn.name)
+    summary.recovered, staging = start_table(lake, defn.name)
     bookmark = read_bookmark(lake, defn.name)
     source = read_bookmark(lake, defn.source.name)
     full = full_refresh or bookmark.source_version is None
@@ -310,8 +358,8 @@ def run_gold(
         )
     else:
         touched = sorted({sqlbuild.project_partition(p, depth) for p in changed})
-        inputs = _files_under(lake, sqlbuild.gold_source_prefixes(defn, set(touched)))
-        old = _files_under(lake, [f"{defn.path}/{p}" for p in touched])
+        inputs = files_under(lake, sqlbuild.gold_source_prefixes(defn, set(touched)))
+        old = files_under(lake, [f"{defn.path}/{p}" for p in touched])
     summary.objects_read = len(inputs)
     progress(defn.name, f"aggregating {len(touched):,} partitions")
     engine.register_parquet(
@@ -323,10 +371,13 @@ def run_gold(
         defn.sql, lake.root, f"{staging}/table", [c.name for c in defn.partition_by]
     )
     engine.drop("silver")
-    moves = _staged_moves(lake, f"{staging}/table", defn.path)
+    moves = staged_moves(lake, f"{staging}/table", defn.path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, source_version=source.version)
     next_bookmark.source = defn.source.name
-    journal = _journal(defn.name, moves, old, next_bookmark)
+    next_bookmark.with_files(
+        [defn.path] if full else [f"{defn.path}/{p}" for p in touched], digests(lake, moves)
+    )
+    journal = table_journal(defn.name, moves, old, next_bookmark)
     progress(defn.name, "committing")
     write_journal(lake, journal)
     apply_journal(lake, journal)

@@ -14,6 +14,7 @@ State documents are written with `put` (atomic per object on S3). Folders do not
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -63,6 +64,16 @@ class StoreLake:
             return json.loads(found[0])
         except ValueError as exc:
             raise StorageError(f"state object {self._store.uri(key)} is not valid JSON") from exc
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """The bytes of the object at `key`, or None when absent."""
+        found = self._store.get_with_version(key)
+        return None if found is None else found[0]
+
+    def digest(self, key: str) -> tuple[int, str]:
+        """(size, SHA-256 hex) of the object at `key` (read through this process)."""
+        data = self._store.get(key)
+        return len(data), hashlib.sha256(data).hexdigest()
 
     def write_json(self, key: str, document: object) -> None:
         """Write `document` at `key` (one atomic PUT)."""

@@ -96,7 +96,15 @@ def test_the_fixture_covers_what_parity_must_prove(lakes: dict[str, Any]) -> Non
         "bad_price",
         "bad_size",
         "unknown_side",
+        "unreadable_object",
     }
+    unreadable = {
+        row[2]
+        for table in ("quarantine/trades", "quarantine/prices", "quarantine/candles")
+        for row in rows[table]
+        if row[0] == "unreadable_object"
+    }
+    assert len(unreadable) == 4
     assert {row[0] for row in rows["quarantine/prices"]} >= {"bad_price", "bad_last_updated_at"}
     assert any("market_chart_range" in str(row) for row in rows["silver/prices"])
     summary = {s.table: s for s in lakes["spark_summaries"]}["silver.trades"]
