@@ -1,0 +1,115 @@
+"""A sandbox, a lake and the commands that fill it: what each part attacks."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from coinlake.domain.envelope import format_timestamp
+from coinlake.sandbox.clock import from_us
+from reliability.invariants import Verdict, check_lake, mirror
+from reliability.procs import Coinlake, MarketSpec, Outcome, Sandbox
+
+
+@dataclass
+class Scenario:
+    """One sandbox (`spec`) and one lake under `workdir`; `reference()` is the same sandbox's
+    data landed by one uninterrupted ingest and transform, for the convergence check."""
+
+    workdir: Path
+    spec: MarketSpec
+    log: IO[str]
+    lake: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    runs: int = 0
+    faults_fired: int = 0
+    """Sandbox faults that fired, summed at every `clear_faults`."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Wall seconds of the reference's uninterrupted ingest and transform."""
+
+    def __post_init__(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.sandbox = Sandbox(self.spec, self.log)
+        self.lake = self.lake or str(self.workdir / "lake")
+        self.coinlake = self.runner(self.lake)
+
+    def __enter__(self) -> Scenario:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.sandbox.stop():
+            raise RuntimeError("the sandbox ignored SIGTERM (a fault hung it) and was killed")
+
+    def runner(self, lake: str) -> Coinlake:
+        return Coinlake(lake, {**self.sandbox.env(), **self.extra_env})
+
+    @property
+    def since(self) -> str:
+        """The market's first minute: `--since`/`--from` that reach every served trade."""
+        return format_timestamp(from_us(self.spec.market().origin_us))
+
+    def ingest_args(self) -> list[str]:
+        return ["ingest", "--source", "coinbase", "--since", self.since]
+
+    def backfill_args(self) -> list[str]:
+        return ["backfill", "--from", self.since]
+
+    def run(
+        self, *args: str, kill_after: float | None = None, runner: Coinlake | None = None
+    ) -> Outcome:
+        """One coinlake command on this lake, logged."""
+        done = (runner or self.coinlake).run(*args, kill_after=kill_after)
+        self.runs += 1
+        if self.log:
+            state = "killed" if done.killed else f"exit {done.returncode}"
+            self.log.write(f"$ coinlake {' '.join(args)}  # {state} after {done.wall_s:.2f}s\n")
+            self.log.write(done.stderr[-2000:] + "\n")
+        return done
+
+    def clear_faults(self) -> None:
+        self.faults_fired += self.sandbox.clear_faults()
+
+    def settle(self, runner: Coinlake | None = None) -> None:
+        """Faults off, then ingest and transform until both exit 0 (at most three rounds)."""
+        self.clear_faults()
+        for _ in range(3):
+            ingest = self.run(*self.ingest_args(), runner=runner)
+            transform = self.run("transform", "all", runner=runner)
+            if ingest.returncode == 0 and transform.returncode == 0:
+                return
+        raise RuntimeError(
+            f"the lake did not settle: ingest exit {ingest.returncode} "
+            f"({(ingest.lines() or [''])[-1]}), transform exit {transform.returncode} "
+            f"({(transform.lines() or [''])[-1]})"
+        )
+
+    def reference(self) -> Path:
+        """The lake one uninterrupted run builds from this sandbox as it is now."""
+        path = self.workdir / f"reference-{self.sandbox.advanced_s:g}"
+        if not path.exists():
+            ref = self.runner(str(path))
+            self.clear_faults()
+            self.timings["ingest"] = ref.must(*self.ingest_args()).wall_s
+            self.timings["transform"] = ref.must("transform", "all").wall_s
+        return path
+
+    def verdict(
+        self,
+        s3_endpoint_url: str | None = None,
+        *,
+        compare: bool = True,
+        excused: set[tuple[str, int]] | None = None,
+    ) -> Verdict:
+        """The invariants on this lake (downloaded first when it is on S3)."""
+        assert self.lake is not None
+        local = mirror(self.lake, self.workdir / "mirror", s3_endpoint_url)
+        try:
+            return check_lake(
+                local, self.sandbox.trades(),
+                reference=self.reference() if compare else None, excused=excused,
+            )  # fmt: skip
+        finally:
+            if local != Path(self.lake):
+                shutil.rmtree(local, ignore_errors=True)
