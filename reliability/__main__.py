@@ -17,12 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reliability.context import Context
-from reliability.parts import kills, storms
+from reliability.parts import concurrency, kills, storage, storms
 from reliability.report import PartResult, render
 
 PARTS: dict[str, Callable[[Context], PartResult]] = {
     "kill": kills.run,
     "storm": storms.run,
+    "concurrency": concurrency.run,
+    "storage": storage.run,
 }
 
 

@@ -60,7 +60,7 @@ class Scenario:
         self, *args: str, kill_after: float | None = None, runner: Coinlake | None = None
     ) -> Outcome:
         """One coinlake command on this lake, logged."""
-        done = (runner or self.coinlake).run(*args, kill_after=kill_after)
+        done = self.coinlake.run(*args, kill_after=kill_after)
         self.runs += 1
         if self.log:
             state = "killed" if done.killed else f"exit {done.returncode}"
@@ -71,18 +71,19 @@ class Scenario:
     def clear_faults(self) -> None:
         self.faults_fired += self.sandbox.clear_faults()
 
-    def settle(self, runner: Coinlake | None = None) -> None:
-        """Faults off, then ingest and transform until both exit 0 (at most three rounds)."""
+    def settle(self, *, transform: bool = True) -> None:
+        """Faults off, then ingest (and transform) until they exit 0 (at most three rounds)."""
         self.clear_faults()
+        commands = [self.ingest_args()] + ([["transform", "all"]] if transform else [])
         for _ in range(3):
-            ingest = self.run(*self.ingest_args(), runner=runner)
-            transform = self.run("transform", "all", runner=runner)
-            if ingest.returncode == 0 and transform.returncode == 0:
+            outcomes = [self.run(*args) for args in commands]
+            if all(o.returncode == 0 for o in outcomes):
                 return
         raise RuntimeError(
-            f"the lake did not settle: ingest exit {ingest.returncode} "
-            f"({(ingest.lines() or [''])[-1]}), transform exit {transform.returncode} "
-            f"({(transform.lines() or [''])[-1]})"
+            "the lake did not settle: "
+            + "; ".join(
+                f"{o.args[0]} exit {o.returncode} ({(o.lines() or [''])[-1]})" for o in outcomes
+            )
         )
 
     def reference(self) -> Path:
