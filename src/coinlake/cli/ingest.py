@@ -98,12 +98,11 @@ def progress_bar() -> Iterator[BarProgress]:
 
 
 def products_of(values: list[str] | None) -> tuple[str, ...] | None:
-    """`--product` values (repeatable, commas allowed), upper-cased; None when not given."""
+    """`--product` values (repeatable, commas allowed); None when not given. `Settings` checks
+    and upper-cases them (checking first: `upper()` turns some look-alike letters into ASCII)."""
     if not values:
         return None
-    return tuple(
-        part.strip().upper() for value in values for part in value.split(",") if part.strip()
-    )
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def open_sources(settings: Settings) -> Sources:
