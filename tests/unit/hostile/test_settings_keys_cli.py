@@ -153,3 +153,11 @@ def test_hostile_product_flags_exit_2_with_one_line_before_any_io(
     assert len(lines) == 1 and lines[0].startswith("error:"), err
     assert "Traceback" not in err and "unexpected" not in err
     assert not lake.exists()
+
+
+@pytest.mark.parametrize("since", ["9" * 5000, "1" * 20], ids=["5000 digits", "20 digits"])
+def test_a_since_id_longer_than_a_bigint_is_a_config_error(since: str) -> None:
+    from coinlake.ingest.since import parse_since
+
+    with pytest.raises(ConfigError, match="at most 19 digits"):
+        parse_since(since)
