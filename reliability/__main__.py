@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reliability.context import Context
-from reliability.parts import concurrency, hostile, kills, secret_scan, storage, storms
+from reliability.parts import concurrency, damage, hostile, kills, secret_scan, storage, storms
 from reliability.report import PartResult, render
 
 PARTS: dict[str, Callable[[Context], PartResult]] = {
@@ -27,6 +27,7 @@ PARTS: dict[str, Callable[[Context], PartResult]] = {
     "storage": storage.run,
     "secrets": secret_scan.run,
     "hostile": hostile.run,
+    "damage": damage.run,
 }
 
 
