@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 LAKE ?= ./lake
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test check lint fmt types unit bench java browser clean
+.PHONY: help demo test check lint fmt types unit bench reliability java browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ unit: $(INSTALLED) ## Unit tests only (no servers, no Spark)
 
 bench: $(INSTALLED) java ## Benchmarks, one table into bench/results/ (QUICK=1: 1M trades, < 5 min)
 	$(PY) -m bench.run $(if $(QUICK),--quick,)
+
+reliability: $(INSTALLED) ## Fault suite, ~10 min: kill -9, storms, concurrency, storage, secrets, hostile input, Bronze damage (SEED=N PART=kill replays)
+	$(PY) -m reliability $(if $(SEED),--seed $(SEED),) $(foreach p,$(PART),--part $(p)) $(if $(QUICK),--quick,)
 
 clean: ## Remove the virtual environment, caches and the demo lake
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(LAKE)

@@ -25,7 +25,7 @@ class Context:
 
     def spec(self, **overrides: object) -> MarketSpec:
         """The market a part attacks: small for `make test`, a few dozen pages otherwise."""
-        size = {"history_days": 0.06, "products": ("BTC-USD",)} if self.quick else {}
+        size = {"history_days": 0.03, "products": ("BTC-USD",)} if self.quick else {}
         return MarketSpec(**{"seed": self.seed % 1000, **size, **overrides})  # type: ignore[arg-type]
 
     def note(self, text: str) -> None:

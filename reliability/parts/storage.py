@@ -181,7 +181,8 @@ def run(ctx: Context) -> PartResult:
     os.environ.update({k: v for k, v in aws_env("").items() if k.startswith("AWS_")})
     with MotoServer() as moto:
         paused_s3(ctx, moto, result)
-        flaky_s3(ctx, moto, result)
+        if not ctx.quick:
+            flaky_s3(ctx, moto, result)
     full_disk(ctx, result)
     read_only(ctx, result)
     return result
