@@ -63,7 +63,7 @@ def _floor(lake: Path, threads: int) -> dict[str, Any]:
     started = time.perf_counter()
     row = con.execute(
         f"COPY (SELECT meta.product, meta.fetched_at, unnest(body, recursive := true) "
-        f"FROM read_json('{pattern}', columns={columns}, format='newline_delimited')) "
+        f"FROM read_json('{pattern}', columns={columns}, format='unstructured')) "
         f"TO '{out}' (FORMAT parquet, COMPRESSION zstd)"
     ).fetchone()
     return {"seconds": time.perf_counter() - started, "rows": int(row[0]) if row else 0}

@@ -1,8 +1,10 @@
 """The DuckDB engine: runs the Spark SQL definitions in-process after sqlglot transpiles them.
 
 Reads Bronze with `read_json` and an explicit schema (no type sniffing over millions of rows),
-keeps intermediate results as temporary tables (spilled to disk past the memory limit), and
-writes Hive-partitioned Parquet with one `COPY`. Threads and memory are bounded by the caller.
+each object as one JSON value whatever whitespace it holds (`format='unstructured'`: an API body
+may be pretty-printed, use CRLF or end with a newline, and is landed verbatim), keeps
+intermediate results as temporary tables (spilled to disk past the memory limit), and writes
+Hive-partitioned Parquet with one `COPY`. Threads and memory are bounded by the caller.
 
 The lineage column `bronze_key` (a ~110-byte string repeated on each of a page's 1,000 rows) is
 written through an ENUM of the keys the engine has seen: a partitioned `COPY` buffers every
@@ -133,7 +135,9 @@ class DuckDBEngine:
             f"CREATE OR REPLACE TEMP VIEW {view} AS "  # noqa: S608
             f"SELECT CAST(substr(filename, {prefix_len}) AS {key_type}) AS bronze_key, {fields} "
             f"FROM read_json({_path_list(root, keys)}, columns={{{spec}}}, "
-            "format='newline_delimited', filename=true)"
+            # not 'newline_delimited': a body with line breaks is one value over many lines
+            # (measured on 1M trades in 1,018 pages: the same speed, ~2.0 s vs ~2.2 s)
+            "format='unstructured', filename=true)"
         )
 
     def register_parquet(

@@ -6,8 +6,10 @@ sets what the engine contract needs: UTC, ANSI off (Glue 5 / Spark 3.5 behaviour
 and casts give NULL), exact decimal arithmetic (`allowPrecisionLoss=false`) and Parquet
 timestamps as TIMESTAMP(MICROS, UTC).
 
-- Bronze envelopes are read with `spark.read.json` and an explicit schema (no inference pass);
-  `bronze_key` comes from the file each row was read from, made lake-relative.
+- Bronze envelopes are read with `spark.read.json` and an explicit schema (no inference pass),
+  in `multiLine` mode: each file is one JSON value whatever line breaks its (verbatim) body holds
+  (line mode would read a pretty-printed body as broken lines and drop its rows); `bronze_key`
+  comes from the file each row was read from, made lake-relative.
 - Materialised results are persisted (memory, then disk) and counted once; views are bound to
   the plans they were defined on, so re-registering `bronze` later never changes them.
 - Writes repartition by the partition columns, so each partition value is written by one task:
@@ -248,7 +250,11 @@ class SparkEngine:
         from pyspark.sql import functions as F
 
         self._listing_for(root)
-        reader = self._spark.read.schema(_ddl(schema)).option("mode", "PERMISSIVE")
+        reader = (
+            self._spark.read.schema(_ddl(schema))
+            .option("mode", "PERMISSIVE")
+            .option("multiLine", "true")
+        )
         frame = self._act(reader.json, [_location(root, key) for key in keys])
         marker = _root_marker(root)
         key = F.expr(

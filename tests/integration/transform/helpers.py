@@ -48,8 +48,12 @@ def land_page(
     *,
     string_id: bool = False,
     key: str | None = None,
+    layout: str = "compact",
 ) -> str:
-    """Write one Bronze trades page (newest first) and return its key."""
+    """Write one Bronze trades page (newest first) and return its key.
+
+    `layout` is how the API formatted the body, landed verbatim: `compact` (one line),
+    `pretty` (indented, LF), `crlf` (indented, CRLF line ends) or `trailing_newline`."""
     rows = [t.json(string_id) if isinstance(t, T) else t for t in trades]
     ids = [int(r["trade_id"]) for r in rows if str(r.get("trade_id", "")).isdigit()] or [0]
     if key is None:
@@ -69,8 +73,22 @@ def land_page(
     key = key or page_key(product, fetched_at, max(ids), min(ids))
     path = root / key
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build_envelope(meta, json.dumps(rows).encode()))
+    path.write_bytes(build_envelope(meta, format_body(rows, layout)))
     return key
+
+
+def format_body(document: object, layout: str) -> bytes:
+    """`document` as an API might send it: see `land_page`'s `layout`."""
+    if layout == "compact":
+        return json.dumps(document).encode()
+    if layout == "trailing_newline":
+        return json.dumps(document).encode() + b"\n"
+    pretty = json.dumps(document, indent=2) + "\n"
+    if layout == "pretty":
+        return pretty.encode()
+    if layout == "crlf":
+        return pretty.replace("\n", "\r\n").encode()
+    raise ValueError(f"unknown layout {layout!r}")
 
 
 def land_unparsable(root: Path, product: str, fetched: str) -> str:

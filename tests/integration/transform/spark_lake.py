@@ -13,7 +13,13 @@ from typing import Any
 import duckdb
 
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
-from tests.integration.transform.helpers import MIDNIGHT_PAGE, land_page, land_unparsable
+from tests.integration.transform.helpers import (
+    MIDNIGHT_PAGE,
+    T,
+    format_body,
+    land_page,
+    land_unparsable,
+)
 from tests.integration.transform.test_prices_candles import _history, _land, _snapshot
 
 TABLES = (
@@ -86,6 +92,15 @@ EDGE_TRADES: list[dict[str, Any]] = [
 ]
 """Hand-made trades: boundaries, rounding, and each quarantine rule."""
 
+WHITESPACE_PAGES: dict[str, list[T]] = {
+    layout: [
+        T(8000 + 10 * n + i, f"2026-11-24T0{n}:0{i}:00.00000{i + 1}Z", f"{n + 2}.5", "1", "sell")
+        for i in range(3)
+    ]
+    for n, layout in enumerate(("pretty", "crlf", "trailing_newline"))
+}
+"""Trades pages whose bodies hold line breaks, by layout (each body is landed verbatim)."""
+
 T1, T2, T3 = 1763805600, 1763809200, 1763892000  # 2025-11-22 10:00, 11:00; 2025-11-23 10:00
 
 
@@ -123,6 +138,11 @@ def write_prices_and_candles(root: Path) -> None:
         f'"dogecoin": {{"usd": 0, "last_updated_at": {T3}}}}}',
     )
     _snapshot(root, "2025-11-23T10:01:00Z", "{}")
+    _snapshot(
+        root,
+        "2025-11-23T10:03:00Z",
+        format_body({"ethereum": {"usd": 3001.25, "last_updated_at": T3 + 60}}, "crlf").decode(),
+    )
     _land(
         root,
         "bronze/source=coingecko/dataset=simple_price/year=2025/month=11/day=23/bad.json",
@@ -178,8 +198,10 @@ def write_bronze(root: Path) -> int:
     # the same midnight trades again, fetched later (a late re-fetch): deduplicated
     land_page(root, "BTC-USD", "2026-11-25T09:00:00Z", MIDNIGHT_PAGE)
     land_unparsable(root, "ETH-USD", "2026-11-22T05:00:00Z")
+    for n, (layout, trades) in enumerate(WHITESPACE_PAGES.items()):
+        land_page(root, "BTC-USD", f"2026-11-24T0{n}:30:00Z", trades, layout=layout)
     write_prices_and_candles(root)
-    return summary.objects + 16
+    return summary.objects + 20
 
 
 def copy_bronze(source: Path, target: Path) -> Path:

@@ -73,6 +73,22 @@ def test_duplicates_across_runs_and_a_late_page_in_a_later_bronze_date(tmp_path:
     assert sorted({str(r["date"]) for r in rows}) == ["2026-11-21", "2026-11-22"]
 
 
+@pytest.mark.parametrize("layout", ["pretty", "crlf", "trailing_newline"])
+def test_a_body_with_line_breaks_gives_the_rows_of_the_same_body_on_one_line(
+    tmp_path: Path, layout: str
+) -> None:
+    compact, spaced = tmp_path / "compact", tmp_path / "spaced"
+    land_page(compact, "BTC-USD", "2026-11-22T01:00:05Z", MIDNIGHT)
+    land_page(spaced, "BTC-USD", "2026-11-22T01:00:05Z", MIDNIGHT, layout=layout)
+    assert b"\n" in next(spaced.rglob("*.json")).read_bytes()[:-1]  # a break inside the object
+    run(compact, "silver")
+    run(spaced, "silver")
+    rows = _silver(spaced)
+    assert [r["trade_id"] for r in rows] == [1001, 1002, 1003, 1004]
+    assert rows == _silver(compact)
+    assert read_table(spaced, "quarantine/trades", "bronze_key") == []
+
+
 def test_products_are_kept_apart_even_with_equal_trade_ids(tmp_path: Path) -> None:
     for product in ("BTC-USD", "ETH-USD", "SOL-USD", "ETH-EUR"):
         land_page(tmp_path, product, "2026-11-22T01:00:05Z", MIDNIGHT)

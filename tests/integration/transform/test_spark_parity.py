@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import astuple
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from coinlake.transform.runner import TableSummary
 from tests.integration.transform.helpers import T, land_page, read_table
 from tests.integration.transform.spark_lake import (
     TABLES,
+    WHITESPACE_PAGES,
     copy_bronze,
     file_schema,
     partition_files,
@@ -103,6 +105,17 @@ def test_the_fixture_covers_what_parity_must_prove(lakes: dict[str, Any]) -> Non
     assert {row["product_id"] for row in silver} == {"BTC-USD", "ETH-USD", "SOL-USD"}
     assert len({row["date"] for row in silver}) >= 4  # event days
     assert any(row["trade_time"].microsecond % 1000 for row in silver)  # sub-millisecond times
+
+
+def test_bodies_with_line_breaks_give_their_rows_on_both_engines(lakes: dict[str, Any]) -> None:
+    wanted = {("BTC-USD", t.trade_id) for page in WHITESPACE_PAGES.values() for t in page}
+    for engine in ("duckdb", "spark"):
+        silver = read_table(lakes[engine], "silver/trades", "product_id, trade_id")
+        assert wanted <= {(row["product_id"], row["trade_id"]) for row in silver}, engine
+        prices = read_table(lakes[engine], "silver/prices", "coin_id")
+        assert any(
+            row["coin_id"] == "ethereum" and row["price"] == Decimal("3001.25") for row in prices
+        ), engine
 
 
 NEW_PAGE = [
