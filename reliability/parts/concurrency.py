@@ -64,8 +64,7 @@ def _unclear_refusals(pair: list[subprocess.CompletedProcess[str]]) -> list[str]
     return [
         f"{' '.join(r.args)}: exit {r.returncode}: {r.stderr.strip()[-300:]}"
         for r in pair
-        if r.returncode != 0
-        and not (r.returncode == 1 and r.stderr.count("locked by run") == 1)
+        if r.returncode != 0 and not (r.returncode == 1 and r.stderr.count("locked by run") == 1)
     ]
 
 
