@@ -70,10 +70,14 @@ def run(ctx: Context) -> PartResult:
         verdict = sc.verdict(compare=False, excused=excused)
         # The damaged pages fail the Bronze checks by design; keep the other findings.
         verdict.problems = [p for p in verdict.problems if not p.startswith("bronze:")]
-        if verdict.lost and before.returncode != 0:
-            result.pending.append(
-                f"{verdict.lost} trades not in Silver while the transform is blocked"
-            )
+        if before.returncode != 0:  # Silver cannot hold the batch the damage blocks
+            blocked = [p for p in verdict.problems if p.startswith("silver:")]
+            verdict.problems = [p for p in verdict.problems if p not in blocked]
+            result.pending += [f"while the transform is blocked: {p}" for p in blocked]
+            if verdict.lost:
+                result.pending.append(
+                    f"{verdict.lost} trades not in Silver while the transform is blocked"
+                )
             verdict.lost = 0
         result.notes.append(f"{len(excused)} trades excused: their only Bronze copy was damaged")
         result.add(verdict, "lake")
