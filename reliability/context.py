@@ -9,6 +9,8 @@ from typing import IO
 
 from reliability.procs import MarketSpec
 
+QUICK_ADVANCE_S = 30 * 60
+
 
 @dataclass
 class Context:
@@ -27,6 +29,14 @@ class Context:
         """The market a part attacks: small for `make test`, a few dozen pages otherwise."""
         size = {"history_days": 0.03, "products": ("BTC-USD",)} if self.quick else {}
         return MarketSpec(**{"seed": self.seed % 1000, **size, **overrides})  # type: ignore[arg-type]
+
+    def minutes(self, rng: random.Random, low: int, high: int, *, moves: int = 1) -> int:
+        """Seconds to move the market on: `low`..`high` minutes at random in full runs; in quick
+        runs a fixed 30 minutes per part in all (`moves` steps), so that the parts' reference
+        lakes are the same one, built once (`Scenario.reference`)."""
+        if self.quick:
+            return QUICK_ADVANCE_S // moves
+        return rng.randint(low, high) * 60
 
     def note(self, text: str) -> None:
         self.log.write(text + "\n")

@@ -76,9 +76,9 @@ def run(ctx: Context) -> PartResult:
         outcomes = []  # the reference is built at the end, for the market as it is then
         for _ in range(rounds):
             outcomes += together(sc, sc.ingest_args(), sc.ingest_args())
-            sc.sandbox.advance(rng.randint(10, 60) * 60)
+            sc.sandbox.advance(ctx.minutes(rng, 10, 60, moves=2))
             outcomes += beside(sc, sc.ingest_args(), ["transform", "all"])
-            sc.sandbox.advance(rng.randint(10, 60) * 60)
+            sc.sandbox.advance(ctx.minutes(rng, 10, 60, moves=2))
             sc.run(*sc.ingest_args())
             pair = together(sc, ["transform", "all"], ["transform", "all"])
             outcomes += pair

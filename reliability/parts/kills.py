@@ -29,12 +29,14 @@ def _command(sc: Scenario, target: str, rng: random.Random, finished: bool) -> l
     return sc.backfill_args() + (["--restart"] if finished else [])
 
 
-def attack(sc: Scenario, target: str, kills: int, rng: random.Random, result: PartResult) -> None:
+def attack(
+    ctx: Context, sc: Scenario, target: str, kills: int, rng: random.Random, result: PartResult
+) -> None:
     """`kills` runs of `target`, each SIGKILLed at a random moment; then the backfill's end."""
     finished = target == "transform"
     for _ in range(kills):
         if finished:
-            sc.sandbox.advance(rng.randint(5, 40) * 60)
+            sc.sandbox.advance(ctx.minutes(rng, 5, 40, moves=kills))
         args = _command(sc, target, rng, finished)
         moment = (
             rng.uniform(0.3, 1.2) * sc.timings["transform" if target == "transform" else "ingest"]
@@ -64,7 +66,7 @@ def run(ctx: Context) -> PartResult:
         with Scenario(ctx.workdir / name, ctx.spec(), ctx.log) as sc:
             sc.reference()
             for target in targets:
-                attack(sc, target, kills, ctx.rng(f"kill:{target}"), result)
+                attack(ctx, sc, target, kills, ctx.rng(f"kill:{target}"), result)
             sc.settle()
             result.add(sc.verdict(), name)
             result.runs += sc.runs

@@ -102,7 +102,7 @@ def paused_s3(ctx: Context, moto: MotoServer, result: PartResult) -> None:
             sc.runs += 1
             sc.log.write(f"$ ingest during a paused S3: exit {proc.returncode}\n{err[-1500:]}\n")
             _clear_errors(result, Outcome(sc.ingest_args(), proc.returncode, out, err, 0.0))
-            sc.sandbox.advance(rng.randint(10, 40) * 60)
+            sc.sandbox.advance(ctx.minutes(rng, 10, 40))
             result.faults += 1
         result.add(settle_s3(sc, moto), "S3 paused")
         result.runs += sc.runs
