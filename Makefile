@@ -55,7 +55,7 @@ bench: $(INSTALLED) java ## Benchmarks, one table into bench/results/ (QUICK=1: 
 	$(PY) -m bench.run $(if $(QUICK),--quick,)
 
 reliability: $(INSTALLED) ## Fault suite, ~10 min: kill -9, storms, concurrency, storage, secrets, hostile input, Bronze damage (SEED=N PART=kill replays)
-	$(PY) -m reliability $(if $(SEED),--seed $(SEED),) $(foreach p,$(PART),--part $(p)) $(if $(QUICK),--quick,)
+	$(PY) -m reliability --time-limit $(or $(TIME_LIMIT),45) $(if $(SEED),--seed $(SEED),) $(foreach p,$(PART),--part $(p)) $(if $(QUICK),--quick,)
 
 clean: ## Remove the virtual environment, caches and the demo lake
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(LAKE)

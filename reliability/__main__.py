@@ -1,14 +1,17 @@
-"""`python -m reliability [--quick] [--part NAME ...] [--seed N] [--workdir DIR]`.
+"""`python -m reliability [--quick] [--part NAME ...] [--seed N] [--workdir DIR] [--time-limit M]`.
 
 Runs the parts in order, prints one table (part, runs, faults injected, trades expected, found,
 duplicated, lost, wall time) and exits 1 when any part lost or duplicated a trade or broke an
-invariant. Each part's seed is printed; `--part NAME --seed N` replays it.
+invariant. Each part's seed is printed; `--part NAME --seed N` replays it. Past `--time-limit`
+minutes, or on SIGTERM or Ctrl-C, the running part stops (its sandbox and children too), and the
+table shows the parts done and the stopped one as failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import secrets
+import signal
 import sys
 import tempfile
 import time
@@ -29,6 +32,14 @@ PARTS: dict[str, Callable[[Context], PartResult]] = {
     "hostile": hostile.run,
     "damage": damage.run,
 }
+
+
+class Stopped(BaseException):
+    """The time limit passed, or SIGTERM came: stop the running part and print the table."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise Stopped(signal.Signals(signum).name)
 
 
 def run_part(name: str, ctx: Context) -> PartResult:
@@ -55,12 +66,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="seed of every part (default: a fresh one each)")
     parser.add_argument("--quick", action="store_true", help="the small version `make test` runs")
     parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=0,
+        metavar="MINUTES",
+        help="stop the running part after this long and print the table (default: no limit)",
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         help="keep lakes and logs here (default: a temporary folder, removed)",
     )
     args = parser.parse_args(argv)
     names = args.part or list(PARTS)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGALRM, _stop)
+    if args.time_limit > 0:
+        signal.setitimer(signal.ITIMER_REAL, args.time_limit * 60)
     with tempfile.TemporaryDirectory(prefix="coinlake-reliability-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -70,8 +92,23 @@ def main(argv: list[str] | None = None) -> int:
                 seed = args.seed if args.seed is not None else secrets.randbelow(10**6)
                 print(f"{name}: seed {seed} ...", file=sys.stderr, flush=True)
                 ctx = Context(workdir / name, seed, args.quick, log)
-                results.append(run_part(name, ctx))
+                started = time.monotonic()
+                try:
+                    results.append(run_part(name, ctx))
+                except (Stopped, KeyboardInterrupt) as exc:
+                    why = f"{exc}" if isinstance(exc, Stopped) else "Ctrl-C"
+                    limit = " (the time limit)" if why == "SIGALRM" else ""
+                    stopped = PartResult(
+                        name, seed, problems=[f"stopped by {why}{limit} before it finished"]
+                    )
+                    stopped.wall_s = time.monotonic() - started
+                    results.append(stopped)
+                    break
+        signal.setitimer(signal.ITIMER_REAL, 0)
         print(render(results))
+        skipped = names[len(results) :]
+        if skipped:
+            print(f"not run: {', '.join(skipped)}")
         if args.workdir:
             print(f"lakes and log: {workdir}")
     return 1 if any(r.failed for r in results) else 0
