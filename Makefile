@@ -7,12 +7,23 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 LAKE ?= ./lake
+# The CDK CLI (npm) pinned to the 2.x line: the 3.x `latest` cannot read aws-cdk-lib 2.275's
+# cloud assembly. Installed locally into infra/node_modules by the AWS targets.
+CDK_CLI_VERSION := 2.1148.1
+CDK := infra/node_modules/.bin/cdk
+# Context values for the AWS targets, e.g. CONTEXT="-c stage=prod -c alarm_email=me@example.org"
+CONTEXT ?=
+CDK_ENV := JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_CLI_TELEMETRY=true
+CDK_APP := --app "$(abspath $(PY)) app.py"
+# Modules outside the source packages, tables/, the sandbox and the settings that name an API
+# (scripts/count_api_names.py). A ratchet: lower it as modules stop naming one; the goal is 6.
+API_MODULES_MAX ?= 19
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test check lint fmt types unit bench reliability java browser clean
+.PHONY: help demo test check lint fmt types unit bench reliability java browser clean synth deploy bootstrap destroy packages
 
 help: ## List the targets
-	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coinlake needs Python >= 3.11")'
@@ -32,14 +43,16 @@ demo: $(INSTALLED) ## Run the whole pipeline offline against the bundled API san
 test: $(INSTALLED) java browser ## Lint, type-check and run the whole test suite (sandbox, moto, DuckDB, Spark)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/count_api_names.py --max $(API_MODULES_MAX)
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 check: lint types unit ## Lint + types + fast unit tests
 
-lint: $(INSTALLED) ## ruff lint and format check
+lint: $(INSTALLED) ## ruff lint and format check, modules naming an API
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/count_api_names.py --max $(API_MODULES_MAX)
 
 fmt: $(INSTALLED) ## Format and auto-fix with ruff
 	$(VENV)/bin/ruff format .
@@ -57,5 +70,25 @@ bench: $(INSTALLED) java ## Benchmarks, one table into bench/results/ (QUICK=1: 
 reliability: $(INSTALLED) ## Fault suite, ~10 min: kill -9, storms, concurrency, storage, secrets, hostile input, Bronze damage (SEED=N PART=kill replays)
 	$(PY) -m reliability --time-limit $(or $(TIME_LIMIT),45) $(if $(SEED),--seed $(SEED),) $(foreach p,$(PART),--part $(p)) $(if $(QUICK),--quick,)
 
+packages: $(INSTALLED) ## Build the ingest Lambda zip and the Glue library into dist/ when missing or stale
+	$(PY) -m infra.artifacts
+
+synth: packages ## Synthesize the CDK app offline into infra/cdk.out/ (no account, no network)
+	rm -rf infra/cdk.out
+	cd infra && $(CDK_ENV) $(abspath $(PY)) app.py
+	@echo "templates in infra/cdk.out/"
+
+$(CDK):
+	npm install --prefix infra --no-save --no-audit --no-fund aws-cdk@$(CDK_CLI_VERSION)
+
+bootstrap: $(CDK) $(INSTALLED) ## Once per account and region: cdk bootstrap (needs AWS credentials)
+	cd infra && $(CDK_ENV) $(abspath $(CDK)) bootstrap $(CDK_APP) $(CONTEXT)
+
+deploy: packages $(CDK) ## Build the packages, then cdk deploy the whole platform (CONTEXT="-c key=value ...")
+	cd infra && $(CDK_ENV) $(abspath $(CDK)) deploy $(CDK_APP) --require-approval never $(CONTEXT)
+
+destroy: $(CDK) $(INSTALLED) ## cdk destroy the stack (the lake bucket is retained; see docs/aws.md)
+	cd infra && $(CDK_ENV) $(abspath $(CDK)) destroy $(CDK_APP) --force $(CONTEXT)
+
 clean: ## Remove the virtual environment, caches and the demo lake
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(LAKE)
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(LAKE) dist infra/cdk.out infra/node_modules

@@ -70,7 +70,7 @@ def records(
     out: list[Record] = []
     size, note = lambda_zip(log, work)
     out.append(
-        record("ingest Lambda zip", None if size is None else size / 2**20, "MB", "< 15", note)
+        record("ingest Lambda zip", None if size is None else size / 2**20, "MB", "< 6", note)
     )
     log("cold import of the Lambda handler")
     try:
@@ -80,7 +80,7 @@ def records(
             if heavy
             else "no duckdb/pyarrow/pandas/pyspark/numpy/boto3"
         )
-        out.append(record("ingest Lambda cold import", times, "s", None, f"{HANDLER}; {extra}"))
+        out.append(record("ingest Lambda cold import", times, "s", "< 0.15", f"{HANDLER}; {extra}"))
     except (subprocess.SubprocessError, OSError, ValueError) as exc:
         out.append(record("ingest Lambda cold import", None, "s", None, str(exc)[:300]))
     trades = counts.get("rows")

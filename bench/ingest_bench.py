@@ -95,6 +95,7 @@ def run(products: int, pages: int) -> dict[str, Any]:
                 sources,
                 start_at=now - timedelta(minutes=minutes),
                 end_at=now,
+                source="coinbase",
                 products=names,
             )
             seconds = time.perf_counter() - started

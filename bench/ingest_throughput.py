@@ -62,7 +62,11 @@ def main() -> None:
         started = time.perf_counter()
         with Sources(settings) as sources:
             summary = run_backfill(
-                store, sources, start_at=start_at, options=RunOptions(command="bench")
+                store,
+                sources,
+                start_at=start_at,
+                source="coinbase",
+                options=RunOptions(command="bench"),
             )
         seconds = time.perf_counter() - started
     (item,) = summary.items

@@ -27,7 +27,7 @@ from coinlake.config import Settings
 from coinlake.domain.envelope import split_envelope
 from coinlake.errors import CoinlakeError
 from coinlake.sandbox import Trade
-from coinlake.sources.coinbase_parse import parse_trades
+from coinlake.sources.coinbase.parse import parse_trades
 from coinlake.storage.factory import open_store
 
 Key = tuple[str, int]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from coinlake.domain.envelope import split_envelope
-from coinlake.sources.coinbase_parse import parse_trades
+from coinlake.sources.coinbase.parse import parse_trades
 from reliability.context import Context
 from reliability.invariants import TRADES_DIR
 from reliability.report import PartResult

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
+
+from coinlake._version import __version__
 
 if TYPE_CHECKING:
     import duckdb
-
-try:
-    __version__ = version("coinlake")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0"
 
 __all__ = ["__version__", "connect"]
 

@@ -6,6 +6,7 @@ One frozen `Settings` is built at an entry point (CLI, Lambda handler, Glue job)
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Mapping
@@ -22,6 +23,10 @@ COINBASE_URL = "https://api.exchange.coinbase.com"
 
 ENV_PREFIX = "COINLAKE_"
 DEFAULT_CONFIG_FILE = "coinlake.toml"
+DEPRECATED_ENV = {"INGEST_SOURCE": "ingest_source", "INGEST_MAX_PAGES": "ingest_max_pages"}
+"""Old environment names still read (when the `COINLAKE_*` one is not set), with a warning."""
+
+log = logging.getLogger(__name__)
 
 # Matched with fullmatch: `$` would also accept a trailing newline.
 _PRODUCT_RE = re.compile(r"[A-Z0-9]{2,10}-[A-Z0-9]{2,10}", re.ASCII)
@@ -92,6 +97,14 @@ class Settings(BaseModel):
     """Log level at the entry points."""
     log_format: Literal["text", "json"] = "text"
     """`json` for structured logs (Lambda, Glue), `text` for people."""
+    source_options: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """Settings of a source that brings its own, by source name (`[source_options.<name>]` in
+    `coinlake.toml`, e.g. `url = "https://..."`); the built-in sources have fields above."""
+    ingest_source: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    """Source a scheduled Lambda event ingests (`all` or a source name); None: from the rule."""
+    ingest_max_pages: int = Field(default=3000, ge=1, le=1_000_000)
+    """Pages per product and Lambda invocation (about five minutes of Coinbase pages at
+    10 requests a second); the walk resumes next time."""
 
     @field_validator("products", mode="before")
     @classmethod
@@ -178,7 +191,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
     section = data.get("coinlake", data)
     if not isinstance(section, dict):
         raise ConfigError(f"config file {path}: [coinlake] must be a table")
-    return section
+    # [quality] holds the data-quality checks (coinlake.quality.config), not settings
+    return {key: value for key, value in section.items() if key != "quality"}
 
 
 def load_settings(
@@ -213,11 +227,17 @@ def load_settings(
         for key, value in env.items()
         if key.upper().startswith(ENV_PREFIX) and key.upper() != f"{ENV_PREFIX}CONFIG"
     }
+    env_origin = {key: f"{ENV_PREFIX}{key.upper()}" for key in env_values}
+    for old, name in DEPRECATED_ENV.items():
+        if env.get(old) and name not in env_values:
+            log.warning("%s is deprecated: set %s%s instead", old, ENV_PREFIX, name.upper())
+            env_values[name] = env[old]
+            env_origin[name] = old
     flag_values = {key: value for key, value in (overrides or {}).items() if value is not None}
     merged: dict[str, Any] = {**file_values, **env_values, **flag_values}
     origin = {
         **{key: f"{config_file or DEFAULT_CONFIG_FILE}:{key}" for key in file_values},
-        **{key: f"{ENV_PREFIX}{key.upper()}" for key in env_values},
+        **env_origin,
         **{key: f"--{key.replace('_', '-')}" for key in flag_values},
     }
     try:

@@ -72,6 +72,11 @@ class Deployment:
     """`owner/name` of the repository whose GitHub Actions may deploy (OIDC trust)."""
     github_branch: str = "main"
     """Branch whose workflows may assume the deploy role."""
+    github_oidc_provider_arn: str = ""
+    """ARN of the account's existing GitHub OIDC provider; empty: the stack creates one (an
+    account holds at most one provider per URL)."""
+    coingecko_key_parameter: str = ""
+    """SSM parameter name or Secrets Manager secret ARN of the CoinGecko key; empty: keyless."""
 
     def with_context(self, context: Mapping[str, object]) -> Deployment:
         """Override fields from CDK context values (strings from `-c key=value`, or JSON values).

@@ -192,8 +192,9 @@ class S3Store:
         code = _code(exc)
         if code in _MISSING_BUCKET:
             return LakeSetupError(
-                f"S3 bucket {self.bucket!r} does not exist: create it (or deploy the stack), "
-                "or point COINLAKE_LAKE at an existing s3://bucket/prefix"
+                f"S3 bucket {self.bucket!r} does not exist: create it (or deploy the stack with "
+                "`make deploy`, see docs/aws.md), or point COINLAKE_LAKE at an existing "
+                "s3://bucket/prefix"
             )
         if code in _DENIED:
             return StorageError(

@@ -20,16 +20,24 @@
   re-fetch brings.
   The candle key has no granularity: one granularity per product, or a second one for the same
   range would be seen as already landed.
+
+Each source declares its datasets' layouts (`coinlake.sources.paging.KeyLayout`: the folders
+below `dataset=` and what names the file) in its own package; `build_key` builds any of them and
+`parse_bronze_key` reads the layouts from the registry, so a new source needs no edit here. The
+named builders below are the built-in sources' keys spelled out for their callers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from coinlake.errors import StorageError
+from coinlake.sources.paging import DATE_FOLDERS, KeyLayout
+from coinlake.sources.registry import REGISTRY
 
 BRONZE = "bronze"
 ID_WIDTH = 12
@@ -81,11 +89,6 @@ def _name(value: str, what: str) -> str:
     return value
 
 
-def _day(fetched_at: datetime) -> str:
-    format_compact(fetched_at)  # rejects naive times
-    return f"date={fetched_at.astimezone(UTC):%Y-%m-%d}"
-
-
 def _trade_id(value: int) -> str:
     if value < 0 or value >= 10**ID_WIDTH:
         raise InvalidBronzeKeyError(f"trade id {value} does not fit {ID_WIDTH} digits")
@@ -96,6 +99,72 @@ def _range(start: datetime, end: datetime) -> str:
     if end < start:
         raise InvalidBronzeKeyError(f"range ends ({end}) before it starts ({start})")
     return f"{format_compact(start)}-{format_compact(end)}.json"
+
+
+def _folder(name: str, value: str) -> str:
+    checked = _product(value) if name == "product" else _name(value, name.replace("_", " "))
+    return f"{name}={checked}"
+
+
+def _date_folder(name: str, fetched_at: datetime) -> str:
+    format_compact(fetched_at)  # rejects naive times
+    day = fetched_at.astimezone(UTC)
+    formats = {"date": "%Y-%m-%d", "year": "%Y", "month": "%m", "day": "%d"}
+    return f"{name}={day.strftime(formats[name])}"
+
+
+def build_key(
+    source: str,
+    dataset: str,
+    layout: KeyLayout,
+    fetched_at: datetime,
+    *,
+    folders: Mapping[str, str] | None = None,
+    ids: tuple[int, int] | None = None,
+    window: tuple[datetime, datetime] | None = None,
+    unparsed_body: bytes | None = None,
+) -> str:
+    """The Bronze key of one response of `source`/`dataset` laid out as `layout`.
+
+    Args:
+        source: the registered source name.
+        dataset: the dataset name.
+        layout: the dataset's declared layout.
+        fetched_at: when the response arrived (the date folders and `fetched_at` names).
+        folders: values of the layout's item folders (`{"product": "BTC-USD"}`).
+        ids: smallest and largest id on the page (`id_range` files), in either order.
+        window: the requested range (`time_range` files).
+        unparsed_body: the body of a response that did not parse: the file is then named
+            `unparsed-<fetched_at>-<sha>.json` (ranged layouts only), keeping the range's key
+            free for a re-fetch that parses.
+
+    Raises:
+        InvalidBronzeKeyError: a part is missing or does not fit the layout.
+    """
+    values = dict(folders or {})
+    parts = [dataset_prefix(source, dataset).rstrip("/")]
+    for name in layout.folders:
+        if name in DATE_FOLDERS:
+            parts.append(_date_folder(name, fetched_at))
+        elif name in values:
+            parts.append(_folder(name, values[name]))
+        else:
+            raise InvalidBronzeKeyError(f"{source}/{dataset} keys need a {name!r} value")
+    if unparsed_body is not None and layout.file != "fetched_at":
+        digest = hashlib.sha256(unparsed_body).hexdigest()[:DIGEST_CHARS]
+        parts.append(f"unparsed-{format_compact(fetched_at)}-{digest}.json")
+    elif layout.file == "fetched_at":
+        parts.append(f"{format_compact(fetched_at)}.json")
+    elif layout.file == "id_range":
+        if ids is None:
+            raise InvalidBronzeKeyError(f"{source}/{dataset} keys need the page's ids")
+        low, high = sorted(ids)
+        parts.append(f"{_trade_id(low)}-{_trade_id(high)}.json")
+    else:
+        if window is None:
+            raise InvalidBronzeKeyError(f"{source}/{dataset} keys need the requested window")
+        parts.append(_range(*window))
+    return "/".join(parts)
 
 
 def dataset_prefix(source: str, dataset: str) -> str:
@@ -109,51 +178,54 @@ def trades_prefix(product: str, day: date | None = None) -> str:
     return base if day is None else f"{base}date={day:%Y-%m-%d}/"
 
 
+def _layout(source: str, dataset: str) -> KeyLayout:
+    layout = REGISTRY.layouts().get((source, dataset))
+    if layout is None:
+        raise InvalidBronzeKeyError(f"unknown Bronze dataset {source}/{dataset}")
+    return layout
+
+
+def _built_in(source: str, dataset: str, fetched_at: datetime, **parts: object) -> str:
+    return build_key(source, dataset, _layout(source, dataset), fetched_at, **parts)  # type: ignore[arg-type]
+
+
 def simple_price_key(fetched_at: datetime) -> str:
     """A CoinGecko `/simple/price` snapshot, by fetch time."""
-    moment = fetched_at.astimezone(UTC) if fetched_at.tzinfo else fetched_at
-    name = format_compact(fetched_at)
-    return (
-        f"{dataset_prefix('coingecko', 'simple_price')}"
-        f"year={moment:%Y}/month={moment:%m}/day={moment:%d}/{name}.json"
-    )
+    return _built_in("coingecko", "simple_price", fetched_at)
 
 
 def market_chart_range_key(
     coin: str, vs_currency: str, fetched_at: datetime, from_at: datetime, to_at: datetime
 ) -> str:
     """A CoinGecko `/coins/{id}/market_chart/range` response for the requested range."""
-    return (
-        f"{dataset_prefix('coingecko', 'market_chart_range')}coin={_name(coin, 'coin id')}/"
-        f"vs_currency={_name(vs_currency, 'currency')}/{_day(fetched_at)}/{_range(from_at, to_at)}"
+    folders = {"coin": coin, "vs_currency": vs_currency}
+    return _built_in(
+        "coingecko", "market_chart_range", fetched_at, folders=folders, window=(from_at, to_at)
     )
 
 
 def trades_page_key(product: str, fetched_at: datetime, first_id: int, last_id: int) -> str:
     """A Coinbase trades page: its smallest and largest trade id (given in either order)."""
-    low, high = sorted((first_id, last_id))
-    return f"{trades_prefix(product)}{_day(fetched_at)}/{_trade_id(low)}-{_trade_id(high)}.json"
+    folders = {"product": product}
+    return _built_in("coinbase", "trades", fetched_at, folders=folders, ids=(first_id, last_id))
 
 
 def trades_unparsed_key(product: str, fetched_at: datetime, body: bytes) -> str:
     """A Coinbase trades response whose ids are unknown (it did not parse)."""
-    digest = hashlib.sha256(body).hexdigest()[:DIGEST_CHARS]
-    return (
-        f"{trades_prefix(product)}{_day(fetched_at)}/"
-        f"unparsed-{format_compact(fetched_at)}-{digest}.json"
-    )
+    folders = {"product": product}
+    return _built_in("coinbase", "trades", fetched_at, folders=folders, unparsed_body=body)
 
 
 def unparsed_key_beside(key: str, fetched_at: datetime, body: bytes) -> str:
-    """Where a response that did not parse lands: in the folder of `key` (the candles or
-    market-chart key a parsed response gets), named by its fetch time and body digest.
+    """Where a response that did not parse lands: in the folder of `key` (the key a parsed
+    response of a windowed dataset gets), named by its fetch time and body digest.
 
     Raises:
-        InvalidBronzeKeyError: `key` is not a candles or market-chart key.
+        InvalidBronzeKeyError: `key` is not the key of a windowed dataset.
     """
     parsed = parse_bronze_key(key)
-    if parsed.dataset not in _RANGED:
-        raise InvalidBronzeKeyError(f"{key!r}: only candles and market-chart keys have one beside")
+    if _layout(parsed.source, parsed.dataset).file != "time_range":
+        raise InvalidBronzeKeyError(f"{key!r}: only windowed datasets have a key beside")
     digest = hashlib.sha256(body).hexdigest()[:DIGEST_CHARS]
     folder = key.rsplit("/", 1)[0]
     return f"{folder}/unparsed-{format_compact(fetched_at)}-{digest}.json"
@@ -161,10 +233,8 @@ def unparsed_key_beside(key: str, fetched_at: datetime, body: bytes) -> str:
 
 def candles_key(product: str, fetched_at: datetime, start: datetime, end: datetime) -> str:
     """A Coinbase candles response for the requested [start, end] range."""
-    return (
-        f"{dataset_prefix('coinbase', 'candles')}product={_product(product)}/"
-        f"{_day(fetched_at)}/{_range(start, end)}"
-    )
+    folders = {"product": product}
+    return _built_in("coinbase", "candles", fetched_at, folders=folders, window=(start, end))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,18 +270,8 @@ class BronzeKey:
         return self.body_digest is not None
 
 
-_RANGED = ("candles", "market_chart_range")
-"""Datasets keyed by the requested range."""
-_LAYOUTS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("coingecko", "simple_price"): ("year", "month", "day"),
-    ("coingecko", "market_chart_range"): ("coin", "vs_currency", "date"),
-    ("coinbase", "trades"): ("product", "date"),
-    ("coinbase", "candles"): ("product", "date"),
-}
-
-
 def parse_bronze_key(key: str) -> BronzeKey:
-    """Take a Bronze key apart; `build` functions and this parser round-trip exactly.
+    """Take a Bronze key apart; `build_key` and this parser round-trip exactly.
 
     Raises:
         InvalidBronzeKeyError: the key does not follow the layout (the message says where).
@@ -220,23 +280,26 @@ def parse_bronze_key(key: str) -> BronzeKey:
     if len(parts) < 4 or parts[0] != BRONZE:
         raise InvalidBronzeKeyError(f"{key!r} is not a Bronze key (bronze/source=.../dataset=...)")
     source, dataset = _value(parts[1], "source", key), _value(parts[2], "dataset", key)
-    layout = _LAYOUTS.get((source, dataset))
+    layout = REGISTRY.layouts().get((source, dataset))
     if layout is None:
         raise InvalidBronzeKeyError(f"{key!r}: unknown Bronze dataset {source}/{dataset}")
-    if len(parts) != 3 + len(layout) + 1:
-        raise InvalidBronzeKeyError(f"{key!r}: expected folders {', '.join(layout)} then a file")
+    if len(parts) != 3 + len(layout.folders) + 1:
+        raise InvalidBronzeKeyError(
+            f"{key!r}: expected folders {', '.join(layout.folders)} then a file"
+        )
     partitions = {
-        name: _value(part, name, key) for name, part in zip(layout, parts[3:-1], strict=True)
+        name: _value(part, name, key)
+        for name, part in zip(layout.folders, parts[3:-1], strict=True)
     }
     fields: dict[str, object] = {"fetch_date": _fetch_date(partitions, key)}
     for name in ("product", "coin", "vs_currency"):
         if name in partitions:
             fields[name] = partitions[name]
-    fields.update(_file_fields(source, dataset, parts[-1], key))
+    fields.update(_file_fields(source, dataset, layout, parts[-1], key))
     parsed = BronzeKey(key, source, dataset, partitions, **fields)  # type: ignore[arg-type]
-    if _rebuild(parsed) != key:
+    if _rebuild(parsed, layout) != key:
         raise InvalidBronzeKeyError(
-            f"{key!r} is not in canonical form (expected {_rebuild(parsed)})"
+            f"{key!r} is not in canonical form (expected {_rebuild(parsed, layout)})"
         )
     return parsed
 
@@ -257,13 +320,15 @@ def _fetch_date(partitions: dict[str, str], key: str) -> date:
         raise InvalidBronzeKeyError(f"{key!r}: bad fetch date: {exc}") from exc
 
 
-def _file_fields(source: str, dataset: str, name: str, key: str) -> dict[str, object]:
-    if dataset == "simple_price":
+def _file_fields(
+    source: str, dataset: str, layout: KeyLayout, name: str, key: str
+) -> dict[str, object]:
+    if layout.file == "fetched_at":
         if match := _SNAPSHOT.match(name):
             return {"fetched_at": parse_compact(match[1])}
     elif match := _UNPARSED.match(name):
         return {"fetched_at": parse_compact(match[1]), "body_digest": match[2]}
-    elif dataset == "trades":
+    elif layout.file == "id_range":
         if match := _ID_PAIR.match(name):
             return {"first_id": int(match[1]), "last_id": int(match[2])}
     elif match := _TIME_PAIR.match(name):
@@ -271,38 +336,25 @@ def _file_fields(source: str, dataset: str, name: str, key: str) -> dict[str, ob
     raise InvalidBronzeKeyError(f"{key!r}: unexpected file name {name!r} for {source}/{dataset}")
 
 
-def _rebuild(parsed: BronzeKey) -> str:
-    """The key the builders give for these parts (used to reject non-canonical keys)."""
-    day = datetime(*parsed.fetch_date.timetuple()[:3], tzinfo=UTC)
-    if parsed.dataset == "simple_price":
+def _rebuild(parsed: BronzeKey, layout: KeyLayout) -> str:
+    """The key `build_key` gives for these parts (used to reject non-canonical keys)."""
+    items = {name: parsed.partitions[name] for name in layout.item_folders}
+    build = {"source": parsed.source, "dataset": parsed.dataset, "layout": layout}
+    if layout.file == "fetched_at":
         assert parsed.fetched_at is not None
-        return simple_price_key(parsed.fetched_at)
-    if parsed.dataset in _RANGED and parsed.body_digest is not None:
+        return build_key(fetched_at=parsed.fetched_at, folders=items, **build)  # type: ignore[arg-type]
+    if parsed.body_digest is not None:
         assert parsed.fetched_at is not None
         if parsed.fetched_at.date() != parsed.fetch_date:
             return "(a date= folder equal to the fetch time's date)"
-        epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        if parsed.dataset == "candles":
-            assert parsed.product is not None
-            sibling = candles_key(parsed.product, day, epoch, epoch)
-        else:
-            assert parsed.coin and parsed.vs_currency
-            sibling = market_chart_range_key(parsed.coin, parsed.vs_currency, day, epoch, epoch)
+        beside = build_key(fetched_at=parsed.fetched_at, folders=items, unparsed_body=b"", **build)  # type: ignore[arg-type]
         name = f"unparsed-{format_compact(parsed.fetched_at)}-{parsed.body_digest}.json"
-        return f"{sibling.rsplit('/', 1)[0]}/{name}"
-    if parsed.dataset == "market_chart_range":
-        assert parsed.coin and parsed.vs_currency and parsed.start_at and parsed.end_at
-        return market_chart_range_key(
-            parsed.coin, parsed.vs_currency, day, parsed.start_at, parsed.end_at
-        )
-    assert parsed.product is not None
-    if parsed.dataset == "candles":
-        assert parsed.start_at and parsed.end_at
-        return candles_key(parsed.product, day, parsed.start_at, parsed.end_at)
-    if parsed.first_id is not None and parsed.last_id is not None:
-        return trades_page_key(parsed.product, day, parsed.first_id, parsed.last_id)
-    assert parsed.fetched_at is not None
-    if parsed.fetched_at.date() != parsed.fetch_date:
-        return "(a date= folder equal to the fetch time's date)"
-    folder = trades_prefix(parsed.product, parsed.fetch_date)
-    return f"{folder}unparsed-{format_compact(parsed.fetched_at)}-{parsed.body_digest}.json"
+        return f"{beside.rsplit('/', 1)[0]}/{name}"
+    day = datetime(*parsed.fetch_date.timetuple()[:3], tzinfo=UTC)
+    if layout.file == "id_range":
+        assert parsed.first_id is not None and parsed.last_id is not None
+        ids = (parsed.first_id, parsed.last_id)
+        return build_key(fetched_at=day, folders=items, ids=ids, **build)  # type: ignore[arg-type]
+    assert parsed.start_at is not None and parsed.end_at is not None
+    window = (parsed.start_at, parsed.end_at)
+    return build_key(fetched_at=day, folders=items, window=window, **build)  # type: ignore[arg-type]

@@ -1,6 +1,6 @@
 """Leases: one run at a time per product, on any `ObjectStore` (local folder or S3).
 
-    _state/locks/coinbase/trades/product=BTC-USD.json
+    _state/locks/<source>/<dataset>/product=<P>.json   (coinbase/trades/product=BTC-USD)
     {"name": ..., "owner": <run id>, "acquired_at": ..., "expires_at": ...,
      "host": <machine>, "pid": <process id>, "state_version": 1}
 
@@ -97,8 +97,8 @@ class LeaseLostError(ConcurrentUpdateError):
     """The lease expired and another run took it (or it was released)."""
 
 
-def product_lease_name(product: str, source: str = "coinbase", dataset: str = "trades") -> str:
-    """`coinbase/trades/product=BTC-USD`: the lease guarding one product's cursor and walks."""
+def product_lease_name(product: str, source: str, dataset: str) -> str:
+    """`<source>/<dataset>/product=<P>`: the lease guarding one product's cursor and walks."""
     return f"{source}/{dataset}/product={product}"
 
 
@@ -251,6 +251,19 @@ def renew_lease(
             "let that run finish"
         ) from exc
     return replace(lease, expires_at=expires_at, version=version)
+
+
+def renew_if_due(
+    store: ObjectStore, lease: Lease, *, now: datetime, ttl: timedelta = DEFAULT_TTL
+) -> Lease:
+    """Renew `lease` once a third of its TTL has passed (else return it as is).
+
+    Raises:
+        LeaseLostError: it expired and another run took it.
+    """
+    if now >= lease.expires_at - ttl * 2 / 3:
+        return renew_lease(store, lease, now=now, ttl=ttl)
+    return lease
 
 
 def release_lease(store: ObjectStore, lease: Lease, *, now: datetime) -> bool:

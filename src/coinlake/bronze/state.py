@@ -1,9 +1,12 @@
 """Ingestion state in `_state/`: trade cursors, resumable walk checkpoints and run records.
 
-    _state/cursors/coinbase/trades/product=BTC-USD.json     last trade id landed (only grows)
-    _state/cursors/coinbase/walk/product=BTC-USD.json       an unfinished incremental walk
-    _state/cursors/coinbase/backfill/product=BTC-USD.json   a resumable backfill position
-    _state/runs/YYYY-MM-DD/<run_id>.json                     one summary per run (date = start)
+    _state/cursors/<source>/<dataset>/product=<P>.json    last id landed (only grows)
+    _state/cursors/<source>/walk/product=<P>.json         an unfinished incremental walk
+    _state/cursors/<source>/backfill/product=<P>.json     a resumable backfill position
+    _state/runs/YYYY-MM-DD/<run_id>.json                   one summary per run (date = start)
+
+(`source=coinbase`, `dataset=trades` for the built-in id walk; the source and dataset are
+parameters everywhere, taken from the registry by the caller.)
 
 Every state object is a small JSON document written with compare-and-swap
 (`ObjectStore.put_if_match`), so two runs at once never silently lose an update:
@@ -47,14 +50,14 @@ WalkKind = Literal["walk", "backfill"]
 RunStatus = Literal["running", "succeeded", "partial", "failed"]
 
 
-def trades_cursor_key(product: str) -> str:
-    """`_state/cursors/coinbase/trades/product=<P>.json`."""
-    return f"{STATE}/cursors/coinbase/trades/product={product}.json"
+def trades_cursor_key(source: str, dataset: str, product: str) -> str:
+    """`_state/cursors/<source>/<dataset>/product=<P>.json`."""
+    return f"{STATE}/cursors/{source}/{dataset}/product={product}.json"
 
 
-def progress_key(kind: WalkKind, product: str) -> str:
-    """`_state/cursors/coinbase/<walk|backfill>/product=<P>.json`."""
-    return f"{STATE}/cursors/coinbase/{kind}/product={product}.json"
+def progress_key(source: str, kind: WalkKind, product: str) -> str:
+    """`_state/cursors/<source>/<walk|backfill>/product=<P>.json`."""
+    return f"{STATE}/cursors/{source}/{kind}/product={product}.json"
 
 
 def run_key(run_id: str, started_at: datetime) -> str:
@@ -98,8 +101,11 @@ def _time(value: object, key: str, name: str) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class TradeCursor:
-    """The last Coinbase trade id landed for a product (all ids up to it are in Bronze)."""
+    """The last id landed for a product of an id-walked dataset (all ids up to it are in
+    Bronze)."""
 
+    source: str
+    dataset: str
     product: str
     last_trade_id: int
     updated_at: datetime
@@ -111,8 +117,8 @@ class TradeCursor:
         """The stored document."""
         return {
             "state_version": STATE_VERSION,
-            "source": "coinbase",
-            "dataset": "trades",
+            "source": self.source,
+            "dataset": self.dataset,
             "product": self.product,
             "last_trade_id": self.last_trade_id,
             "updated_at": format_timestamp(self.updated_at),
@@ -120,13 +126,15 @@ class TradeCursor:
         }
 
 
-def read_trade_cursor(store: ObjectStore, product: str) -> TradeCursor | None:
+def read_trade_cursor(
+    store: ObjectStore, source: str, dataset: str, product: str
+) -> TradeCursor | None:
     """The product's cursor, or None when no trades were landed yet.
 
     Raises:
         StorageError: the object is unreadable or malformed.
     """
-    key = trades_cursor_key(product)
+    key = trades_cursor_key(source, dataset, product)
     found = store.get_with_version(key)
     if found is None:
         return None
@@ -136,6 +144,8 @@ def read_trade_cursor(store: ObjectStore, product: str) -> TradeCursor | None:
         raise StorageError(f"state object {key}: last_trade_id is missing: fix or delete it")
     run_id = document.get("run_id")
     return TradeCursor(
+        source=source,
+        dataset=dataset,
         product=product,
         last_trade_id=last,
         updated_at=_time(document.get("updated_at"), key, "updated_at"),
@@ -146,6 +156,8 @@ def read_trade_cursor(store: ObjectStore, product: str) -> TradeCursor | None:
 
 def advance_trade_cursor(
     store: ObjectStore,
+    source: str,
+    dataset: str,
     product: str,
     last_trade_id: int,
     *,
@@ -164,13 +176,13 @@ def advance_trade_cursor(
         ConcurrentUpdateError: the object kept changing for `MERGE_ATTEMPTS` rounds.
     """
     for _ in range(MERGE_ATTEMPTS):
-        current = read_trade_cursor(store, product)
+        current = read_trade_cursor(store, source, dataset, product)
         if current is not None and current.last_trade_id >= last_trade_id:
             return current
-        wanted = TradeCursor(product, last_trade_id, now, run_id)
+        wanted = TradeCursor(source, dataset, product, last_trade_id, now, run_id)
         try:
             version = store.put_if_match(
-                trades_cursor_key(product),
+                trades_cursor_key(source, dataset, product),
                 _dump(wanted.to_json()),
                 None if current is None else current.version,
             )
@@ -178,13 +190,14 @@ def advance_trade_cursor(
             log.debug("cursor of %s changed under us; merging", product)
             continue
         return replace(wanted, version=version)
-    raise ConcurrentUpdateError(
-        f"{trades_cursor_key(product)} kept changing; is another run stuck in a loop? retry later"
-    )
+    key = trades_cursor_key(source, dataset, product)
+    raise ConcurrentUpdateError(f"{key} kept changing; is another run stuck in a loop? retry later")
 
 
 def reset_trade_cursor(
     store: ObjectStore,
+    source: str,
+    dataset: str,
     product: str,
     last_trade_id: int | None,
     *,
@@ -196,12 +209,12 @@ def reset_trade_cursor(
     For operators only: after the exchange reset its ids, or to re-ingest on purpose.
     """
     if last_trade_id is None:
-        store.delete(trades_cursor_key(product))
+        store.delete(trades_cursor_key(source, dataset, product))
         return None
-    current = read_trade_cursor(store, product)
-    wanted = TradeCursor(product, last_trade_id, now, run_id)
+    current = read_trade_cursor(store, source, dataset, product)
+    wanted = TradeCursor(source, dataset, product, last_trade_id, now, run_id)
     version = store.put_if_match(
-        trades_cursor_key(product),
+        trades_cursor_key(source, dataset, product),
         _dump(wanted.to_json()),
         None if current is None else current.version,
     )
@@ -212,6 +225,7 @@ def reset_trade_cursor(
 class WalkProgress:
     """Where an unfinished walk down the trade ids stands (mirrors the sources' checkpoint)."""
 
+    source: str
     kind: WalkKind
     product: str
     stop_at_id: int | None
@@ -245,13 +259,15 @@ class WalkProgress:
         }
 
 
-def read_progress(store: ObjectStore, kind: WalkKind, product: str) -> WalkProgress | None:
+def read_progress(
+    store: ObjectStore, source: str, kind: WalkKind, product: str
+) -> WalkProgress | None:
     """The saved walk of `kind` for `product`, or None.
 
     Raises:
         StorageError: the object is unreadable or malformed.
     """
-    key = progress_key(kind, product)
+    key = progress_key(source, kind, product)
     found = store.get_with_version(key)
     if found is None:
         return None
@@ -261,6 +277,7 @@ def read_progress(store: ObjectStore, kind: WalkKind, product: str) -> WalkProgr
         raise StorageError(f"state object {key}: params must be an object")
     run_id = doc.get("run_id")
     return WalkProgress(
+        source=source,
         kind=kind,
         product=product,
         stop_at_id=_int_or_none(doc.get("stop_at_id"), key, "stop_at_id"),
@@ -286,14 +303,16 @@ def save_progress(store: ObjectStore, progress: WalkProgress) -> WalkProgress:
         ConcurrentUpdateError: another run saved or cleared this walk in between.
     """
     version = store.put_if_match(
-        progress_key(progress.kind, progress.product), _dump(progress.to_json()), progress.version
+        progress_key(progress.source, progress.kind, progress.product),
+        _dump(progress.to_json()),
+        progress.version,
     )
     return replace(progress, version=version)
 
 
-def clear_progress(store: ObjectStore, kind: WalkKind, product: str) -> None:
+def clear_progress(store: ObjectStore, source: str, kind: WalkKind, product: str) -> None:
     """Forget the walk (after its result is in the cursor, or to restart a backfill)."""
-    store.delete(progress_key(kind, product))
+    store.delete(progress_key(source, kind, product))
 
 
 @dataclass(frozen=True, slots=True)

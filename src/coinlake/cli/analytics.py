@@ -115,6 +115,7 @@ def _print_status(report: LakeStatus, console: Console) -> None:
     console.print(
         f"bronze objects: {report.bronze_total}, not yet transformed: {pending or 'none'}"
     )
+    console.print(f"quality: {report.quality}", highlight=False, soft_wrap=True)
 
 
 def _parse_day(value: str | None, flag: str) -> date | None:

@@ -81,7 +81,7 @@ def demo(
         float, typer.Option(help="Hours of trades a first run backfills per product.", min=0.1)
     ] = 24.0,
     products: Annotated[
-        str, typer.Option(help="Coinbase products, comma-separated.")
+        str, typer.Option(help="Products (BASE-QUOTE), comma-separated.")
     ] = "BTC-USD,ETH-USD,SOL-USD",
     trades_per_minute: Annotated[
         float, typer.Option(help="Sandbox trades per minute per product.", hidden=True)
@@ -96,7 +96,7 @@ def demo(
     report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
 ) -> None:
     """Start the API sandbox, ingest from it into the lake, transform, and write a report."""
-    from coinlake.sandbox import SandboxOptions, SandboxServer
+    from coinlake.sandbox import SandboxOptions, SandboxServer, settings_for_sandbox
     from coinlake.storage.factory import open_store
 
     base = settings_for(ctx)
@@ -127,8 +127,7 @@ def demo(
         )
         settings = settings_for(
             ctx,
-            coinbase_url=sandbox.coinbase_url,
-            coingecko_url=sandbox.coingecko_url,
+            **settings_for_sandbox(sandbox),
             products=",".join(options.products),
             coins=",".join(sandbox.market.coins),
         )
@@ -146,20 +145,23 @@ def demo(
 
 
 def _ingest(store: ObjectStore, settings: Settings, clock: Clock, hours: float) -> bool:
+    from coinlake.app.ingest import backfill, ingest
     from coinlake.cli.ingest import print_summary, progress_bar
-    from coinlake.ingest.run import RunOptions, Sources, run_backfill, run_ingest
+    from coinlake.ingest.run import RunOptions
 
     now = clock.now()
-    with Sources(settings, clock=clock) as sources, progress_bar() as bar:
-        ingested = run_ingest(
+    with progress_bar() as bar:
+        ingested = ingest(
             store,
-            sources,
+            settings,
+            clock=clock,
             since=now - timedelta(hours=hours),
             options=RunOptions(progress=bar, command="demo-ingest"),
         )
-        history = run_backfill(
+        history = backfill(
             store,
-            sources,
+            settings,
+            clock=clock,
             start_at=now - timedelta(hours=hours),
             end_at=now,
             source="all",

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -36,7 +34,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from coinlake.config import Settings
-    from coinlake.ingest.run import RunOptions, Sources
+    from coinlake.ingest.run import RunOptions
     from coinlake.ingest.summary import RunSummary
     from coinlake.storage.base import ObjectStore
 
@@ -46,12 +44,19 @@ QUIET_NOTES = ("reached_known", "exhausted")
 """Walk endings not worth a line under the table."""
 
 
-class SourceOption(StrEnum):
-    """Which API(s) a command talks to."""
+def _source_option(help_text: str) -> object:
+    """`--source`: `all` or a registered source (checked against the registry when parsed, so
+    a source registered after import is accepted too)."""
+    from coinlake.sources.registry import REGISTRY
 
-    all = "all"
-    coinbase = "coinbase"
-    coingecko = "coingecko"
+    def check(value: str) -> str:
+        if value not in REGISTRY.choices():
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(REGISTRY.choices())}")
+        return value
+
+    return typer.Option(
+        help=f"{help_text} One of: {', '.join(REGISTRY.choices())}.", callback=check
+    )
 
 
 class BarProgress:
@@ -103,13 +108,6 @@ def products_of(values: list[str] | None) -> tuple[str, ...] | None:
     if not values:
         return None
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
-def open_sources(settings: Settings) -> Sources:
-    """The run's API sources, with the CoinGecko key from SSM/Secrets Manager when configured."""
-    from coinlake.ingest.run import Sources
-
-    return Sources.for_settings(settings)
 
 
 def _lease_ttl(seconds: float | None) -> timedelta:
@@ -169,22 +167,15 @@ def open_lake(ctx: typer.Context, product: list[str] | None) -> tuple[Settings, 
     return settings, open_store(settings)
 
 
-def run_and_report(
-    settings: Settings,
-    source: SourceOption,
-    options: RunOptions,
-    call: Callable[[Sources, RunOptions], RunSummary],
-) -> None:
-    """Check the products, run `call` with the sources and `options` on a progress bar, print
-    the summary and exit: 1 when something failed, 130 after Ctrl-C (with the summary)."""
+def run_and_report(call: Callable[[RunOptions], RunSummary], options: RunOptions) -> None:
+    """Run `call` (an `app.ingest` run) with `options` on a progress bar, print the summary and
+    exit: 1 when something failed, 130 after Ctrl-C (with the summary)."""
     from coinlake.ingest.run import RunInterrupted
 
     interrupted = False
-    with open_sources(settings) as sources, progress_bar() as bar:
-        if source is not SourceOption.coingecko:
-            check_products(sources, settings.products)
+    with progress_bar() as bar:
         try:
-            summary = call(sources, dataclasses.replace(options, progress=bar))
+            summary = call(dataclasses.replace(options, progress=bar))
         except RunInterrupted as exc:
             summary, interrupted = exc.summary, True
     print_summary(summary)
@@ -195,30 +186,6 @@ def run_and_report(
         raise typer.Exit(EXIT_INTERRUPTED)
     if summary.failed:
         raise typer.Exit(EXIT_FAILED)
-
-
-def check_products(sources: Sources, products: Sequence[str]) -> None:
-    """Refuse Coinbase products the exchange does not list (a typo is a usage error, not a
-    failed run). If the product list cannot be fetched, the run goes on and says so per product.
-
-    Raises:
-        ConfigError: a product is not listed, naming the closest known ones.
-    """
-    from coinlake.errors import CoinlakeError
-    from coinlake.sources.coinbase import parse_products
-
-    try:
-        known = {p.product_id for p in parse_products(sources.coinbase.fetch_products().body)}
-    except CoinlakeError as exc:
-        log.warning("could not check the products against /products: %s", exc)
-        return
-    for product in products:
-        if product not in known:
-            close = difflib.get_close_matches(product, sorted(known), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise ConfigError(
-                f"unknown Coinbase product {product!r}: the exchange does not list it{hint}"
-            )
 
 
 ProductOpt = Annotated[
@@ -237,9 +204,7 @@ LeaseTtlOpt = Annotated[
 
 def ingest(
     ctx: typer.Context,
-    source: Annotated[
-        SourceOption, typer.Option(help="coinbase, coingecko or all.")
-    ] = SourceOption.all,
+    source: Annotated[str, _source_option("Which API(s).")] = "all",
     product: ProductOpt = None,
     since: Annotated[
         str | None,
@@ -252,7 +217,8 @@ def ingest(
     lease_ttl: LeaseTtlOpt = None,
 ) -> None:
     """Land new data: a CoinGecko snapshot and every Coinbase trade since the last run."""
-    from coinlake.ingest.run import RunOptions, run_ingest
+    from coinlake.app.ingest import ingest as run_ingest
+    from coinlake.ingest.run import RunOptions
     from coinlake.ingest.since import check_not_future, parse_since
 
     start = None if since is None else parse_since(since)
@@ -261,23 +227,24 @@ def ingest(
     settings, store = open_lake(ctx, product)
     options = RunOptions(lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="ingest")
 
-    def call(sources: Sources, options: RunOptions) -> RunSummary:
-        return run_ingest(store, sources, source=source.value, since=start, options=options)
+    def call(options: RunOptions) -> RunSummary:
+        return run_ingest(store, settings, source=source, since=start, options=options, check=True)
 
-    run_and_report(settings, source, options, call)
+    run_and_report(call, options)
 
 
 def backfill(
     ctx: typer.Context,
-    start: Annotated[str, typer.Option("--from", help="First day or time (UTC), e.g. 2026-01-01.")],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day or time (UTC), e.g. 2026-01-01.")
+    ] = None,
     end: Annotated[
         str | None,
         typer.Option("--to", help="Last day (inclusive) or end time (exclusive); default now."),
     ] = None,
     source: Annotated[
-        SourceOption,
-        typer.Option(help="coinbase (trades, candles), coingecko (market_chart/range) or all."),
-    ] = SourceOption.coinbase,
+        str, _source_option("coinbase (trades, candles), coingecko (market_chart/range) or all.")
+    ] = "coinbase",
     product: ProductOpt = None,
     trades: Annotated[bool, typer.Option(help="Backfill Coinbase trades.")] = True,
     candles: Annotated[bool, typer.Option(help="Also land Coinbase candles.")] = False,
@@ -289,12 +256,31 @@ def backfill(
     ] = False,
     max_pages: MaxPagesOpt = None,
     lease_ttl: LeaseTtlOpt = None,
+    repair_gaps: Annotated[
+        bool,
+        typer.Option(
+            "--repair-gaps",
+            help="Land the missing trade-id ranges `coinlake quality` found (no --from).",
+        ),
+    ] = False,
 ) -> None:
     """Land a past range: trades found by trade-id search (resumable), candles, price history."""
-    from coinlake.ingest.run import RunOptions, run_backfill
+    from coinlake.app.ingest import backfill as run_backfill
+    from coinlake.ingest.run import RunOptions
     from coinlake.ingest.since import check_not_future, parse_moment
-    from coinlake.sources.coinbase import GRANULARITIES
+    from coinlake.sources.coinbase.client import GRANULARITIES
 
+    if repair_gaps:
+        if start is not None or end is not None:
+            raise ConfigError("--repair-gaps finds its own ranges: drop --from/--to")
+        from coinlake.cli.quality import quality_config_for
+        from coinlake.cli.repair import repair_command
+
+        settings, store = open_lake(ctx, product)
+        repair_command(settings, store, quality_config_for(ctx), products_of(product) or ())
+        return
+    if start is None:
+        raise ConfigError("backfill needs --from (a day or time), or --repair-gaps")
     start_at = parse_moment(start, "--from")
     end_at = None if end is None else parse_moment(end, "--to", end_of_day=True)
     if end_at is not None and end_at <= start_at:
@@ -307,20 +293,21 @@ def backfill(
     settings, store = open_lake(ctx, product)
     options = RunOptions(lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="backfill")
 
-    def call(sources: Sources, options: RunOptions) -> RunSummary:
+    def call(options: RunOptions) -> RunSummary:
         return run_backfill(
             store,
-            sources,
+            settings,
+            check=True,
             start_at=start_at,
             end_at=end_at,
-            source=source.value,
+            source=source,
             trades=trades,
             candles_granularity_s=granularity if candles else None,
             restart=restart,
             options=options,
         )
 
-    run_and_report(settings, source, options, call)
+    run_and_report(call, options)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,13 +13,14 @@ from coinlake import __version__
 from coinlake.cli import analytics as analytics_cli
 from coinlake.cli import demo as demo_cli
 from coinlake.cli import ingest as ingest_cli
+from coinlake.cli import quality as quality_cli
 from coinlake.cli import query as query_cli
-from coinlake.cli import sandbox as sandbox_cli
 from coinlake.cli import schedule as schedule_cli
 from coinlake.cli import transform as transform_cli
 from coinlake.cli.common import CliState, err_console
 from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.log import configure_logging
+from coinlake.sandbox import cli as sandbox_cli
 
 app = typer.Typer(
     name="coinlake",
@@ -35,6 +36,7 @@ transform_cli.register(app)
 ingest_cli.register(app)
 demo_cli.register(app)
 schedule_cli.register(app)
+quality_cli.register(app)
 
 EXIT_USER_ERROR = 2
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

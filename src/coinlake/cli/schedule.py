@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -24,7 +25,7 @@ def schedule(
         str, typer.Option(help="When to land a CoinGecko snapshot, or 'off'.")
     ] = "cron(0 17 * * ? *)",
     transform: Annotated[
-        str, typer.Option(help="When to build Silver and Gold (DuckDB), or 'off'.")
+        str, typer.Option(help="When to build Silver and Gold (DuckDB) and check them, or 'off'.")
     ] = "rate(15 minutes)",
     once: Annotated[
         bool, typer.Option("--once", help="Run every enabled job once now, in order, and exit.")
@@ -40,10 +41,12 @@ def schedule(
     """
     from datetime import timedelta
 
+    from coinlake.cli.quality import quality_config_for
     from coinlake.domain.clock import SystemClock
     from coinlake.schedule.expressions import parse_schedule
     from coinlake.schedule.jobs import ingest_action, transform_action
     from coinlake.schedule.loop import Firing, ScheduledJob, run_schedule
+    from coinlake.sources.registry import REGISTRY
     from coinlake.storage.factory import open_store
 
     if for_minutes is not None and for_minutes <= 0:
@@ -66,10 +69,9 @@ def schedule(
         )
     store = open_store(settings)
     actions = {
-        "coinbase": lambda: ingest_action(settings, store, "coinbase", clock),
-        "coingecko": lambda: ingest_action(settings, store, "coingecko", clock),
-        "transform": lambda: transform_action(settings),
+        name: partial(ingest_action, settings, store, name, clock) for name in REGISTRY.names()
     }
+    actions["transform"] = partial(transform_action, settings, quality=quality_config_for(ctx))
     jobs = [ScheduledJob(name, when, actions[name]()) for name, when in schedules.items()]
 
     def show(firing: Firing) -> None:

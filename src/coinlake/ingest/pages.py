@@ -8,8 +8,8 @@ from coinlake.bronze.keys import trades_page_key, trades_unparsed_key
 from coinlake.errors import BadResponseError, ConfigError
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary
-from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
-from coinlake.sources.pagination import TradesRequest, TradesWalk, WalkStop
+from coinlake.sources.coinbase.client import CoinbaseSource, TradesPage, parse_trades
+from coinlake.sources.coinbase.trades_walk import TradesRequest, TradesWalk, WalkStop
 from coinlake.storage.base import ObjectStore
 
 BAD_PAGE_RETRIES = 2

@@ -14,26 +14,34 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Literal
-
-from pydantic import SecretStr
+from typing import Any
 
 from coinlake.bronze.lease import DEFAULT_TTL
 from coinlake.bronze.state import RunRecord, new_run_id, write_run_record
-from coinlake.config import Settings
-from coinlake.domain.clock import Clock, SystemClock
+from coinlake.domain.clock import Clock
 from coinlake.errors import CoinlakeError, ConfigError
-from coinlake.ingest.candles import ingest_candles
-from coinlake.ingest.coingecko import ingest_market_chart_history, ingest_simple_price
+from coinlake.ingest.id_walk import Since, TradesRun, backfill_trades, ingest_trades
+from coinlake.ingest.snapshot import ingest_snapshot, ingest_windows
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress, RunSummary
-from coinlake.ingest.trades import Since, TradesRun, backfill_trades, ingest_trades
-from coinlake.sources.coinbase import CoinbaseSource
-from coinlake.sources.coingecko import CoinGeckoSource
+from coinlake.sources.paging import Dataset, SourceSpec
+from coinlake.sources.registry import ALL, Sources
 from coinlake.storage.base import ObjectStore
+
+__all__ = [
+    "INTERRUPTED",
+    "RunInterrupted",
+    "RunOptions",
+    "RunSummary",
+    "SourceChoice",
+    "Sources",
+    "run_backfill",
+    "run_ingest",
+]
 
 log = logging.getLogger(__name__)
 
-SourceChoice = Literal["all", "coinbase", "coingecko"]
+SourceChoice = str
+"""`all` or a registered source name (`REGISTRY.choices()`)."""
 Job = tuple[ItemSummary, Callable[..., ItemSummary]]
 """One item of a run: its empty summary and the work that fills it (`work(summary=...)`)."""
 INTERRUPTED = "interrupted (Ctrl-C); run the same command again to continue"
@@ -46,60 +54,6 @@ class RunInterrupted(KeyboardInterrupt):
     def __init__(self, summary: RunSummary) -> None:
         super().__init__(INTERRUPTED)
         self.summary = summary
-
-
-@dataclass
-class Sources:
-    """The API sources of one run, built on first use (one rate limiter per API)."""
-
-    settings: Settings
-    clock: Clock = field(default_factory=SystemClock)
-    coingecko_api_key: SecretStr | None = None
-    _coinbase: CoinbaseSource | None = None
-    _coingecko: CoinGeckoSource | None = None
-
-    @classmethod
-    def for_settings(cls, settings: Settings, clock: Clock | None = None) -> Sources:
-        """The sources an entry point uses: the CoinGecko key read from SSM or Secrets Manager
-        when `coingecko_api_key_parameter` names one (and no key is set directly).
-
-        Raises:
-            ConfigError: the parameter or secret cannot be read.
-        """
-        key = None
-        if settings.coingecko_api_key_parameter and settings.coingecko_api_key is None:
-            from coinlake.aws.secrets import coingecko_api_key
-
-            key = coingecko_api_key(settings)
-        return cls(settings, clock=clock or SystemClock(), coingecko_api_key=key)
-
-    @property
-    def coinbase(self) -> CoinbaseSource:
-        """The Coinbase Exchange source."""
-        if self._coinbase is None:
-            self._coinbase = CoinbaseSource.from_settings(self.settings, clock=self.clock)
-        return self._coinbase
-
-    @property
-    def coingecko(self) -> CoinGeckoSource:
-        """The CoinGecko source (with the key, when there is one)."""
-        if self._coingecko is None:
-            self._coingecko = CoinGeckoSource.from_settings(
-                self.settings, api_key=self.coingecko_api_key, clock=self.clock
-            )
-        return self._coingecko
-
-    def close(self) -> None:
-        """Close whatever was opened."""
-        for source in (self._coinbase, self._coingecko):
-            if source is not None:
-                source.close()
-
-    def __enter__(self) -> Sources:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,36 +72,43 @@ def run_ingest(
     store: ObjectStore,
     sources: Sources,
     *,
-    source: SourceChoice = "all",
+    source: SourceChoice = ALL,
     products: Sequence[str] | None = None,
     since: Since | None = None,
     options: RunOptions | None = None,
 ) -> RunSummary:
-    """CoinGecko snapshot and/or incremental Coinbase trades for every product.
+    """Every `ingest` dataset of the chosen source(s): snapshots, and incremental id walks of
+    every product.
 
     Args:
         store: the lake.
         sources: the API sources.
-        source: which API(s).
-        products: Coinbase products (default: `settings.products`).
+        source: `all` or a registered source name.
+        products: the items of id-walked datasets (default: the dataset's own, from settings).
         since: where a product without a cursor starts (time or trade id); default its newest
             page.
         options: progress, lease TTL, page budget, run id and command name.
+
+    Raises:
+        ConfigError: `source` is not registered.
     """
     options = options or RunOptions()
-    settings = sources.settings
+    specs = sources.registry.selected(source)
     summary, record = _start(store, sources.clock, options)
     jobs: list[Job] = []
-    if source in ("all", "coingecko"):
-        work = partial(
-            ingest_simple_price, store, sources.coingecko, settings.coins, settings.vs_currencies
-        )
-        jobs.append((ItemSummary("simple_price", "coingecko", "simple_price"), work))
-    if source in ("all", "coinbase"):
-        run = _trades_run(store, sources, summary.run_id, options)
-        for product in products or settings.products:
-            work = partial(ingest_trades, run, product, since)
-            jobs.append((ItemSummary(product, "coinbase", "trades"), work))
+    for spec in specs:
+        for dataset in spec.datasets:
+            if not dataset.ingest:
+                continue
+            if dataset.paging == "snapshot":
+                client = partial(sources.client, spec.name)
+                work = partial(_snapshot, store, client, spec.name, dataset)
+                jobs.append((ItemSummary(dataset.name, spec.name, dataset.name), work))
+            elif dataset.paging == "id_walk":
+                run = _walk_run(store, sources, spec, dataset, summary.run_id, options)
+                for product in _items(sources, dataset, products):
+                    work = partial(ingest_trades, run, product, since)
+                    jobs.append((ItemSummary(product, spec.name, dataset.name), work))
     return _run_jobs(store, sources.clock, summary, record, jobs)
 
 
@@ -157,19 +118,19 @@ def run_backfill(
     *,
     start_at: datetime,
     end_at: datetime | None = None,
-    source: SourceChoice = "coinbase",
+    source: SourceChoice = ALL,
     products: Sequence[str] | None = None,
     trades: bool = True,
     candles_granularity_s: int | None = None,
     restart: bool = False,
     options: RunOptions | None = None,
 ) -> RunSummary:
-    """Fill `[start_at, end_at)` (end None or not past yet: up to now): Coinbase trades (id
-    search, resumable) and optionally candles per product; CoinGecko market_chart/range per coin
-    and currency.
+    """Fill `[start_at, end_at)` (end None or not past yet: up to now) for every `backfill`
+    dataset of the chosen source(s): id walks (id search, resumable) when `trades`, windowed
+    datasets per item (those needing `granularity_s` only when `candles_granularity_s` is given).
 
     Raises:
-        ConfigError: the range is empty or in the future.
+        ConfigError: the range is empty or in the future, or `source` is not registered.
     """
     options = options or RunOptions(command="backfill")
     now = sources.clock.now()
@@ -180,39 +141,88 @@ def run_backfill(
         end_at = None
     if start_at >= (end_at or now):
         raise ConfigError(f"backfill range is empty: from {start_at} to {end_at or 'now'}")
-    settings = sources.settings
+    specs = sources.registry.selected(source)
+    window_options = {}
+    if candles_granularity_s is not None:
+        window_options["granularity_s"] = str(candles_granularity_s)
     summary, record = _start(store, sources.clock, options)
     jobs: list[Job] = []
-    if source in ("all", "coinbase"):
-        run = _trades_run(store, sources, summary.run_id, options)
-        for product in products or settings.products:
-            if trades:
-                work = partial(backfill_trades, run, product, start_at, end_at, restart=restart)
-                jobs.append((ItemSummary(product, "coinbase", "trades"), work))
-            if candles_granularity_s is not None:
-                work = partial(
-                    ingest_candles, store, sources.coinbase, product, start_at, end_at or now,
-                    candles_granularity_s, options.progress,
-                )  # fmt: skip
-                jobs.append((ItemSummary(product, "coinbase", "candles"), work))
-    if source in ("all", "coingecko"):
-        for coin in settings.coins:
-            for currency in settings.vs_currencies:
-                work = partial(
-                    ingest_market_chart_history, store, sources.coingecko, coin, currency,
-                    start_at, end_at or now, options.progress,
-                )  # fmt: skip
-                name = f"{coin}/{currency}"
-                jobs.append((ItemSummary(name, "coingecko", "market_chart_range"), work))
-    return _run_jobs(store, sources.clock, summary, record, jobs)
+    for spec in specs:
+        for dataset in spec.datasets:
+            if not dataset.backfill or not set(dataset.requires) <= set(window_options):
+                continue
+            for item in _items(sources, dataset, products):
+                if dataset.paging == "id_walk" and trades:
+                    run = _walk_run(store, sources, spec, dataset, summary.run_id, options)
+                    work = partial(backfill_trades, run, item, start_at, end_at, restart=restart)
+                elif dataset.paging == "windows":
+                    client = partial(sources.client, spec.name)
+                    work = partial(
+                        _windows, store, client, spec.name, dataset, item, start_at,
+                        end_at or now, window_options, options.progress,
+                    )  # fmt: skip
+                else:
+                    continue
+                jobs.append((ItemSummary(item, spec.name, dataset.name), work))
+    return _run_jobs(store, sources.clock, summary, record, _by_item(jobs, specs))
 
 
-def _trades_run(
-    store: ObjectStore, sources: Sources, run_id: str, options: RunOptions
+def _by_item(jobs: list[Job], specs: Sequence[SourceSpec]) -> list[Job]:
+    """Jobs item by item within each source (a product's trades, then its candles)."""
+    order = {spec.name: index for index, spec in enumerate(specs)}
+    first: dict[str, int] = {}
+    for index, (empty, _) in enumerate(jobs):
+        first.setdefault(empty.name, index)
+    return sorted(jobs, key=lambda job: (order[job[0].source], first[job[0].name]))
+
+
+def _items(sources: Sources, dataset: Dataset, products: Sequence[str] | None) -> Sequence[str]:
+    """The items of a run: `--product` for product datasets, else the dataset's own."""
+    if products and "product" in dataset.keys.folders:
+        return products
+    return () if dataset.items is None else dataset.items(sources.settings)
+
+
+def _snapshot(
+    store: ObjectStore,
+    client: Callable[[], Any],
+    source: str,
+    dataset: Dataset,
+    summary: ItemSummary,
+) -> ItemSummary:
+    return ingest_snapshot(store, client(), source, dataset, summary)
+
+
+def _windows(
+    store: ObjectStore,
+    client: Callable[[], Any],
+    source: str,
+    dataset: Dataset,
+    item: str,
+    start_at: datetime,
+    end_at: datetime,
+    window_options: dict[str, str],
+    progress: Progress,
+    summary: ItemSummary,
+) -> ItemSummary:
+    return ingest_windows(
+        store, client(), source, dataset, item, start_at, end_at, window_options, progress, summary
+    )
+
+
+def _walk_run(
+    store: ObjectStore,
+    sources: Sources,
+    spec: SourceSpec,
+    dataset: Dataset,
+    run_id: str,
+    options: RunOptions,
 ) -> TradesRun:
     return TradesRun(
         store=store,
-        source=sources.coinbase,
+        source=sources.client(spec.name),
+        source_name=spec.name,
+        dataset=dataset.name,
         clock=sources.clock,
         run_id=run_id,
         progress=options.progress,

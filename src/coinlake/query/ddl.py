@@ -83,13 +83,20 @@ def _partition_projection(part: Partition, options: DdlOptions) -> list[tuple[st
     return [(f"{prefix}.type", "enum"), (f"{prefix}.values", ",".join(values))]
 
 
+def table_properties(spec: TableSpec, options: DdlOptions) -> list[tuple[str, str]]:
+    """The table's TBLPROPERTIES (compression, extras, partition projection), in DDL order; the
+    CDK app writes the same pairs into its Glue Data Catalog tables."""
+    props = [("parquet.compression", "SNAPPY"), *sorted(options.extra_properties.items())]
+    if options.projection and spec.partitions:
+        props.extend(_projection_properties(spec, options))
+    return props
+
+
 def build_create_table(spec: TableSpec, options: DdlOptions) -> str:
     """`CREATE EXTERNAL TABLE IF NOT EXISTS` for one table, ending with `;`."""
     columns = ",\n".join(f"  {_ident(col.name)} {col.type}" for col in spec.columns)
     partitions = ", ".join(f"{_ident(p.name)} {p.type}" for p in spec.partitions)
-    props = [("parquet.compression", "SNAPPY"), *sorted(options.extra_properties.items())]
-    if options.projection and spec.partitions:
-        props.extend(_projection_properties(spec, options))
+    props = table_properties(spec, options)
     lines = [
         f"CREATE EXTERNAL TABLE IF NOT EXISTS {_ident(options.database)}.{_ident(spec.name)} (",
         columns,

@@ -206,7 +206,8 @@ def _status_section(status: LakeStatus | None) -> str:
         '<section class="status"><h2>Lake status</h2>'
         f'<table id="status-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         f'<p class="notes">Quarantined rows: {html.escape(quarantined)}. Bronze objects: '
-        f"{status.bronze_total}, not yet transformed: {html.escape(pending)}.</p></section>"
+        f"{status.bronze_total}, not yet transformed: {html.escape(pending)}.</p>"
+        f'<p class="notes" id="quality">Data quality: {html.escape(status.quality)}.</p></section>'
     )
 
 

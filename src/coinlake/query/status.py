@@ -52,6 +52,8 @@ class LakeStatus:
     bronze_pending: dict[str, int] = field(default_factory=dict)
     """Untransformed Bronze objects per `source/dataset[/product]`."""
     bronze_total: int = 0
+    quality: str = "no quality run yet"
+    """The latest `coinlake quality` run in one line (from `quality_results`)."""
 
     def problems(
         self, *, max_lag_minutes: float, max_gaps: int, products: Iterable[str] = ()
@@ -142,6 +144,7 @@ def build_status(
                     gaps=gaps.get(str(row["key"])) if trades else None,
                 )
             )
+    report.quality = latest_quality(con)
     bronze = list(list_keys(lake, "bronze"))
     done = processed_bronze_keys(lake)
     report.bronze_total = len(bronze)
@@ -149,6 +152,27 @@ def build_status(
         sorted(Counter(bronze_group(k) for k in bronze if k not in done).items())
     )
     return report
+
+
+def latest_quality(con: duckdb.DuckDBPyConnection) -> str:
+    """The latest quality run in one line: checks, failed checks per severity and their names."""
+    rows = run_sql(
+        con,
+        "SELECT run_id, max(checked_at) AS at, count(DISTINCT check_name) AS checks, "
+        "list(DISTINCT check_name ORDER BY check_name) FILTER (WHERE NOT passed "
+        "AND severity = 'error') AS errors, "
+        "list(DISTINCT check_name ORDER BY check_name) FILTER (WHERE NOT passed "
+        "AND severity = 'warn') AS warns "
+        "FROM coinlake.quality_results WHERE run_id = "
+        "(SELECT arg_max(run_id, checked_at) FROM coinlake.quality_results) GROUP BY run_id",
+    ).to_pylist()
+    if not rows:
+        return "no quality run yet"
+    row = rows[0]
+    errors, warns = row["errors"] or [], row["warns"] or []
+    text = f"{row['run_id']} at {_cell(row['at'])}: {row['checks']} checks"
+    text += f", {len(errors)} failed (error){': ' + ', '.join(errors) if errors else ''}"
+    return text + f", {len(warns)} warnings{': ' + ', '.join(warns) if warns else ''}"
 
 
 def bronze_group(key: str) -> str:
@@ -269,4 +293,5 @@ def status_json(report: LakeStatus) -> dict[str, object]:
         "quarantined": report.quarantined,
         "bronze_objects": report.bronze_total,
         "bronze_pending": report.bronze_pending,
+        "quality": report.quality,
     }

@@ -19,6 +19,7 @@ from typing import Literal
 from coinlake.errors import ConfigError
 from coinlake.gold.prices_daily import GOLD_PRICES_DAILY as _GOLD_PRICES_DAILY_DEF
 from coinlake.gold.trades_hourly import GOLD_TRADES_HOURLY as _GOLD_TRADES_HOURLY_DEF
+from coinlake.quality.tables import RESULT_COLUMNS, RESULTS_PATH
 from coinlake.silver.candles import SILVER_CANDLES as _SILVER_CANDLES_DEF
 from coinlake.silver.prices import SILVER_PRICES as _SILVER_PRICES_DEF
 from coinlake.silver.trades import SILVER_TRADES as _SILVER_TRADES_DEF
@@ -155,12 +156,22 @@ QUARANTINE_TRADES = _quarantine_of(_SILVER_TRADES_DEF, "trades")
 QUARANTINE_PRICES = _quarantine_of(_SILVER_PRICES_DEF, "prices")
 QUARANTINE_CANDLES = _quarantine_of(_SILVER_CANDLES_DEF, "candles")
 
+QUALITY_RESULTS = TableSpec(
+    name="quality_results",
+    path=RESULTS_PATH,
+    columns=tuple(Column(c.name, c.type) for c in RESULT_COLUMNS),
+    partitions=(_DATE,),
+    time_column="checked_at",
+    comment="Data-quality check results, one row per check, partition and run (appended)",
+)
+
 TABLES: tuple[TableSpec, ...] = (
     SILVER_TRADES,
     SILVER_PRICES,
     SILVER_CANDLES,
     GOLD_TRADES_HOURLY,
     GOLD_PRICES_DAILY,
+    QUALITY_RESULTS,
     QUARANTINE_TRADES,
     QUARANTINE_PRICES,
     QUARANTINE_CANDLES,

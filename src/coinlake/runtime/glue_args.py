@@ -1,4 +1,5 @@
-"""The Glue job's arguments: `--JOB_NAME`, `--lake`, `--layer`, `--full-refresh`.
+"""The Glue job's arguments: `--JOB_NAME`, `--lake`, `--layer`, `--full-refresh`, `--quality`,
+`--metrics`.
 
 Two ways in, one result (`JobArgs`):
 - on AWS Glue, `awsglue.utils.getResolvedOptions(sys.argv, names)` resolves the names the job
@@ -8,7 +9,9 @@ Two ways in, one result (`JobArgs`):
 
 `--full-refresh` (or `--full_refresh`, the spelling Glue's console favours) takes `true`/`false`
 as Glue passes every argument as a key and a value; bare `--full-refresh` means true on the
-command line. Mistakes raise `ConfigError` with one line naming the argument.
+command line. `--quality` (default true) runs the data-quality checks after the transforms;
+`--metrics` (default false; the deployed job passes true) publishes their failure counts to
+CloudWatch. Mistakes raise `ConfigError` with one line naming the argument.
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ class JobArgs:
     lake: str
     layer: str = "all"
     full_refresh: bool = False
+    quality: bool = True
+    """Run the quality checks after the transforms."""
+    metrics: bool = False
+    """Publish the checks' failure counts as CloudWatch metrics."""
 
 
 def parse_bool(name: str, value: str | bool | None) -> bool:
@@ -51,7 +58,14 @@ def parse_bool(name: str, value: str | bool | None) -> bool:
     raise ConfigError(f"--{name} {value!r}: use true or false")
 
 
-def _checked(job_name: str | None, lake: str | None, layer: str | None, full: bool) -> JobArgs:
+def _checked(
+    job_name: str | None,
+    lake: str | None,
+    layer: str | None,
+    full: bool,
+    quality: bool = True,
+    metrics: bool = False,
+) -> JobArgs:
     if not job_name or not job_name.strip():
         raise ConfigError("--JOB_NAME is required (any name; Glue sets it)")
     if not lake or not lake.strip():
@@ -59,7 +73,7 @@ def _checked(job_name: str | None, lake: str | None, layer: str | None, full: bo
     chosen = (layer or "all").strip().lower()
     if chosen not in LAYERS:
         raise ConfigError(f"--layer {layer!r}: choose silver, gold or all")
-    return JobArgs(job_name.strip(), lake.strip(), chosen, full)
+    return JobArgs(job_name.strip(), lake.strip(), chosen, full, quality, metrics)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,9 +99,18 @@ def parse_argv(argv: Sequence[str]) -> JobArgs:
         const="true",
         default="false",
     )
+    parser.add_argument("--quality", nargs="?", const="true", default="true")
+    parser.add_argument("--metrics", nargs="?", const="true", default="false")
     parsed = parser.parse_args(list(argv))
     full = parse_bool("full-refresh", parsed.full_refresh)
-    return _checked(parsed.job_name, parsed.lake, parsed.layer, full)
+    return _checked(
+        parsed.job_name,
+        parsed.lake,
+        parsed.layer,
+        full,
+        parse_bool("quality", parsed.quality),
+        parse_bool("metrics", parsed.metrics),
+    )
 
 
 def glue_option_names(argv: Sequence[str]) -> list[str]:
@@ -95,7 +118,8 @@ def glue_option_names(argv: Sequence[str]) -> list[str]:
     appear in `argv` (Glue's resolver fails on any name it is given but cannot find)."""
     given = {arg.split("=", 1)[0] for arg in argv if arg.startswith("--")}
     names = ["JOB_NAME", "lake"]
-    names += [name for name in ("layer", "full-refresh", "full_refresh") if f"--{name}" in given]
+    optional = ("layer", "full-refresh", "full_refresh", "quality", "metrics")
+    names += [name for name in optional if f"--{name}" in given]
     return names
 
 
@@ -111,4 +135,6 @@ def from_resolved(resolved: Mapping[str, str]) -> JobArgs:
         resolved.get("lake"),
         resolved.get("layer"),
         parse_bool("full-refresh", full_text),
+        parse_bool("quality", resolved.get("quality", "true")),
+        parse_bool("metrics", resolved.get("metrics", "false")),
     )

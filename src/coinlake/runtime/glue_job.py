@@ -1,5 +1,7 @@
 """The AWS Glue job entry point: Silver and Gold on Spark, through the same `run_transform`
-the `coinlake transform` command calls.
+the `coinlake transform` command calls, then the data-quality checks on the same engine
+(`--quality`, default true) with their failure counts published to CloudWatch (`--metrics true`;
+names and dimensions in `coinlake.aws.cloudwatch`).
 
 On Glue (`awsglue` importable) the job takes Glue's SparkSession from a `GlueContext`, reads
 its arguments with `getResolvedOptions` and commits the Glue `Job` at the end (coinlake keeps
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from coinlake.errors import CoinlakeError, ConfigError
@@ -25,6 +28,8 @@ from coinlake.transform.runner import TableSummary
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from coinlake.aws.cloudwatch import MetricsClient
+    from coinlake.engines.base import Engine
     from coinlake.transform.lake import Lake
 
 logger = logging.getLogger("coinlake.glue_job")
@@ -96,13 +101,23 @@ def _glue_session(args: JobArgs) -> tuple[SparkSession, Any]:
     return context.spark_session, job
 
 
-def run(args: JobArgs, *, session: SparkSession | None = None, glue: bool = False) -> list[str]:
-    """Run the transforms for `args`; return the summary lines.
+def run(
+    args: JobArgs,
+    *,
+    session: SparkSession | None = None,
+    glue: bool = False,
+    metrics: MetricsClient | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Run the transforms (then the quality checks) for `args`; return the summary lines.
 
     Args:
         session: an existing session to run on (tests share one); None builds Glue's (on Glue)
             or a local one, stopped at the end.
         glue: take the session from a GlueContext and commit the Glue job.
+        metrics: the CloudWatch client for `--metrics true` (None builds one from the usual
+            `COINLAKE_*` settings).
+        now: the quality run's time (None: the wall clock).
     """
     from coinlake.engines.spark import SparkEngine
     from coinlake.transform.api import run_transform
@@ -120,11 +135,39 @@ def run(args: JobArgs, *, session: SparkSession | None = None, glue: bool = Fals
             full_refresh=args.full_refresh,
             progress=lambda table, message: logger.info("%s: %s", table, message),
         )
+        lines = [summary_line(s) for s in summaries]
+        if args.quality:
+            lines.append(_quality(args, lake, engine, metrics, now or datetime.now(UTC)))
     finally:
         engine.close()
     if job is not None:
         job.commit()
-    return [summary_line(s) for s in summaries]
+    return lines
+
+
+def _quality(
+    args: JobArgs, lake: Lake, engine: Engine, metrics: MetricsClient | None, now: datetime
+) -> str:
+    """Run the checks on the job's engine, append the results, publish the metrics."""
+    from coinlake.quality.api import run_quality
+    from coinlake.quality.config import QualityConfig
+
+    quality = run_quality(lake, engine, QualityConfig(), now=now)
+    line = (
+        f"quality {quality.run_id}: {quality.checks} checks, "
+        f"{len({r.check for r in quality.failed('error')})} failed (error), "
+        f"{len({r.check for r in quality.failed('warn')})} failed (error or warn)"
+    )
+    if args.metrics:
+        from coinlake.aws.cloudwatch import cloudwatch_client, publish_quality_metrics
+        from coinlake.config import load_settings
+
+        client = metrics or cloudwatch_client(load_settings({"lake": args.lake}))
+        sent = publish_quality_metrics(
+            client, quality.results, dimensions={"Job": args.job_name}, at=now
+        )
+        line += f"; {sent} CloudWatch data points"
+    return line
 
 
 def main(argv: Sequence[str] | None = None, *, session: SparkSession | None = None) -> int:

@@ -3,13 +3,16 @@
 Events:
 
 - the EventBridge scheduled event (`"detail-type": "Scheduled Event"`): the source comes from the
-  `INGEST_SOURCE` environment variable, else from the rule's name (`...coingecko...` or
-  `...coinbase...`), else both;
+  `ingest_source` setting (`COINLAKE_INGEST_SOURCE`), else from the rule's name when it holds a
+  registered source's name (`...coingecko...`), else every source;
 - a manual test event: `{"source": "coinbase", "product": "BTC-USD"}` (also `products`, `since`,
-  `max_pages`; `source` may be `coingecko` or `all`).
+  `max_pages`; `source` is `all` or any registered source).
 
-Settings come from `COINLAKE_*` environment variables (`COINLAKE_LAKE=s3://bucket/prefix`, ...);
-`INGEST_MAX_PAGES` bounds the pages per product and invocation (the walk resumes next time).
+Settings come from `COINLAKE_*` environment variables (`COINLAKE_LAKE=s3://bucket/prefix`, ...)
+through the same loader as everything else; `ingest_max_pages` (`COINLAKE_INGEST_MAX_PAGES`)
+bounds the pages per product and invocation (the walk resumes next time). The old names
+`INGEST_SOURCE` and `INGEST_MAX_PAGES` still work (deprecated; read by the settings loader).
+`make_handler(sources=...)` builds a handler on other API clients (a test's sandbox).
 Logs are JSON on stdout (Powertools' formatter when installed, else coinlake's), one line per
 upload ending in `Successfully uploaded data to s3://<bucket>/<key>`. A failed product or an
 unparsable response is logged, then raised, so Lambda retries or sends the event to the DLQ.
@@ -23,27 +26,24 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from coinlake.app.ingest import SourcesFactory, ingest, open_sources
 from coinlake.config import Settings, load_settings
 from coinlake.errors import CoinlakeError, ConfigError
-from coinlake.ingest.run import RunOptions, SourceChoice, Sources, run_ingest
+from coinlake.ingest.run import RunOptions
 from coinlake.ingest.since import check_not_future, parse_since
 from coinlake.log import JsonFormatter
+from coinlake.sources.registry import ALL, REGISTRY
 from coinlake.storage.base import ObjectStore
 from coinlake.storage.factory import open_store
 
 log = logging.getLogger(__name__)
 
-SOURCE_ENV = "INGEST_SOURCE"
-MAX_PAGES_ENV = "INGEST_MAX_PAGES"
-DEFAULT_MAX_PAGES = 3000
-"""About five minutes of Coinbase pages at 10 requests a second."""
 SERVICE = "coinlake-ingest"
-_SOURCES: tuple[SourceChoice, ...] = ("all", "coinbase", "coingecko")
 
 
 class IngestFailedError(CoinlakeError):
@@ -54,32 +54,34 @@ class IngestFailedError(CoinlakeError):
 class IngestRequest:
     """What one invocation should do."""
 
-    source: SourceChoice
+    source: str
+    """`all` or a registered source."""
     products: tuple[str, ...] | None = None
     since: str | None = None
     max_pages: int | None = None
 
 
-def parse_event(event: Mapping[str, Any], environ: Mapping[str, str]) -> IngestRequest:
+def parse_event(event: Mapping[str, Any], settings: Settings) -> IngestRequest:
     """The request an event stands for (pure).
 
     Raises:
         ConfigError: the event is neither a scheduled event nor a valid manual event.
     """
-    max_pages = _int(environ.get(MAX_PAGES_ENV) or DEFAULT_MAX_PAGES, MAX_PAGES_ENV)
+    max_pages = settings.ingest_max_pages
     if event.get("detail-type") == "Scheduled Event":
-        configured = environ.get(SOURCE_ENV)
-        if configured:
-            return IngestRequest(_source(configured, SOURCE_ENV), max_pages=max_pages)
+        if settings.ingest_source:
+            return IngestRequest(
+                _source(settings.ingest_source, "ingest_source"), max_pages=max_pages
+            )
         rules = " ".join(str(arn) for arn in event.get("resources") or ()).lower()
-        for name in ("coingecko", "coinbase"):
+        for name in REGISTRY.names():
             if name in rules:
-                return IngestRequest(_source(name, "rule"), max_pages=max_pages)
-        return IngestRequest("all", max_pages=max_pages)
+                return IngestRequest(name, max_pages=max_pages)
+        return IngestRequest(ALL, max_pages=max_pages)
     if "source" not in event:
         raise ConfigError(
-            'unsupported event: expected an EventBridge scheduled event or {"source": '
-            '"coinbase", "product": "BTC-USD"}'
+            "unsupported event: expected an EventBridge scheduled event or "
+            f'{{"source": "<{"|".join(REGISTRY.choices())}>", "product": "BTC-USD"}}'
         )
     products = event.get("products") or ([event["product"]] if event.get("product") else None)
     if products is not None and not isinstance(products, list | tuple):
@@ -93,11 +95,11 @@ def parse_event(event: Mapping[str, Any], environ: Mapping[str, str]) -> IngestR
     )
 
 
-def _source(value: str, where: str) -> SourceChoice:
-    for choice in _SOURCES:
-        if value == choice:
-            return choice
-    raise ConfigError(f"{where} {value!r}: expected one of {', '.join(_SOURCES)}")
+def _source(value: str, where: str) -> str:
+    choices = REGISTRY.choices()
+    if value in choices:
+        return value
+    raise ConfigError(f"{where} {value!r}: expected one of {', '.join(choices)}")
 
 
 def _int(value: object, where: str) -> int:
@@ -124,7 +126,6 @@ class _RequestId(logging.Filter):
 
 
 _REQUEST_ID = _RequestId()
-_CACHE: dict[str, tuple[Settings, ObjectStore]] = {}
 
 
 def configure_lambda_logging(level: str = "INFO") -> None:
@@ -146,41 +147,55 @@ def configure_lambda_logging(level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _settings_and_store() -> tuple[Settings, ObjectStore]:
+def _settings_and_store(
+    cache: dict[str, tuple[Settings, ObjectStore]], environ: Mapping[str, str]
+) -> tuple[Settings, ObjectStore]:
     """Built once per container (warm invocations reuse the S3 client)."""
-    if "lake" not in _CACHE:
-        settings = load_settings(environ=os.environ)
-        _CACHE["lake"] = (settings, open_store(settings))
-    return _CACHE["lake"]
+    if "lake" not in cache:
+        settings = load_settings(environ=environ)
+        cache["lake"] = (settings, open_store(settings))
+    return cache["lake"]
 
 
-def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-    """Run one ingest for the event; returns the run summary.
+Handler = Callable[[Mapping[str, Any], Any], dict[str, Any]]
 
-    Raises:
-        CoinlakeError: bad event or settings, or the run failed (after logging it); anything
-            else unexpected is logged and raised as well.
-    """
-    _REQUEST_ID.request_id = getattr(context, "aws_request_id", None)
-    configure_lambda_logging(os.environ.get("COINLAKE_LOG_LEVEL", "INFO"))
-    try:
-        request = parse_event(event, os.environ)
-        settings, store = _settings_and_store()
-        since = None if request.since is None else parse_since(request.since)
-        if isinstance(since, datetime):
-            check_not_future(since, "event since", datetime.now(UTC))
-        with Sources.for_settings(settings) as sources:
-            summary = run_ingest(
-                store,
-                sources,
-                source=request.source,
-                products=request.products,
-                since=since,
-                options=RunOptions(max_pages=request.max_pages, command="lambda"),
-            )
-    except Exception:  # logged as JSON with the request id, then raised: Lambda retries / DLQ
-        log.exception("ingest failed")
-        raise
+
+def make_handler(
+    sources: SourcesFactory = open_sources, environ: Mapping[str, str] | None = None
+) -> Handler:
+    """A Lambda handler on the given API clients (`sources`) and environment (`os.environ`)."""
+    cache: dict[str, tuple[Settings, ObjectStore]] = {}
+
+    def run(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        env = os.environ if environ is None else environ
+        _REQUEST_ID.request_id = getattr(context, "aws_request_id", None)
+        configure_lambda_logging(env.get("COINLAKE_LOG_LEVEL", "INFO"))
+        try:
+            settings, store = _settings_and_store(cache, env)
+            return _invoke(event, settings, store, sources)
+        except Exception:  # logged as JSON with the request id, then raised: Lambda retries / DLQ
+            log.exception("ingest failed")
+            raise
+
+    return run
+
+
+def _invoke(
+    event: Mapping[str, Any], settings: Settings, store: ObjectStore, sources: SourcesFactory
+) -> dict[str, Any]:
+    request = parse_event(event, settings)
+    since = None if request.since is None else parse_since(request.since)
+    if isinstance(since, datetime):
+        check_not_future(since, "event since", datetime.now(UTC))
+    summary = ingest(
+        store,
+        settings,
+        source=request.source,
+        products=request.products,
+        since=since,
+        options=RunOptions(max_pages=request.max_pages, command="lambda"),
+        sources=sources,
+    )
     result: dict[str, Any] = {
         "run_id": summary.run_id,
         "status": summary.status,
@@ -198,3 +213,7 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         )
     log.info("ingest run %s succeeded", summary.run_id, extra={"run_id": summary.run_id})
     return result
+
+
+handler = make_handler()
+"""The function Lambda calls: `coinlake.runtime.lambda_ingest.handler`."""

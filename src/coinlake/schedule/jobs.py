@@ -1,40 +1,39 @@
-"""The standard jobs of `coinlake schedule`: Coinbase trades, CoinGecko snapshots, transforms.
+"""The standard jobs of `coinlake schedule`: one ingest job per registered source, transforms.
 
 Each firing builds its own API sources and engine and calls the code `coinlake ingest` and
-`coinlake transform` call, so a scheduled run and a manual one leave the same lake.
+`coinlake transform` call (`coinlake.app`), so a scheduled run and a manual one leave the same
+lake. The transform job then runs the quality checks (`coinlake quality`) on the same engine: a
+firing with an error-severity failure is reported as failed, its detail naming the checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from coinlake.app.ingest import SourcesFactory, ingest, open_sources
 from coinlake.config import Settings
 from coinlake.domain.clock import Clock
-from coinlake.ingest.run import SourceChoice, Sources, run_ingest
 from coinlake.ingest.summary import RunSummary
+from coinlake.quality.config import QualityConfig
 from coinlake.schedule.loop import JobOutcome
 from coinlake.storage.base import ObjectStore
 
-SourcesFactory = Callable[[Settings, Clock], Sources]
-
-
-def default_sources(settings: Settings, clock: Clock) -> Sources:
-    """The API sources a scheduled run uses (`Sources.for_settings`)."""
-    return Sources.for_settings(settings, clock)
+default_sources = open_sources
+"""The API sources a scheduled run uses (`app.ingest.open_sources`)."""
 
 
 def ingest_action(
     settings: Settings,
     store: ObjectStore,
-    source: SourceChoice,
+    source: str,
     clock: Clock,
     sources: SourcesFactory = default_sources,
 ) -> Callable[[], JobOutcome]:
     """`coinlake ingest --source <source>` as a job."""
 
     def action() -> JobOutcome:
-        with sources(settings, clock) as opened:
-            summary = run_ingest(store, opened, source=source)
+        summary = ingest(store, settings, source=source, clock=clock, sources=sources)
         return JobOutcome(ok=not summary.failed, detail=_ingest_detail(summary))
 
     return action
@@ -48,10 +47,15 @@ def _ingest_detail(summary: RunSummary) -> str:
     return f"{text}; failed: {', '.join(failed)}" if failed else text
 
 
-def transform_action(settings: Settings, threads: int = 2) -> Callable[[], JobOutcome]:
-    """`coinlake transform all` on DuckDB as a job."""
+def transform_action(
+    settings: Settings, threads: int = 2, quality: QualityConfig | None = None
+) -> Callable[[], JobOutcome]:
+    """`coinlake transform all` on DuckDB, then `coinlake quality`, as a job (`quality` None:
+    the default checks)."""
+    checks = quality or QualityConfig()
 
     def action() -> JobOutcome:
+        from coinlake.quality.api import run_quality
         from coinlake.transform.api import make_engine, run_transform
         from coinlake.transform.lake import LocalLake
 
@@ -59,10 +63,16 @@ def transform_action(settings: Settings, threads: int = 2) -> Callable[[], JobOu
         engine = make_engine("duckdb", threads=threads)
         try:
             summaries = run_transform(lake, engine, "all")
+            checked = run_quality(lake, engine, checks, now=datetime.now(UTC))
         finally:
             engine.close()
         written = sum(s.rows_written for s in summaries)
         objects = sum(s.objects_read for s in summaries if s.table.startswith("silver."))
-        return JobOutcome(ok=True, detail=f"{objects:,} new Bronze objects, {written:,} rows")
+        failed = sorted({r.check for r in checked.failed("error")})
+        detail = (
+            f"{objects:,} new Bronze objects, {written:,} rows; quality {checked.checks} checks, "
+            + (f"failed: {', '.join(failed)}" if failed else "no error")
+        )
+        return JobOutcome(ok=not failed, detail=detail)
 
     return action

@@ -1,10 +1,14 @@
-"""Sources: the upstream APIs, one module per API, each on one shared HTTP client.
+"""Sources: the upstream APIs, one package per API, each on one shared HTTP client.
 
 - `http`: `ApiClient` (timeouts, rate limit, retries, error translation) returning `RawResponse`
   (exact body + redacted request) for Bronze landing; `redact`: secret removal.
-- `retry`: the one retry policy; `ratelimit`: token bucket per API.
-- `coinbase` (+ `coinbase_parse`, `pagination`, `idsearch`): trades walks, id search, candles.
-- `coingecko` (+ `coingecko_parse`): `/simple/price` snapshots and market_chart/range history.
+- `retry`: the one retry policy; `ratelimit`: the token bucket (each API sets its budget).
+- `paging`: how a dataset pages and what its Bronze keys look like (`Dataset`, `SourceSpec`).
+- `registry`: every source, declared by its package and registered in one place; `Sources`.
+- `coinbase/` (`client`, `parse`, `trades_walk`, `idsearch`, `source`): trades walks, id
+  search, candles.
+- `coingecko/` (`client`, `parse`, `source`): `/simple/price` snapshots and market_chart/range
+  history. See `docs/adding-a-source.md` for a new one.
 
 Fetching and parsing are separate steps so a body that fails to parse is still landed. Typical
 use by an entry point (one source per API, shared by every product and thread):

@@ -16,7 +16,6 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from coinlake.config import Settings
     from coinlake.domain.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -46,31 +45,6 @@ class TokenBucket:
         self._updated = clock.monotonic()
         self.total_wait_s = 0.0
         """Seconds callers have spent waiting for tokens (for run summaries)."""
-
-    @classmethod
-    def for_coinbase(cls, settings: Settings, clock: Clock) -> TokenBucket:
-        """The Coinbase public budget (`coinbase_requests_per_second`, `coinbase_burst`), less
-        the headroom below."""
-        return cls(
-            rate_per_s=settings.coinbase_requests_per_second * RATE_HEADROOM,
-            burst=max(1, settings.coinbase_burst - BURST_HEADROOM),
-            clock=clock,
-            name="coinbase",
-        )
-
-    @classmethod
-    def for_coingecko(cls, settings: Settings, clock: Clock) -> TokenBucket:
-        """The CoinGecko budget: `coingecko_calls_per_minute`, no burst.
-
-        CoinGecko counts calls per minute; a bucket of one token never sends more than
-        `1 + calls_per_minute` calls in any 60-second window, so it stays at the stated rate.
-        """
-        return cls(
-            rate_per_s=settings.coingecko_calls_per_minute / 60.0,
-            burst=1,
-            clock=clock,
-            name="coingecko",
-        )
 
     def reserve(self) -> float:
         """Take one token now and return how long the caller must wait before using it."""

@@ -9,7 +9,7 @@ from coinlake.bronze.keys import parse_bronze_key, trades_prefix
 from coinlake.config import Settings
 from coinlake.domain.envelope import split_envelope
 from coinlake.ingest.run import RunOptions, RunSummary, Sources, run_backfill, run_ingest
-from coinlake.sources.coinbase_parse import parse_trades
+from coinlake.sources.coinbase.parse import parse_trades
 from coinlake.storage.base import ObjectStore
 
 
@@ -35,6 +35,7 @@ def ingest(sb: Any, store: ObjectStore, settings: Settings, **kwargs: Any) -> Ru
 
 def backfill(sb: Any, store: ObjectStore, settings: Settings, **kwargs: Any) -> RunSummary:
     options = kwargs.pop("options", None) or RunOptions(command="backfill")
+    kwargs.setdefault("source", "coinbase")
     with Sources(settings, clock=sb.clock) as sources:
         return run_backfill(store, sources, options=options, **kwargs)
 

@@ -51,7 +51,9 @@ def test_a_backfill_lands_exactly_the_trades_of_its_range_once(sandbox: Any, tmp
         assert set(seen) == expected
         assert max(seen.values()) == 1
         assert item(summary, product).trades == len(expected)
-        assert read_trade_cursor(store, product) is None  # a bounded range sets no cursor
+        assert (
+            read_trade_cursor(store, "coinbase", "trades", product) is None
+        )  # a bounded range sets no cursor
         candles = list(store.list(f"bronze/source=coinbase/dataset=candles/product={product}/"))
         assert len(candles) == 1
         assert parse_bronze_key(candles[0]).start_at == T.replace(hour=10, minute=15)
@@ -64,7 +66,7 @@ def test_a_backfill_up_to_now_hands_over_to_incremental_ingest(sandbox: Any, tmp
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="SOL-USD")
     store = open_store(settings)
     backfill(sandbox, store, settings, start_at=T.replace(hour=10, minute=30))
-    cursor = read_trade_cursor(store, "SOL-USD")
+    cursor = read_trade_cursor(store, "coinbase", "trades", "SOL-USD")
     assert cursor is not None
     sandbox.clock.advance(2 * 3600)
     ingest(sandbox, store, settings, source="coinbase")
@@ -89,7 +91,7 @@ def test_a_different_unfinished_backfill_must_be_finished_or_restarted(
     assert item(resumed, "BTC-USD").note.startswith("resumed")
     restarted = backfill(sandbox, store, settings, start_at=T.replace(hour=11), restart=True)
     assert item(restarted, "BTC-USD").status == "ok"
-    progress = read_progress(store, "backfill", "BTC-USD")
+    progress = read_progress(store, "coinbase", "backfill", "BTC-USD")
     assert progress is not None and progress.done
 
 
@@ -127,9 +129,9 @@ def test_a_killed_backfill_resumes_to_the_same_result(sandbox_factory: Any, tmp_
     process.wait()
     landed = len(trade_keys(store, "BTC-USD"))
     assert 8 <= landed < 79
-    progress = read_progress(store, "backfill", "BTC-USD")
+    progress = read_progress(store, "coinbase", "backfill", "BTC-USD")
     assert progress is not None and not progress.done
-    lock = read_lease(store, product_lease_name("BTC-USD", dataset="trades-backfill"))
+    lock = read_lease(store, product_lease_name("BTC-USD", "coinbase", "trades-backfill"))
     assert lock is not None and not lock.expired(datetime.now(UTC))
     if takes_over:  # restarted at once: the lock's holder process is gone from this machine
         assert lock.pid == process.pid
@@ -232,7 +234,7 @@ def test_ctrl_c_stops_a_backfill_with_its_summary_and_the_rerun_finishes_it(
     assert b"interrupted (Ctrl-C)" in out and b"run record:" in out  # the summary table
     assert err.strip().endswith(b"run the same command again to continue")
     assert b"Traceback" not in err
-    lock = read_lease(store, product_lease_name("BTC-USD", dataset="trades-backfill"))
+    lock = read_lease(store, product_lease_name("BTC-USD", "coinbase", "trades-backfill"))
     assert lock is not None and lock.expired(datetime.now(UTC))  # released
     record_key = out.decode().split("run record: ", 1)[1].split()[0]
     record = json.loads(store.get(record_key))
@@ -254,7 +256,7 @@ def test_a_backfill_to_a_time_still_to_come_is_a_backfill_up_to_now(
     start, today_inclusive = T.replace(hour=11, minute=30), T.replace(day=23)
     summary = backfill(sandbox, store, settings, start_at=start, end_at=today_inclusive)
     assert not summary.failed
-    cursor = read_trade_cursor(store, "ETH-USD")
+    cursor = read_trade_cursor(store, "coinbase", "trades", "ETH-USD")
     assert cursor is not None  # handed over to ingest, not "complete" while the day goes on
     assert cursor.last_trade_id == sandbox.market.newest_trade_id("ETH-USD")
     sandbox.clock.advance(1800)
@@ -275,16 +277,16 @@ def test_a_crash_between_the_cursor_and_the_done_mark_resumes_to_done_fetching_n
     store = open_store(settings)
     start = T.replace(hour=11)
     backfill(sandbox, store, settings, start_at=start)
-    cursor = read_trade_cursor(store, "BTC-USD")
-    done = read_progress(store, "backfill", "BTC-USD")
+    cursor = read_trade_cursor(store, "coinbase", "trades", "BTC-USD")
+    done = read_progress(store, "coinbase", "backfill", "BTC-USD")
     assert cursor is not None and done is not None and done.done
     save_progress(store, replace(done, done=False))  # the state such a crash leaves
     keys = trade_keys(store, "BTC-USD")
     again = backfill(sandbox, store, settings, start_at=start)
     assert item(again, "BTC-USD").note == "resumed; reached_known"
     assert item(again, "BTC-USD").pages == 0 and trade_keys(store, "BTC-USD") == keys
-    assert read_progress(store, "backfill", "BTC-USD").done  # type: ignore[union-attr]
-    assert read_trade_cursor(store, "BTC-USD") == cursor
+    assert read_progress(store, "coinbase", "backfill", "BTC-USD").done  # type: ignore[union-attr]
+    assert read_trade_cursor(store, "coinbase", "trades", "BTC-USD") == cursor
 
 
 def test_a_first_ingest_during_a_backfill_up_to_now_continues_right_above_it(
@@ -303,7 +305,7 @@ def test_a_first_ingest_during_a_backfill_up_to_now_continues_right_above_it(
     assert set(seen) == set(range(min(seen), newest + 1))  # no hole between the two
     assert min(seen) == sandbox.market.trade_id_at("ETH-USD", start)
     assert max(seen.values()) == 1
-    assert read_trade_cursor(store, "ETH-USD").last_trade_id == newest  # type: ignore[union-attr]
+    assert read_trade_cursor(store, "coinbase", "trades", "ETH-USD").last_trade_id == newest  # type: ignore[union-attr]
 
 
 def test_a_backfill_up_to_now_of_a_quiet_range_still_hands_over_to_ingest(
@@ -318,7 +320,7 @@ def test_a_backfill_up_to_now_of_a_quiet_range_still_hands_over_to_ingest(
     assert start < sandbox.clock.now()  # no trade since `start`
     quiet = backfill(sandbox, store, settings, start_at=start)
     assert item(quiet, "SOL-USD").note == "no trades in the range"
-    cursor = read_trade_cursor(store, "SOL-USD")
+    cursor = read_trade_cursor(store, "coinbase", "trades", "SOL-USD")
     assert cursor is not None and cursor.last_trade_id == newest.trade_id
     sandbox.clock.advance(3 * 3600)  # more than a page of trades, all after `start`
     ingest(sandbox, store, settings, source="coinbase")

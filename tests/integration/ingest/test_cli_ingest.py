@@ -47,8 +47,8 @@ def test_ingest_prints_a_summary_table_and_lands_every_product(
                  "simple_price", "first id", "gap filled", "run record: _state/runs/"):  # fmt: skip
         assert text in result.output
     store = open_store(sandbox_settings(cli_env, lake))
-    assert read_trade_cursor(store, "BTC-USD") is not None
-    assert read_trade_cursor(store, "SOL-USD") is None  # not asked for
+    assert read_trade_cursor(store, "coinbase", "trades", "BTC-USD") is not None
+    assert read_trade_cursor(store, "coinbase", "trades", "SOL-USD") is None  # not asked for
 
 
 def test_an_unparsable_page_exits_non_zero_with_the_summary(cli_env: Any, tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_an_unparsable_page_exits_non_zero_with_the_summary(cli_env: Any, tmp_pa
     assert "trades SOL-USD" in result.output
     store = open_store(sandbox_settings(cli_env, lake))
     seen = bronze_trade_ids(store, "SOL-USD")
-    cursor = read_trade_cursor(store, "SOL-USD")
+    cursor = read_trade_cursor(store, "coinbase", "trades", "SOL-USD")
     assert cursor is not None and max(seen) == cursor.last_trade_id
 
 

@@ -26,7 +26,7 @@ def primed(sb: Any, tmp_path: Any, products: str = "BTC-USD") -> tuple[Any, Any]
 
 def assert_gapless(store: Any, product: str) -> None:
     seen = bronze_trade_ids(store, product)
-    cursor = read_trade_cursor(store, product)
+    cursor = read_trade_cursor(store, "coinbase", "trades", product)
     assert cursor is not None
     assert set(seen) == set(range(min(seen), cursor.last_trade_id + 1))
     assert max(seen.values()) == 1
@@ -53,7 +53,7 @@ def test_transient_faults_are_retried_and_no_page_is_lost(
     sandbox: Any, tmp_path: Any, rule: dict[str, Any]
 ) -> None:
     settings, store = primed(sandbox, tmp_path)
-    before = read_trade_cursor(store, "BTC-USD")
+    before = read_trade_cursor(store, "coinbase", "trades", "BTC-USD")
     calls = sandbox.faults._calls.get("coinbase.trades", 0)
     sandbox.faults.add(rule.pop("kind"), "coinbase.trades", calls=[calls + 2, calls + 3], **rule)
     summary = ingest(sandbox, store, settings, source="coinbase")
@@ -62,7 +62,7 @@ def test_transient_faults_are_retried_and_no_page_is_lost(
     btc = item(summary, "BTC-USD")
     assert btc.pages >= 3
     assert_gapless(store, "BTC-USD")
-    after = read_trade_cursor(store, "BTC-USD")
+    after = read_trade_cursor(store, "coinbase", "trades", "BTC-USD")
     assert before is not None and after is not None
     assert btc.trades == after.last_trade_id - before.last_trade_id  # each new id counted once
 
@@ -151,7 +151,7 @@ def test_a_fault_on_the_newest_trade_probe_loses_nothing(
     assert (btc.parse_failures, len(btc.unparsed_keys)) == (flagged, flagged)
     assert all(parse_bronze_key(key).unparsed for key in btc.unparsed_keys)
     assert_gapless(store, "BTC-USD")
-    cursor = read_trade_cursor(store, "BTC-USD")
+    cursor = read_trade_cursor(store, "coinbase", "trades", "BTC-USD")
     assert cursor is not None and cursor.last_trade_id == sandbox.market.newest_trade_id("BTC-USD")
 
 

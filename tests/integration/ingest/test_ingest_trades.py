@@ -16,8 +16,8 @@ from coinlake.bronze.state import read_progress, read_run_records, read_trade_cu
 from coinlake.domain.envelope import split_envelope
 from coinlake.ingest.run import RunOptions
 from coinlake.ingest.since import parse_since
-from coinlake.sources.coinbase_parse import parse_trades
-from coinlake.sources.coingecko_parse import parse_simple_price
+from coinlake.sources.coinbase.parse import parse_trades
+from coinlake.sources.coingecko.parse import parse_simple_price
 from coinlake.storage.factory import open_store
 from tests.integration.ingest.helpers import (
     bronze_trade_ids,
@@ -91,7 +91,7 @@ def test_every_landed_object_has_its_layout_key_and_a_full_envelope(
     # since 11:00 (an hour at 20/min): every id from then to the cursor, once, per product
     for product in sandbox.market.products:
         first = sandbox.market.trade_id_at(product, summary.started_at.replace(hour=11))
-        cursor = read_trade_cursor(lake, product).last_trade_id  # type: ignore[union-attr]
+        cursor = read_trade_cursor(lake, "coinbase", "trades", product).last_trade_id  # type: ignore[union-attr]
         assert cursor == item(summary, product).last_id
         seen = bronze_trade_ids(lake, product)
         assert set(seen) == set(range(first, cursor + 1))
@@ -166,20 +166,20 @@ def test_two_runs_at_once_on_one_product_leave_consistent_state(sandbox: Any, la
     seen = bronze_trade_ids(store, "BTC-USD")
     newest = sandbox.market.newest_trade_id("BTC-USD")
     assert set(seen) == set(range(min(seen), newest + 1))
-    assert read_trade_cursor(store, "BTC-USD").last_trade_id == newest  # type: ignore[union-attr]
-    assert read_progress(store, "walk", "BTC-USD") is None
+    assert read_trade_cursor(store, "coinbase", "trades", "BTC-USD").last_trade_id == newest  # type: ignore[union-attr]
+    assert read_progress(store, "coinbase", "walk", "BTC-USD") is None
 
 
 def test_a_page_budget_stops_early_and_the_next_run_resumes(sandbox: Any, tmp_path: Any) -> None:
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
     store = open_store(settings)
     ingest(sandbox, store, settings, source="coinbase")
-    cursor = read_trade_cursor(store, "BTC-USD").last_trade_id  # type: ignore[union-attr]
+    cursor = read_trade_cursor(store, "coinbase", "trades", "BTC-USD").last_trade_id  # type: ignore[union-attr]
     sandbox.clock.advance(4 * 3600)
     partial = ingest(sandbox, store, settings, source="coinbase", options=RunOptions(max_pages=2))
     assert item(partial, "BTC-USD").status == "partial"
-    assert read_trade_cursor(store, "BTC-USD").last_trade_id == cursor  # type: ignore[union-attr]
-    assert read_progress(store, "walk", "BTC-USD") is not None
+    assert read_trade_cursor(store, "coinbase", "trades", "BTC-USD").last_trade_id == cursor  # type: ignore[union-attr]
+    assert read_progress(store, "coinbase", "walk", "BTC-USD") is not None
     assert item(partial, "BTC-USD").gaps_repaired == 1000  # 2 pages, the newest one not a gap
     rest = ingest(sandbox, store, settings, source="coinbase")
     assert item(rest, "BTC-USD").note.startswith("resumed")
@@ -215,18 +215,20 @@ def test_a_crash_after_the_cursor_moved_but_before_the_checkpoint_went_lands_not
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
     store = open_store(settings)
     ingest(sandbox, store, settings, source="coinbase")
-    before = read_trade_cursor(store, "BTC-USD").last_trade_id  # type: ignore[union-attr]
+    before = read_trade_cursor(store, "coinbase", "trades", "BTC-USD").last_trade_id  # type: ignore[union-attr]
     sandbox.clock.advance(3600)
     ingest(sandbox, store, settings, source="coinbase")
-    after = read_trade_cursor(store, "BTC-USD").last_trade_id  # type: ignore[union-attr]
+    after = read_trade_cursor(store, "coinbase", "trades", "BTC-USD").last_trade_id  # type: ignore[union-attr]
     now = sandbox.clock.now()
     # the checkpoint the finished walk saved after its last page, left behind by a crash
-    save_progress(store, WalkProgress("walk", "BTC-USD", before, before + 1, after, now, now))
+    save_progress(
+        store, WalkProgress("coinbase", "walk", "BTC-USD", before, before + 1, after, now, now)
+    )
     keys = trade_keys(store, "BTC-USD")
     again = ingest(sandbox, store, settings, source="coinbase")
     assert item(again, "BTC-USD").note == "resumed; reached_known"
     assert trade_keys(store, "BTC-USD") == keys
-    assert read_progress(store, "walk", "BTC-USD") is None
+    assert read_progress(store, "coinbase", "walk", "BTC-USD") is None
     assert max(bronze_trade_ids(store, "BTC-USD").values()) == 1
 
 
@@ -246,7 +248,7 @@ def test_a_run_longer_than_its_lease_renews_it_and_frees_it_at_the_end(
     ttl = timedelta(seconds=0.6)
     long_run = ingest(sandbox, lake, settings, source="coinbase", options=RunOptions(lease_ttl=ttl))
     assert item(long_run, "BTC-USD").status == "ok", item(long_run, "BTC-USD")
-    lease = read_lease(lake, product_lease_name("BTC-USD"))
+    lease = read_lease(lake, product_lease_name("BTC-USD", "coinbase", "trades"))
     assert lease is not None
     assert lease.expires_at - lease.acquired_at > ttl  # it outlived one TTL: renewed
     assert lease.expired(sandbox.clock.now())  # and released, not left to expire
@@ -264,10 +266,12 @@ def test_a_since_id_above_the_newest_trade_fails_the_product_and_sets_no_cursor(
     summary = ingest(sandbox, store, settings, source="coinbase", since=newest + 5)
     sol = item(summary, "SOL-USD")
     assert sol.status == "failed" and f"--since {newest + 5} is above" in (sol.error or "")
-    assert read_trade_cursor(store, "SOL-USD") is None  # not left ahead of the exchange
+    assert (
+        read_trade_cursor(store, "coinbase", "trades", "SOL-USD") is None
+    )  # not left ahead of the exchange
     nxt = ingest(sandbox, store, settings, source="coinbase", since=newest + 1)
     assert item(nxt, "SOL-USD").status == "ok"  # the next id to come is fine
-    assert read_trade_cursor(store, "SOL-USD").last_trade_id == newest  # type: ignore[union-attr]
+    assert read_trade_cursor(store, "coinbase", "trades", "SOL-USD").last_trade_id == newest  # type: ignore[union-attr]
 
 
 def test_a_cursor_below_the_exchanges_first_trade_fails_loudly_every_run(
@@ -278,12 +282,12 @@ def test_a_cursor_below_the_exchanges_first_trade_fails_loudly_every_run(
     settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
     store = open_store(settings)
     first = sandbox.market.first_trade_id("BTC-USD")
-    reset_trade_cursor(store, "BTC-USD", first - 10, now=sandbox.clock.now())
+    reset_trade_cursor(store, "coinbase", "trades", "BTC-USD", first - 10, now=sandbox.clock.now())
     for _ in range(2):  # not "ok" while stuck on a walk that can never reach its stop
         btc = item(ingest(sandbox, store, settings, source="coinbase"), "BTC-USD")
         assert btc.status == "failed", btc
         assert f"no trades below id {first}" in (btc.error or "")
-    assert read_trade_cursor(store, "BTC-USD").last_trade_id == first - 10  # type: ignore[union-attr]
+    assert read_trade_cursor(store, "coinbase", "trades", "BTC-USD").last_trade_id == first - 10  # type: ignore[union-attr]
 
 
 def test_a_product_the_exchange_does_not_know_fails_alone_with_a_clear_message(

@@ -5,6 +5,7 @@ to the moto S3 bucket, with JSON logs and the success line per upload."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from coinlake.bronze.keys import parse_bronze_key
 from coinlake.bronze.state import read_trade_cursor
+from coinlake.config import Settings
 from coinlake.storage.factory import open_store
 
 pytestmark = pytest.mark.integration
@@ -106,7 +108,7 @@ def test_the_handler_ingests_a_scheduled_event_into_s3_without_heavy_imports(
         assert f"Successfully uploaded data to s3://{s3_lake.bucket}/lake/{key}" in uploads
     assert {r.get("aws_request_id") for r in logs} >= {"request-0", "request-1"}
     for product in ("BTC-USD", "ETH-USD"):
-        assert read_trade_cursor(store, product) is not None
+        assert read_trade_cursor(store, "coinbase", "trades", product) is not None
 
 
 def test_a_run_that_fails_raises_after_logging(sandbox: Any, s3_lake: Any) -> None:
@@ -150,3 +152,36 @@ def test_a_bad_event_is_logged_as_json_and_raised(sandbox: Any, s3_lake: Any) ->
     assert failure["message"] == "ingest failed"
     assert "binance" in json.dumps(failure)  # the exception, in the structured record
     assert failure["aws_request_id"] == "request-0"
+
+
+def test_the_handler_takes_its_clients_through_a_seam_in_process(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coinlake.ingest.run import Sources
+    from coinlake.runtime.lambda_ingest import make_handler
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", root.handlers[:])  # the handler installs its own
+    opened: list[Sources] = []
+
+    def on_the_sandbox_clock(settings: Any, clock: Any) -> Sources:
+        opened.append(Sources(settings, clock=sandbox.clock))
+        return opened[-1]
+
+    lake = tmp_path / "lake"
+    environ = {
+        "COINLAKE_LAKE": str(lake),
+        "COINLAKE_COINBASE_URL": sandbox.coinbase_url,
+        "COINLAKE_COINGECKO_URL": sandbox.coingecko_url,
+        "COINLAKE_PRODUCTS": "BTC-USD",
+        "COINLAKE_INGEST_MAX_PAGES": "2",
+    }
+    handler = make_handler(sources=on_the_sandbox_clock, environ=environ)
+    event = json.loads((EVENTS / "eventbridge_scheduled_coinbase.json").read_text())
+    result = handler(event, None)
+    assert result["status"] == "succeeded"
+    assert [(i["source"], i["name"]) for i in result["items"]] == [("coinbase", "BTC-USD")]
+    assert len(opened) == 1
+    store = open_store(Settings(lake=str(lake)))
+    assert read_trade_cursor(store, "coinbase", "trades", "BTC-USD") is not None
+    assert all(parse_bronze_key(k).source == "coinbase" for k in store.list("bronze/"))

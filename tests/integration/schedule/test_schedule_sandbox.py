@@ -50,6 +50,9 @@ def test_scheduled_ingest_and_transform_land_every_trade_once(sandbox: Any, tmp_
         "transform"
     ]
     assert run.failures == 0, [f.detail for f in run.firings]
+    checked = [f.detail for f in run.firings if f.job == "transform"]
+    assert all("quality" in detail and "no error" in detail for detail in checked), checked
+    assert len(list((lake / "gold" / "quality_results").rglob("*.parquet"))) == 2
     for product in ("BTC-USD", "ETH-USD"):
         landed = bronze_trade_ids(store, product)
         assert set(landed) == set(range(min(landed), max(landed) + 1))

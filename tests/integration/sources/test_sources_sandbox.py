@@ -17,9 +17,13 @@ import pytest
 from coinlake.config import Settings
 from coinlake.domain.clock import SystemClock
 from coinlake.errors import BadResponseError, SchemaDriftError
-from coinlake.sources.coinbase import CoinbaseSource, TradesPage, parse_trades
-from coinlake.sources.coingecko import CoinGeckoSource, parse_market_chart, parse_simple_price
-from coinlake.sources.pagination import TradesWalk, WalkStop
+from coinlake.sources.coinbase.client import CoinbaseSource, TradesPage, parse_trades
+from coinlake.sources.coinbase.trades_walk import TradesWalk, WalkStop
+from coinlake.sources.coingecko.client import (
+    CoinGeckoSource,
+    parse_market_chart,
+    parse_simple_price,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,9 @@ import json
 import boto3
 import pytest
 
-from coinlake.aws.secrets import coingecko_api_key
 from coinlake.config import Settings
 from coinlake.errors import ConfigError
+from coinlake.sources.coingecko.source import coingecko_api_key
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +75,11 @@ def test_entry_points_sources_carry_the_key_from_ssm(aws_credentials: str) -> No
 
     ssm = boto3.client("ssm", region_name="us-east-1")
     ssm.put_parameter(Name="/coinlake/run-key", Value="CG-run", Type="SecureString")
-    sources = Sources.for_settings(_settings(coingecko_api_key_parameter="/coinlake/run-key"))
-    assert sources.coingecko_api_key is not None
-    assert sources.coingecko_api_key.get_secret_value() == "CG-run"
-    assert Sources.for_settings(_settings()).coingecko_api_key is None
+    settings = _settings(coingecko_api_key_parameter="/coinlake/run-key")
+    with Sources.for_settings(settings) as sources:
+        gecko = sources.client("coingecko")
+        assert gecko.key_tier == "demo"
+        headers = {k: v.get_secret_value() for k, v in gecko.client._secret_headers.items()}
+        assert headers == {"x-cg-demo-api-key": "CG-run"}
+    with Sources.for_settings(_settings()) as keyless:
+        assert keyless.client("coingecko").key_tier is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -171,3 +172,39 @@ def test_an_unparsable_ranged_response_lands_beside_the_range_key_not_on_it(key:
     assert (parsed.start_at, parsed.end_at) == (None, None)
     with pytest.raises(InvalidBronzeKeyError):
         unparsed_key_beside(simple_price_key(FETCHED), FETCHED, body)
+
+
+def test_a_registered_layout_builds_and_parses_keys_of_a_new_source() -> None:
+    from coinlake.bronze.keys import build_key
+    from coinlake.sources.paging import Dataset, KeyLayout, SourceSpec
+    from coinlake.sources.registry import REGISTRY
+
+    layout = KeyLayout(("market", "date"), "time_range")
+    spec = SourceSpec("exchange-x", (Dataset("ohlc", "windows", layout),), open=_never_opened)
+    fetched = datetime(2026, 11, 22, 10, 0, 0, 5, tzinfo=UTC)
+    window = (datetime(2026, 11, 21, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC))
+    key = build_key("exchange-x", "ohlc", layout, fetched, folders={"market": "btc"}, window=window)
+    assert key == (
+        "bronze/source=exchange-x/dataset=ohlc/market=btc/date=2026-11-22/"
+        "20261121T000000.000000Z-20261122T000000.000000Z.json"
+    )
+    with pytest.raises(InvalidBronzeKeyError, match="unknown Bronze dataset exchange-x/ohlc"):
+        parse_bronze_key(key)
+    REGISTRY.register(spec)
+    try:
+        parsed = parse_bronze_key(key)
+        assert (parsed.partitions, parsed.start_at, parsed.end_at) == (
+            {"market": "btc", "date": "2026-11-22"},
+            *window,
+        )
+        bad = build_key("exchange-x", "ohlc", layout, fetched, folders={"market": "btc"},
+                        window=window, unparsed_body=b"{")  # fmt: skip
+        assert parse_bronze_key(bad).unparsed
+        with pytest.raises(InvalidBronzeKeyError, match="need a 'market' value"):
+            build_key("exchange-x", "ohlc", layout, fetched, window=window)
+    finally:
+        REGISTRY.unregister("exchange-x")
+
+
+def _never_opened(*_: object) -> Any:
+    raise AssertionError("building keys opens no client")

@@ -19,6 +19,7 @@ from coinlake.bronze.lease import (
     product_lease_name,
     read_lease,
     release_lease,
+    renew_if_due,
     renew_lease,
     this_machine,
 )
@@ -26,7 +27,7 @@ from coinlake.storage.base import ObjectStore
 
 NOW = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)
 TTL = timedelta(minutes=10)
-NAME = product_lease_name("BTC-USD")
+NAME = product_lease_name("BTC-USD", "coinbase", "trades")
 
 
 def test_the_lease_lives_in_state_locks(lake_store: ObjectStore) -> None:
@@ -47,9 +48,34 @@ def test_a_held_lease_blocks_another_run_until_it_expires(lake_store: ObjectStor
     assert taken.version == stored.version
 
 
+def test_a_lease_is_renewed_only_once_a_third_of_its_ttl_passed(lake_store: ObjectStore) -> None:
+    lease = acquire_lease(lake_store, NAME, "run-a", now=NOW, ttl=TTL)
+    early = renew_if_due(lake_store, lease, now=NOW + TTL / 3 - timedelta(seconds=1), ttl=TTL)
+    assert early == lease
+    assert early.version == lease.version
+    due = NOW + TTL / 3
+    renewed = renew_if_due(lake_store, lease, now=due, ttl=TTL)
+    assert renewed.expires_at == due + TTL
+    stored = read_lease(lake_store, NAME)
+    assert stored is not None
+    assert (stored.expires_at, stored.version) == (due + TTL, renewed.version)
+
+
+def test_leases_of_other_sources_and_datasets_are_apart(lake_store: ObjectStore) -> None:
+    acquire_lease(lake_store, NAME, "run-a", now=NOW, ttl=TTL)
+    other = product_lease_name("BTC-USD", "kraken", "trades")
+    assert lease_key(other) == "_state/locks/kraken/trades/product=BTC-USD.json"
+    acquire_lease(lake_store, other, "run-b", now=NOW, ttl=TTL)
+    acquire_lease(lake_store, product_lease_name("BTC-USD", "coinbase", "candles"), "c", now=NOW)
+    held = [read_lease(lake_store, NAME), read_lease(lake_store, other)]
+    assert [lease.owner for lease in held if lease is not None] == ["run-a", "run-b"]
+
+
 def test_other_products_are_independent(lake_store: ObjectStore) -> None:
     acquire_lease(lake_store, NAME, "run-a", now=NOW, ttl=TTL)
-    acquire_lease(lake_store, product_lease_name("ETH-USD"), "run-b", now=NOW, ttl=TTL)
+    acquire_lease(
+        lake_store, product_lease_name("ETH-USD", "coinbase", "trades"), "run-b", now=NOW, ttl=TTL
+    )
 
 
 def test_racing_runs_get_exactly_one_lease(lake_store: ObjectStore) -> None:

@@ -30,11 +30,11 @@ NOW = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)
 
 
 def test_no_cursor_before_the_first_landing(lake_store: ObjectStore) -> None:
-    assert read_trade_cursor(lake_store, "BTC-USD") is None
+    assert read_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD") is None
 
 
 def test_the_cursor_is_stored_in_its_documented_format(lake_store: ObjectStore) -> None:
-    advance_trade_cursor(lake_store, "BTC-USD", 1234, now=NOW, run_id="r1")
+    advance_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD", 1234, now=NOW, run_id="r1")
     document = json.loads(lake_store.get("_state/cursors/coinbase/trades/product=BTC-USD.json"))
     assert document == {
         "state_version": 1,
@@ -47,17 +47,40 @@ def test_the_cursor_is_stored_in_its_documented_format(lake_store: ObjectStore) 
     }
 
 
+def test_each_source_and_dataset_has_its_own_cursor_and_walk(lake_store: ObjectStore) -> None:
+    advance_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD", 10, now=NOW)
+    advance_trade_cursor(lake_store, "kraken", "trades", "BTC-USD", 99, now=NOW)
+    kraken = json.loads(lake_store.get("_state/cursors/kraken/trades/product=BTC-USD.json"))
+    assert (kraken["source"], kraken["dataset"], kraken["last_trade_id"]) == (
+        "kraken",
+        "trades",
+        99,
+    )
+    cursor = read_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD")
+    assert cursor is not None
+    assert (cursor.source, cursor.last_trade_id) == ("coinbase", 10)
+    walk = WalkProgress("kraken", "walk", "BTC-USD", 5, 50, None, NOW, NOW)
+    save_progress(lake_store, walk)
+    assert lake_store.exists("_state/cursors/kraken/walk/product=BTC-USD.json")
+    assert read_progress(lake_store, "coinbase", "walk", "BTC-USD") is None
+    assert read_progress(lake_store, "kraken", "walk", "BTC-USD") == walk
+
+
 def test_the_cursor_never_goes_backwards(lake_store: ObjectStore) -> None:
-    advance_trade_cursor(lake_store, "BTC-USD", 500, now=NOW)
-    kept = advance_trade_cursor(lake_store, "BTC-USD", 400, now=NOW + timedelta(1))
+    advance_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD", 500, now=NOW)
+    kept = advance_trade_cursor(
+        lake_store, "coinbase", "trades", "BTC-USD", 400, now=NOW + timedelta(1)
+    )
     assert kept.last_trade_id == 500
     assert kept.updated_at == NOW
-    moved = advance_trade_cursor(lake_store, "BTC-USD", 501, now=NOW + timedelta(2))
-    cursor = read_trade_cursor(lake_store, "BTC-USD")
+    moved = advance_trade_cursor(
+        lake_store, "coinbase", "trades", "BTC-USD", 501, now=NOW + timedelta(2)
+    )
+    cursor = read_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD")
     assert cursor is not None
     assert cursor == moved
     assert cursor.last_trade_id == 501
-    assert read_trade_cursor(lake_store, "ETH-USD") is None
+    assert read_trade_cursor(lake_store, "coinbase", "trades", "ETH-USD") is None
 
 
 def test_concurrent_advances_converge_on_the_largest_id(lake_store: ObjectStore) -> None:
@@ -66,36 +89,39 @@ def test_concurrent_advances_converge_on_the_largest_id(lake_store: ObjectStore)
 
     def advance(last: int) -> int:
         barrier.wait()
-        return advance_trade_cursor(lake_store, "BTC-USD", last, now=NOW).last_trade_id
+        return advance_trade_cursor(
+            lake_store, "coinbase", "trades", "BTC-USD", last, now=NOW
+        ).last_trade_id
 
     with ThreadPoolExecutor(len(ids)) as pool:
         results = list(pool.map(advance, ids))
     assert all(result >= last for result, last in zip(results, ids, strict=True))
-    cursor = read_trade_cursor(lake_store, "BTC-USD")
+    cursor = read_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD")
     assert cursor is not None
     assert cursor.last_trade_id == 900
 
 
 def test_a_reset_may_move_the_cursor_back_or_remove_it(lake_store: ObjectStore) -> None:
-    advance_trade_cursor(lake_store, "BTC-USD", 500, now=NOW)
-    reset = reset_trade_cursor(lake_store, "BTC-USD", 10, now=NOW)
+    advance_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD", 500, now=NOW)
+    reset = reset_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD", 10, now=NOW)
     assert reset is not None
-    assert read_trade_cursor(lake_store, "BTC-USD") == reset
-    assert reset_trade_cursor(lake_store, "BTC-USD", None, now=NOW) is None
-    assert read_trade_cursor(lake_store, "BTC-USD") is None
+    assert read_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD") == reset
+    assert reset_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD", None, now=NOW) is None
+    assert read_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD") is None
 
 
 def test_a_malformed_cursor_is_one_clear_error(lake_store: ObjectStore) -> None:
-    lake_store.put(trades_cursor_key("BTC-USD"), b"{not json")
+    lake_store.put(trades_cursor_key("coinbase", "trades", "BTC-USD"), b"{not json")
     with pytest.raises(StorageError, match=r"product=BTC-USD.json is not valid JSON"):
-        read_trade_cursor(lake_store, "BTC-USD")
-    lake_store.put(trades_cursor_key("BTC-USD"), b'{"last_trade_id": "12"}')
+        read_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD")
+    lake_store.put(trades_cursor_key("coinbase", "trades", "BTC-USD"), b'{"last_trade_id": "12"}')
     with pytest.raises(StorageError, match="must be an integer"):
-        read_trade_cursor(lake_store, "BTC-USD")
+        read_trade_cursor(lake_store, "coinbase", "trades", "BTC-USD")
 
 
 def _progress() -> WalkProgress:
     return WalkProgress(
+        source="coinbase",
         kind="backfill",
         product="BTC-USD",
         stop_at_id=99,
@@ -111,14 +137,14 @@ def _progress() -> WalkProgress:
 def test_a_backfill_position_saves_resumes_and_clears(lake_store: ObjectStore) -> None:
     saved = save_progress(lake_store, _progress())
     step = save_progress(lake_store, WalkProgress(**{**_fields(saved), "next_after": 5000}))
-    resumed = read_progress(lake_store, "backfill", "BTC-USD")
+    resumed = read_progress(lake_store, "coinbase", "backfill", "BTC-USD")
     assert resumed == step
     assert resumed is not None
     assert resumed.next_after == 5000
     assert resumed.params == {"from": "2026-01-01T00:00:00Z"}
-    assert read_progress(lake_store, "walk", "BTC-USD") is None
-    clear_progress(lake_store, "backfill", "BTC-USD")
-    assert read_progress(lake_store, "backfill", "BTC-USD") is None
+    assert read_progress(lake_store, "coinbase", "walk", "BTC-USD") is None
+    clear_progress(lake_store, "coinbase", "backfill", "BTC-USD")
+    assert read_progress(lake_store, "coinbase", "backfill", "BTC-USD") is None
 
 
 def test_a_stale_checkpoint_save_loses(lake_store: ObjectStore) -> None:
@@ -128,7 +154,7 @@ def test_a_stale_checkpoint_save_loses(lake_store: ObjectStore) -> None:
         save_progress(lake_store, WalkProgress(**{**_fields(first), "next_after": 6000}))
     with pytest.raises(ConcurrentUpdateError):
         save_progress(lake_store, _progress())  # a second run starting the same backfill
-    resumed = read_progress(lake_store, "backfill", "BTC-USD")
+    resumed = read_progress(lake_store, "coinbase", "backfill", "BTC-USD")
     assert resumed is not None
     assert resumed.next_after == 7000
 

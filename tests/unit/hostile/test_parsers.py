@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coinlake.errors import BadResponseError, CoinlakeError, SchemaDriftError
-from coinlake.sources.coinbase_parse import parse_candles, parse_products, parse_trades
-from coinlake.sources.coingecko_parse import parse_market_chart, parse_simple_price
+from coinlake.sources.coinbase.parse import parse_candles, parse_products, parse_trades
+from coinlake.sources.coingecko.parse import parse_market_chart, parse_simple_price
 
 PARSERS: dict[str, Callable[[bytes], object]] = {
     "coinbase trades": lambda body: parse_trades(body, "BTC-USD"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coinlake.ingest.pages import ExactWalk
-from coinlake.sources.pagination import PageIds, WalkStop
+from coinlake.sources.coinbase.trades_walk import PageIds, WalkStop
 
 
 def pages_of(walk: ExactWalk, newest: int, missing: frozenset[int] = frozenset()) -> list[range]:

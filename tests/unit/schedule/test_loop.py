@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.errors import UpstreamUnavailableError
 from coinlake.schedule.expressions import parse_schedule
 from coinlake.schedule.loop import JobOutcome, ScheduledJob, run_schedule

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.sources.http import ApiClient
 from coinlake.sources.ratelimit import TokenBucket
 from coinlake.sources.retry import RetryPolicy

@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coinlake.domain.clock import Clock, FakeClock, SystemClock
+from coinlake.devtools.fake_clock import FakeClock
+from coinlake.domain.clock import Clock, SystemClock
 
 
 def test_fake_clock_moves_only_when_sleeping_or_advanced() -> None:

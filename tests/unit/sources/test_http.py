@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.errors import BadResponseError, RateLimitedError, UpstreamUnavailableError
 from coinlake.sources.http import ApiClient, api_message, parse_retry_after
 from coinlake.sources.ratelimit import TokenBucket

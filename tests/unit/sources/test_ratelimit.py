@@ -5,7 +5,9 @@ import threading
 import pytest
 
 from coinlake.config import Settings
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
+from coinlake.sources.coinbase.client import coinbase_limiter
+from coinlake.sources.coingecko.client import coingecko_limiter
 from coinlake.sources.ratelimit import TokenBucket
 
 
@@ -54,8 +56,8 @@ def test_concurrent_callers_reserve_distinct_slots(clock: FakeClock) -> None:
 
 def test_settings_give_each_api_its_budget(clock: FakeClock) -> None:
     settings = Settings(coingecko_calls_per_minute=30)
-    coinbase = TokenBucket.for_coinbase(settings, clock)
-    coingecko = TokenBucket.for_coingecko(settings, clock)
+    coinbase = coinbase_limiter(settings, clock)
+    coingecko = coingecko_limiter(settings, clock)
     assert (coinbase.rate_per_s, coinbase.burst) == (pytest.approx(9.8), 14)
     assert (coingecko.rate_per_s, coingecko.burst) == (0.5, 1)
     assert [coingecko.acquire() for _ in range(3)] == [0.0, 2.0, 2.0]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from coinlake.domain.clock import FakeClock
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.errors import (
     BadResponseError,
     RateLimitedError,

@@ -1,0 +1,1 @@
+"""The Glue Data Catalog tables and the Athena workgroup."""

@@ -1,0 +1,1 @@
+"""The role GitHub Actions assumes through OIDC to deploy."""

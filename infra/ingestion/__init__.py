@@ -1,0 +1,1 @@
+"""The ingest Lambdas, their DLQ and their schedules."""

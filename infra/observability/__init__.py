@@ -1,0 +1,1 @@
+"""Alarms, the alarm topic and the budget."""

@@ -1,0 +1,1 @@
+"""The Glue job running the Silver and Gold transforms on Spark."""

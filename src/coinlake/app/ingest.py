@@ -1,0 +1,111 @@
+"""Ingestion as every entry point runs it: open the registered sources, check, run, close.
+
+`coinlake ingest`/`backfill` (cli/ingest.py), the demo (cli/demo.py), the scheduler
+(schedule/jobs.py) and the Lambda handler (runtime/lambda_ingest.py) all call `ingest` or
+`backfill` here; they differ only in how they read their input and report the summary.
+`sources` is the seam: a factory `(settings, clock) -> Sources` that a test replaces to hand
+in clients on a sandbox or a fake transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from coinlake.config import Settings
+from coinlake.domain.clock import Clock, SystemClock
+from coinlake.ingest.id_walk import Since
+from coinlake.ingest.run import RunOptions, run_backfill, run_ingest
+from coinlake.ingest.summary import RunSummary
+from coinlake.sources.registry import ALL, REGISTRY, Sources
+from coinlake.storage.base import ObjectStore
+
+SourcesFactory = Callable[[Settings, Clock], Sources]
+
+
+def open_sources(settings: Settings, clock: Clock) -> Sources:
+    """The registered sources for a run (each opens its client on first use)."""
+    return Sources.for_settings(settings, clock)
+
+
+def source_choices() -> tuple[str, ...]:
+    """`all` and every registered source: the CLI's `--source`, the scheduler's jobs and the
+    Lambda event's `source` all take these."""
+    return REGISTRY.choices()
+
+
+def check_items(sources: Sources, source: str, items: Sequence[str]) -> None:
+    """Ask each chosen source that can whether `items` (products) exist, before a run.
+
+    Raises:
+        ConfigError: a source does not know an item (the message names it).
+    """
+    for spec in sources.registry.selected(source):
+        if spec.check_items is not None:
+            spec.check_items(sources.client(spec.name), items)
+
+
+def ingest(
+    store: ObjectStore,
+    settings: Settings,
+    *,
+    source: str = ALL,
+    products: Sequence[str] | None = None,
+    since: Since | None = None,
+    options: RunOptions | None = None,
+    clock: Clock | None = None,
+    sources: SourcesFactory = open_sources,
+    check: bool = False,
+) -> RunSummary:
+    """One `ingest` run (see `coinlake.ingest.run.run_ingest`); `check` first asks the
+    sources whether the products exist.
+
+    Raises:
+        ConfigError: an unknown source or product.
+        RunInterrupted: Ctrl-C (its summary is attached).
+    """
+    with sources(settings, clock or SystemClock()) as opened:
+        if check:
+            check_items(opened, source, products or settings.products)
+        return run_ingest(
+            store, opened, source=source, products=products, since=since, options=options
+        )
+
+
+def backfill(
+    store: ObjectStore,
+    settings: Settings,
+    *,
+    start_at: datetime,
+    end_at: datetime | None = None,
+    source: str = ALL,
+    products: Sequence[str] | None = None,
+    trades: bool = True,
+    candles_granularity_s: int | None = None,
+    restart: bool = False,
+    options: RunOptions | None = None,
+    clock: Clock | None = None,
+    sources: SourcesFactory = open_sources,
+    check: bool = False,
+) -> RunSummary:
+    """One `backfill` run (see `coinlake.ingest.run.run_backfill`).
+
+    Raises:
+        ConfigError: an empty or future range, an unknown source or product.
+        RunInterrupted: Ctrl-C (its summary is attached).
+    """
+    with sources(settings, clock or SystemClock()) as opened:
+        if check:
+            check_items(opened, source, products or settings.products)
+        return run_backfill(
+            store,
+            opened,
+            start_at=start_at,
+            end_at=end_at,
+            source=source,
+            products=products,
+            trades=trades,
+            candles_granularity_s=candles_granularity_s,
+            restart=restart,
+            options=options,
+        )

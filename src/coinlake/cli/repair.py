@@ -1,0 +1,110 @@
+"""`coinlake backfill --repair-gaps [--product ...]`: land the missing trade-id ranges.
+
+Finds the missing ranges with the completeness check's SQL (DuckDB over the local lake),
+fetches the servable ones (`coinlake.ingest.repair`), reports the ranges the exchange did not
+serve, then runs the transforms and the check again so the printed completeness is the lake's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import typer
+from rich import box
+from rich.table import Table
+
+from coinlake.cli.common import console
+from coinlake.errors import ConfigError
+
+if TYPE_CHECKING:
+    from coinlake.config import Settings
+    from coinlake.quality.config import QualityConfig
+    from coinlake.quality.gaps import IdRange
+    from coinlake.storage.base import ObjectStore
+
+EXIT_FAILED = 1
+
+
+def _find(settings: Settings, config: QualityConfig, products: Sequence[str]) -> list[IdRange]:
+    from coinlake.quality.runner import find_gaps
+    from coinlake.transform.api import make_engine
+    from coinlake.transform.lake import LocalLake
+
+    engine = make_engine("duckdb", threads=os.cpu_count() or 2)
+    try:
+        gaps = find_gaps(LocalLake(settings.lake), engine, config, datetime.now(UTC))
+    finally:
+        engine.close()
+    return [g for g in gaps if not products or g.product in products]
+
+
+def _transform(settings: Settings) -> None:
+    from coinlake.transform.api import make_engine, run_transform
+    from coinlake.transform.lake import LocalLake
+
+    engine = make_engine("duckdb", threads=os.cpu_count() or 2)
+    try:
+        run_transform(LocalLake(settings.lake), engine, "all")
+    finally:
+        engine.close()
+
+
+def repair_command(
+    settings: Settings,
+    store: ObjectStore,
+    config: QualityConfig,
+    products: Sequence[str],
+) -> None:
+    """Run the repair and print what it did; exit 1 when a product failed or ids the exchange
+    can serve are still missing afterwards."""
+    from coinlake.app.ingest import open_sources
+    from coinlake.bronze.state import new_run_id
+    from coinlake.domain.clock import SystemClock
+    from coinlake.ingest.id_walk import TradesRun
+    from coinlake.ingest.repair import repair_gaps
+
+    if settings.lake_is_s3:
+        raise ConfigError("--repair-gaps works on a local lake folder (the check runs on DuckDB)")
+    gaps = _find(settings, config, products)
+    servable = [g for g in gaps if g.servable]
+    for gap in gaps:
+        if not gap.servable:
+            console.print(f"{gap}: {gap.size:,} ids the exchange did not serve before (skipped)")
+    if not servable:
+        console.print("no missing trade ids the exchange can serve: nothing to repair")
+        return
+    with open_sources(settings, SystemClock()) as sources:
+        clock = sources.clock
+        client = sources.client("coinbase")
+        run = TradesRun(store, client, "coinbase", "trades", clock, new_run_id(clock.now()))
+        summaries, repairs = repair_gaps(run, servable)
+    table = Table(title="coinlake backfill --repair-gaps", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("product", "missing ids", "count", "fetched", "pages", "not served"):
+        table.add_column(column, no_wrap=True, justify="left" if column == "product" else "right")
+    for repair in repairs:
+        table.add_row(
+            repair.gap.product,
+            f"{repair.gap.low}-{repair.gap.high}",
+            f"{repair.gap.size:,}",
+            f"{repair.fetched:,}",
+            f"{repair.pages:,}",
+            ", ".join(f"{r.low}-{r.high}" for r in repair.unservable) or "-",
+        )
+    console.print(table)
+    for summary in summaries:
+        if summary.error or summary.status == "locked":
+            console.print(
+                f"[red]{summary.name} {summary.status}:[/] {summary.error or summary.note}"
+            )
+    _transform(settings)
+    left = [g for g in _find(settings, config, products) if g.servable]
+    missing = sum(g.size for g in left)
+    console.print(
+        "completeness after repair: "
+        + ("100% (no servable trade ids missing)" if not left else f"{missing:,} ids still missing")
+    )
+    if left or any(s.status in ("failed", "locked") for s in summaries):
+        raise typer.Exit(EXIT_FAILED)
