@@ -52,6 +52,7 @@ def settings_for(ctx: typer.Context, **flags: object) -> Settings:
 
 def products_of(values: list[str] | None, flag: str = "--product") -> tuple[str, ...] | None:
     """`--product` values (repeatable, commas allowed), upper-cased; None when not given.
+    Non-ASCII is refused before upper-casing (`upper()` turns some look-alike letters into ASCII).
 
     Raises:
         ConfigError: the flag was given but names no product (`--product ""`): an empty value
@@ -59,9 +60,10 @@ def products_of(values: list[str] | None, flag: str = "--product") -> tuple[str,
     """
     if values is None or values == []:
         return None
-    products = tuple(
-        part.strip().upper() for value in values for part in value.split(",") if part.strip()
-    )
+    products = tuple(part.strip() for value in values for part in value.split(",") if part.strip())
     if not products:
         raise ConfigError(f"{flag} {values[0]!r} names no product: give one like BTC-USD")
-    return products
+    for product in products:
+        if not product.isascii() or not product.isprintable():
+            raise ConfigError(f"{flag} {product!r} is not a product id like BTC-USD")
+    return tuple(product.upper() for product in products)

@@ -55,12 +55,8 @@ def transform(
             f"--lake {settings.lake}: DuckDB transforms need a local lake folder; "
             "use --engine spark for S3"
         )
-    if not settings.lake_is_s3 and not Path(settings.lake).is_dir():
-        what = "is a file, not a folder" if Path(settings.lake).exists() else "does not exist"
-        raise ConfigError(
-            f"lake folder {settings.lake} {what}: check --lake / COINLAKE_LAKE, or create the "
-            "lake with `coinlake init` and land data with `coinlake ingest` first"
-        )
+    if not settings.lake_is_s3:
+        check_lake_folder(settings.lake)
     lake = LocalLake(settings.lake)
     runner = make_engine(
         settings.engine, threads=threads or os.cpu_count() or 2, memory_limit=memory_limit
@@ -127,3 +123,26 @@ def transform(
 def register(app: typer.Typer) -> None:
     """Add `coinlake transform` to the root command."""
     app.command("transform")(transform)
+
+
+def check_lake_folder(lake: str) -> None:
+    """A transform reads an existing lake: a missing folder is a mistake, not a new empty lake.
+
+    Raises:
+        ConfigError: the folder is missing, is a file, or lies under a file.
+    """
+    path = Path(lake)
+    if path.is_dir():
+        return
+    try:
+        path.stat()
+    except NotADirectoryError:
+        raise ConfigError(f"lake {lake}: Not a directory (a part of it is a file)") from None
+    except OSError:
+        what = "does not exist"
+    else:
+        what = "is a file, not a folder"
+    raise ConfigError(
+        f"lake folder {lake} {what}: check --lake / COINLAKE_LAKE, or create the "
+        "lake with `coinlake init` and land data with `coinlake ingest` first"
+    )

@@ -274,7 +274,7 @@ class SandboxServer:
         return Response(200, self.state())
 
     def state(self) -> dict[str, object]:
-        """What the control API reports: clock, newest ids, active fault rules."""
+        """What the control API reports: clock, newest ids, active fault rules, faults fired."""
         return {
             "now": self.clock.now().isoformat(),
             "clock": self.clock.mode,
@@ -283,6 +283,7 @@ class SandboxServer:
                 {k: v for k, v in vars_of(rule).items() if v not in (None, ())}
                 for rule in self.faults.rules
             ],
+            "fired": len(self.faults.fired),
         }
 
 

@@ -39,6 +39,7 @@ from coinlake.transform.runner import (
     table_journal,
 )
 from coinlake.transform.state import apply_journal, read_bookmark, write_journal
+from coinlake.transform.table_lock import TableLock, hold_table
 from coinlake.transform.unreadable import fetch_date_of
 
 
@@ -94,9 +95,24 @@ def rebuild_partition(
 
     Raises:
         ConfigError: `folder` is not a partition folder of one of `tables`.
+        LeaseHeldError: a run of the partition's table is in progress (nothing was touched).
     """
-    started = time.perf_counter()
     table, quarantine, values = parse_partition(folder, tables)
+    # the same lease as a run of the table: both stage under its folder and commit its bookmark
+    with hold_table(lake, table.name) as lock:
+        return _rebuild(table, quarantine, values, folder, lake, engine, lock)
+
+
+def _rebuild(
+    table: SilverDef | GoldDef,
+    quarantine: bool,
+    values: dict[str, str],
+    folder: str,
+    lake: Lake,
+    engine: Engine,
+    lock: TableLock,
+) -> TableSummary:
+    started = time.perf_counter()
     summary = TableSummary(table.name, full_refresh=True)
     summary.recovered, staging = start_table(lake, table.name)
     bookmark = read_bookmark(lake, table.name)
@@ -151,6 +167,7 @@ def rebuild_partition(
     changed = [] if quarantine else [name]
     next_bookmark = bookmark.advanced(partitions=changed, full=False)
     next_bookmark.with_files([folder.strip("/")], digests(lake, moves))
+    lock.before_commit()
     journal = table_journal(table.name, moves, old, next_bookmark)
     write_journal(lake, journal)
     apply_journal(lake, journal)

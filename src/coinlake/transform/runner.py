@@ -3,7 +3,7 @@
 One run of a table:
 1. finish any commit a crashed run left (`state.recover`), drop stale staging files;
 2. diff the Bronze listing (Silver) or the Silver change log (Gold) against the bookmark;
-   nothing new means nothing is written at all;
+   nothing new means no table file or bookmark is written (only the table's lease);
 3. have the engine stage the new rows and write every touched partition, whole and deduplicated
    against what it already holds, as new files under `_staging/` (one file per partition);
 4. write the commit journal, move the new files in, delete the partitions' old files, write the
@@ -11,8 +11,9 @@ One run of a table:
 
 A concurrent reader sees, per partition, the old files, then for the few milliseconds between a
 move and the following delete both old and new files (rows of that partition may show twice),
-then the new files; it never sees a partition without its rows. Two runs of the same table at
-once are not supported (schedulers run one at a time).
+then the new files; it never sees a partition without its rows. A run holds its table's lease
+(`coinlake.transform.table_lock`) from step 1 to the end and renews it before each commit: a
+second run of the same table meanwhile stops at once with `LeaseHeldError`, touching nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from coinlake.transform.state import (
     recover,
     write_journal,
 )
+from coinlake.transform.table_lock import TableLock, hold_table
 from coinlake.transform.unreadable import Unreadable, find_unreadable
 
 logger = logging.getLogger(__name__)
@@ -109,6 +111,12 @@ def table_journal(
     return Journal(table, moves, deletes, bookmark.to_json(), f"{STAGING}/{table}")
 
 
+def _commit(lake: Lake, lock: TableLock, journal: Journal) -> None:
+    lock.before_commit()  # a run whose lease was taken over stops here, before any change
+    write_journal(lake, journal)
+    apply_journal(lake, journal)
+
+
 MAX_BATCH_OBJECTS = 1000
 """Bronze objects staged at once (about 1M trades): bounds memory on any lake size."""
 
@@ -136,7 +144,25 @@ def run_silver(
     max_batch_objects: int = MAX_BATCH_OBJECTS,
 ) -> TableSummary:
     """Bring one Silver table (and its quarantine) up to date with Bronze, batch by batch;
-    each batch is committed (journal, files, bookmark) before the next one starts."""
+    each batch is committed (journal, files, bookmark) before the next one starts.
+
+    Raises:
+        LeaseHeldError: another run of this table is in progress (nothing was touched).
+        LeaseLostError: this run paused past its lease and another run took the table over.
+    """
+    with hold_table(lake, defn.name) as lock:
+        return _run_silver(defn, lake, engine, lock, full_refresh, progress, max_batch_objects)
+
+
+def _run_silver(
+    defn: SilverDef,
+    lake: Lake,
+    engine: Engine,
+    lock: TableLock,
+    full_refresh: bool,
+    progress: Progress,
+    max_batch_objects: int,
+) -> TableSummary:
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
     summary.recovered, _ = start_table(lake, defn.name)
@@ -157,7 +183,15 @@ def run_silver(
             f"batch {number + 1}/{len(batches)}: {done:,}/{len(new_keys):,} objects done",
         )
         bookmark = _silver_batch(
-            defn, lake, engine, batch, bookmark, full_refresh and number == 0, summary, rewritten
+            defn,
+            lake,
+            engine,
+            lock,
+            batch,
+            bookmark,
+            full_refresh and number == 0,
+            summary,
+            rewritten,
         )
         done += len(batch)
     summary.partitions_rewritten = len(rewritten)
@@ -253,6 +287,7 @@ def _silver_batch(
     defn: SilverDef,
     lake: Lake,
     engine: Engine,
+    lock: TableLock,
     keys: list[str],
     bookmark: Bookmark,
     full: bool,
@@ -311,8 +346,7 @@ def _silver_batch(
     )
     next_bookmark.with_files(folders, digests(lake, moves))
     journal = table_journal(defn.name, moves, old + old_q, next_bookmark)
-    write_journal(lake, journal)
-    apply_journal(lake, journal)
+    _commit(lake, lock, journal)
     if full:
         lake.prune_empty_dirs(defn.path)
         lake.prune_empty_dirs(defn.quarantine_path)
@@ -336,7 +370,24 @@ def run_gold(
     full_refresh: bool = False,
     progress: Progress = _quiet,
 ) -> TableSummary:
-    """Rebuild the Gold partitions whose Silver rows changed since the last run."""
+    """Rebuild the Gold partitions whose Silver rows changed since the last run.
+
+    Raises:
+        LeaseHeldError: another run of this table is in progress (nothing was touched).
+        LeaseLostError: this run paused past its lease and another run took the table over.
+    """
+    with hold_table(lake, defn.name) as lock:
+        return _run_gold(defn, lake, engine, lock, full_refresh, progress)
+
+
+def _run_gold(
+    defn: GoldDef,
+    lake: Lake,
+    engine: Engine,
+    lock: TableLock,
+    full_refresh: bool,
+    progress: Progress,
+) -> TableSummary:
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
     summary.recovered, staging = start_table(lake, defn.name)
@@ -379,8 +430,7 @@ def run_gold(
     )
     journal = table_journal(defn.name, moves, old, next_bookmark)
     progress(defn.name, "committing")
-    write_journal(lake, journal)
-    apply_journal(lake, journal)
+    _commit(lake, lock, journal)
     if full:
         lake.prune_empty_dirs(defn.path)
     summary.partitions_rewritten = len(touched)

@@ -35,6 +35,11 @@ class StoreLake:
         self._store = store
         self.root = store.uri()
 
+    @property
+    def store(self) -> ObjectStore:
+        """The store under the lake (transform leases live in it)."""
+        return self._store
+
     def list_keys(self, prefix: str, suffix: str = "") -> list[str]:
         """Every key under the folder `prefix` ending in `suffix`, sorted; names starting with
         `.` or `_` below `prefix` are skipped, as `LocalLake` does."""

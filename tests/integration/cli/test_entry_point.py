@@ -135,7 +135,7 @@ def _latin1_config(cwd: Path) -> list[str]:
     ("setup", "message"),
     [
         (_lake_under_a_file, "error: lake afile/lake: Not a directory"),
-        (_unwritable_lake, "error: lake /sys/coinlake-lake: Operation not permitted"),
+        (_unwritable_lake, "error: lake folder /sys/coinlake-lake does not exist"),
         pytest.param(
             _read_only_lake,
             "error: lake lake: Permission denied",
