@@ -5,8 +5,7 @@ README's promise): the run goes on, both objects go to quarantine with their key
 every other trade reaches Silver. The damaged pages' trades are excused from "expected" (their
 only copy is gone); anything else missing is lost.
 After: a page already transformed is truncated; expected: `coinlake verify` exits 1 naming it,
-and Silver keeps its rows. Until `verify` exists and the transform quarantines unreadable objects,
-what does not hold is reported as pending, not as a failure.
+and Silver keeps its rows. Anything else is a failure of the part.
 """
 
 from __future__ import annotations
@@ -44,12 +43,12 @@ def run(ctx: Context) -> PartResult:
         result.faults += 2
         before = sc.run("transform", "all")
         if before.returncode != 0:
-            result.pending.append(
+            result.problems.append(
                 "unreadable Bronze before the transform: expected quarantine and the rest of "
                 f"the batch transformed, got exit {before.returncode}: {before.lines()[-1:]}"
             )
         quarantined = list((Path(sc.lake) / "quarantine").rglob("*.parquet"))
-        if before.returncode == 0 and not quarantined:
+        if not quarantined:
             result.problems.append(
                 "unreadable Bronze objects transformed without a quarantine record"
             )
@@ -63,22 +62,13 @@ def run(ctx: Context) -> PartResult:
         result.faults += 1
         verify = sc.run("verify", "--layer", "bronze")
         if verify.returncode != 1 or victim.name not in verify.stdout + verify.stderr:
-            result.pending.append(
+            result.problems.append(
                 f"Bronze damaged after its transform: expected `coinlake verify` to exit 1 naming "
                 f"{victim.name}, got exit {verify.returncode}: {verify.lines()[-1:]}"
             )
         verdict = sc.verdict(compare=False, excused=excused)
         # The damaged pages fail the Bronze checks by design; keep the other findings.
         verdict.problems = [p for p in verdict.problems if not p.startswith("bronze:")]
-        if before.returncode != 0:  # Silver cannot hold the batch the damage blocks
-            blocked = [p for p in verdict.problems if p.startswith("silver:")]
-            verdict.problems = [p for p in verdict.problems if p not in blocked]
-            result.pending += [f"while the transform is blocked: {p}" for p in blocked]
-            if verdict.lost:
-                result.pending.append(
-                    f"{verdict.lost} trades not in Silver while the transform is blocked"
-                )
-            verdict.lost = 0
         result.notes.append(f"{len(excused)} trades excused: their only Bronze copy was damaged")
         result.add(verdict, "lake")
         result.runs += sc.runs

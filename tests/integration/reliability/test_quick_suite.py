@@ -32,10 +32,8 @@ def test_each_part_injects_faults_and_loses_and_duplicates_nothing(
 ) -> None:
     result = quick(name, tmp_path)
     assert result.faults > 0 and result.runs > 0
-    # Until the transform quarantines unreadable Bronze, damage blocks it and Silver stays
-    # behind; the part reports that as pending (named), and only then may `found` fall short.
-    blocked = any("while the transform is blocked" in p for p in result.pending)
-    assert result.expected > 0 and (result.found == result.expected or blocked)
+    assert result.expected > 0 and result.found == result.expected
+    assert result.pending == []
     assert (result.lost, result.duplicated, result.problems) == (0, 0, [])
 
 
