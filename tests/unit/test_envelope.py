@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coinlake.domain.envelope import EnvelopeMeta, build_envelope, split_envelope
+from coinlake.domain.envelope import EnvelopeMeta, body_damage, build_envelope, split_envelope
 from coinlake.errors import BadResponseError
 
 
@@ -51,3 +51,29 @@ def test_a_flagged_body_is_kept_as_text_even_when_it_is_json() -> None:
 def test_garbage_is_not_an_envelope() -> None:
     with pytest.raises(BadResponseError):
         split_envelope(b"[1, 2, 3]")
+
+
+@pytest.mark.parametrize(
+    ("body", "parse_error"),
+    [(b'[{"price": "1.5"}]\r\n', None), (b"<html>", "not JSON"), (b"\xff\xfe", "not UTF-8")],
+    ids=["json", "text", "base64"],
+)
+def test_the_body_size_and_sha256_are_recorded_and_check_the_body_read_back(
+    body: bytes, parse_error: str | None
+) -> None:
+    import hashlib
+
+    envelope = split_envelope(build_envelope(_meta(parse_error), body))
+    assert envelope.body == body
+    assert envelope.meta["body_size"] == len(body)
+    assert envelope.meta["body_sha256"] == hashlib.sha256(body).hexdigest()
+    assert body_damage(envelope) is None
+    changed = type(envelope)(envelope.meta, body[:-1] + b"!", envelope.encoding)
+    assert body_damage(changed) == "body SHA-256 differs from the one recorded at landing"
+    shorter = type(envelope)(envelope.meta, body[:-1], envelope.encoding)
+    assert body_damage(shorter) == f"body is {len(body) - 1} bytes, {len(body)} were landed"
+
+
+def test_an_envelope_without_recorded_checksums_is_not_judged() -> None:
+    envelope = split_envelope(b'{"meta":{"source":"x"},"body":[1]}\n')
+    assert body_damage(envelope) is None

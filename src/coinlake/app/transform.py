@@ -13,14 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coinlake.app.lake import open_lake
 from coinlake.config import Settings
 from coinlake.engines.base import Engine
 from coinlake.errors import ConfigError
 from coinlake.storage.base import ObjectStore
+from coinlake.storage.local import check_lake_folder, lake_os_error
+from coinlake.tables import catalog
 from coinlake.transform.runner import Layer, Progress, TableSummary, quiet, run_transform
+
+if TYPE_CHECKING:
+    from coinlake.transform.verify import VerifyLayer, VerifyReport
 
 
 def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> Engine:
@@ -73,12 +78,8 @@ def lake_and_engine(
                 f"--lake {settings.lake}: DuckDB transforms need a local lake folder; "
                 "use --engine spark for S3"
             )
-        if not settings.lake_is_s3 and not Path(settings.lake).is_dir():
-            what = "is a file, not a folder" if Path(settings.lake).exists() else "does not exist"
-            raise ConfigError(
-                f"lake folder {settings.lake} {what}: check --lake / COINLAKE_LAKE, or create "
-                "the lake with `coinlake init` and land data with `coinlake ingest` first"
-            )
+        if not settings.lake_is_s3:
+            check_lake_folder(settings.lake)
         store = open_lake(settings)
     except BaseException:
         if engine is not None:
@@ -88,6 +89,10 @@ def lake_and_engine(
         engine = make_engine(settings.engine, threads=threads, memory_limit=memory_limit)
     try:
         yield store, engine
+    except OSError as exc:  # the lake's folder, not our code: read-only, a full disk...
+        if settings.lake_is_s3:
+            raise
+        raise lake_os_error(settings.lake, exc) from exc
     finally:
         engine.close()
 
@@ -101,6 +106,7 @@ def transform(
     threads: int = 2,
     memory_limit: str = "1GB",
     engine: Engine | None = None,
+    partition: str | None = None,
 ) -> list[TableSummary]:
     """Run the Silver and/or Gold tables of the lake at `settings.lake`.
 
@@ -110,10 +116,26 @@ def transform(
 
     Raises:
         ConfigError: DuckDB with an S3 lake, a local lake folder that does not exist, an unknown
-            engine or layer, Spark not installed.
+            engine or layer, Spark not installed; `partition` without `full_refresh` or not a
+            partition folder (`partition` rebuilds only that partition, as `coinlake verify`
+            names it).
     """
     with lake_and_engine(settings, engine=engine, threads=threads, memory_limit=memory_limit) as (
         store,
         runner,
     ):
-        return run_transform(store, runner, layer, full_refresh=full_refresh, progress=progress)
+        return run_transform(
+            store, runner, layer, full_refresh=full_refresh, progress=progress, partition=partition
+        )
+
+
+def verify_lake(settings: Settings, layer: VerifyLayer = "all") -> VerifyReport:
+    """`coinlake verify`: every Bronze object and table file of `layer` checked against the size
+    and SHA-256 recorded when it was written (local folder or S3 alike).
+
+    Raises:
+        ConfigError: the lake location is invalid.
+    """
+    from coinlake.transform.verify import verify_lake as verify
+
+    return verify(open_lake(settings), layer, catalog.silver_tables(), catalog.gold_tables())

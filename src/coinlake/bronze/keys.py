@@ -46,8 +46,9 @@ DIGEST_CHARS = 16
 """Hex digits of the body's SHA-256 in an `unparsed-` key."""
 _COMPACT = "%Y%m%dT%H%M%S.%fZ"
 _COMPACT_RE = r"\d{8}T\d{6}\.\d{6}Z"
-_PRODUCT_RE = re.compile(r"^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$")
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# fullmatch, not match: `$` also matches before a trailing newline ("BTC-USD\n").
+_PRODUCT_RE = re.compile(r"[A-Z0-9]{2,10}-[A-Z0-9]{2,10}", re.ASCII)
+_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}", re.ASCII)
 _ID_PAIR = re.compile(rf"^(\d{{{ID_WIDTH},}})-(\d{{{ID_WIDTH},}})\.json$")
 _TIME_PAIR = re.compile(rf"^({_COMPACT_RE})-({_COMPACT_RE})\.json$")
 _UNPARSED = re.compile(rf"^unparsed-({_COMPACT_RE})-([0-9a-f]{{{DIGEST_CHARS}}})\.json$")
@@ -77,13 +78,13 @@ def parse_compact(text: str) -> datetime:
 
 
 def _product(product: str) -> str:
-    if not _PRODUCT_RE.match(product):
+    if not isinstance(product, str) or not _PRODUCT_RE.fullmatch(product):
         raise InvalidBronzeKeyError(f"{product!r} is not a product id like BTC-USD")
     return product
 
 
 def _name(value: str, what: str) -> str:
-    if not _NAME_RE.match(value):
+    if not isinstance(value, str) or not _NAME_RE.fullmatch(value):
         raise InvalidBronzeKeyError(f"{value!r} is not a valid {what}")
     return value
 

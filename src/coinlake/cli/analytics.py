@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coinlake.cli.common import settings_for
+from coinlake.cli import common
+from coinlake.cli.common import products_of, settings_for
 from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -72,7 +73,6 @@ def status(
 ) -> None:
     """Rows, event times, freshness, partitions, gaps, quarantine and pending Bronze per table."""
     import json
-    from datetime import UTC, datetime
 
     from coinlake.app.query import status as lake_status
     from coinlake.cli.common import console, err_console
@@ -81,7 +81,7 @@ def status(
     if fmt not in ("table", "json"):
         raise ConfigError(f"--format must be table or json, not {fmt!r}")
     settings = settings_for(ctx)
-    report = lake_status(settings, now=datetime.now(UTC))
+    report = lake_status(settings, now=common.now())
     if fmt == "json":
         typer.echo(json.dumps(status_json(report), indent=2))
     else:
@@ -115,6 +115,10 @@ def _print_status(report: LakeStatus, console: Console) -> None:
     console.print(table)
     quarantined = ", ".join(f"{name}: {n}" for name, n in report.quarantined.items())
     console.print(f"quarantined rows: {quarantined or 'none'}")
+    if report.unreadable:
+        console.print(f"[red]bronze objects that cannot be read: {len(report.unreadable)}[/]")
+        for key, reason in report.unreadable.items():
+            console.print(f"  {key}: {reason}", highlight=False, markup=False)
     pending = ", ".join(f"{group}: {n}" for group, n in report.bronze_pending.items())
     console.print(
         f"bronze objects: {report.bronze_total}, not yet transformed: {pending or 'none'}"
@@ -147,16 +151,15 @@ def report(
     ] = None,
 ) -> None:
     """Write a self-contained HTML report: hourly candles, VWAP, volume, daily price, status."""
-    from datetime import UTC, datetime
 
     from coinlake.app.query import report_html
 
     first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
+    products = list(products_of(product) or ())
     if first and last and last < first:
         raise ConfigError(f"--to {last} is before --from {first}")
-    products = [p.strip().upper() for p in product or [] if p.strip()]
     page = report_html(
-        settings_for(ctx), now=datetime.now(UTC), products=products, first=first, last=last
+        settings_for(ctx), now=common.now(), products=products, first=first, last=last
     )
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,7 +27,8 @@ from rich.progress import (
 from rich.progress import Progress as RichBar
 from rich.table import Table
 
-from coinlake.cli.common import console, err_console, settings_for
+from coinlake.cli import common
+from coinlake.cli.common import console, err_console, products_of, settings_for
 from coinlake.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -110,15 +111,6 @@ def progress_bar() -> Iterator[BarProgress]:
     finally:
         if progress.tasks:
             bar.stop()
-
-
-def products_of(values: list[str] | None) -> tuple[str, ...] | None:
-    """`--product` values (repeatable, commas allowed), upper-cased; None when not given."""
-    if not values:
-        return None
-    return tuple(
-        part.strip().upper() for value in values for part in value.split(",") if part.strip()
-    )
 
 
 def _lease_ttl(seconds: float | None) -> timedelta:
@@ -234,7 +226,7 @@ def ingest(
 
     start = None if since is None else parse_since(since)
     if isinstance(start, datetime):
-        check_not_future(start, "--since", datetime.now(UTC))
+        check_not_future(start, "--since", common.now())
     settings, store = open_lake(ctx, product)
     options = RunOptions(lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="ingest")
 
@@ -300,7 +292,7 @@ def backfill(
         raise ConfigError(
             f"--granularity {granularity}: choose one of {', '.join(map(str, GRANULARITIES))}"
         )
-    check_not_future(start_at, "--from", datetime.now(UTC))
+    check_not_future(start_at, "--from", common.now())
     settings, store = open_lake(ctx, product)
     options = RunOptions(lease_ttl=_lease_ttl(lease_ttl), max_pages=max_pages, command="backfill")
 

@@ -20,6 +20,7 @@ from coinlake.cli import quality as quality_cli
 from coinlake.cli import query as query_cli
 from coinlake.cli import schedule as schedule_cli
 from coinlake.cli import transform as transform_cli
+from coinlake.cli import verify as verify_cli
 from coinlake.cli.common import CliState, err_console
 from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.log import configure_logging
@@ -36,6 +37,7 @@ app.add_typer(sandbox_cli.app, name="sandbox")
 app.command("query")(query_cli.query)
 analytics_cli.register(app)
 transform_cli.register(app)
+verify_cli.register(app)
 ingest_cli.register(app)
 demo_cli.register(app)
 schedule_cli.register(app)

@@ -35,6 +35,13 @@ def transform(
     threads: Annotated[
         int, typer.Option(help="Engine threads; 0 = the machine's cores.", min=0)
     ] = 0,
+    partition: Annotated[
+        str | None,
+        typer.Option(
+            help="With --full-refresh: rebuild only this partition folder, e.g. "
+            "silver/trades/product_id=BTC-USD/date=2026-11-22 (as `coinlake verify` prints it)."
+        ),
+    ] = None,
 ) -> None:
     """Build Silver and Gold from new Bronze objects (incremental; idempotent)."""
     from coinlake.app.transform import transform as run
@@ -53,6 +60,7 @@ def transform(
             progress=progress,
             threads=threads or os.cpu_count() or 2,
             memory_limit=memory_limit,
+            partition=partition,
         )
     table = Table(
         title=f"coinlake transform {layer.value} ({settings.engine})",
@@ -83,6 +91,12 @@ def transform(
     unparsable = sum(s.objects_unparsable for s in summaries)
     if unparsable:
         console.print(f"[yellow]{unparsable} unparsable Bronze objects quarantined[/]")
+    unreadable = sum(s.objects_unreadable for s in summaries)
+    if unreadable:
+        console.print(
+            f"[yellow]{unreadable} Bronze objects could not be read and were quarantined "
+            "(rule unreadable_object; `coinlake status` lists them)[/]"
+        )
     if not any(s.changed for s in summaries):
         console.print("nothing new: the lake is up to date")
     console.print(f"done in {time.perf_counter() - started:.2f}s")

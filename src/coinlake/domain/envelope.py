@@ -9,11 +9,16 @@ holds exactly what the API sent and engines (DuckDB, Spark) read the trades stra
 `body` without a second JSON parse. When it is not (truncated JSON, an HTML error page) the body is
 kept as `"body_text"` (a JSON string) or, for bytes that are not UTF-8, `"body_base64"`, and
 `meta.parse_error` says why. `split_envelope()` gives the original bytes back in every case.
+
+`meta.body_size` and `meta.body_sha256` record the body's length and SHA-256 as received, so
+damage after landing (a truncated copy, a flipped byte) is found by `coinlake verify` without a
+second object per response (envelopes landed before these fields existed have neither).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -97,7 +102,10 @@ def body_is_json(body: bytes) -> bool:
 
 def build_envelope(meta: EnvelopeMeta, body: bytes) -> bytes:
     """Serialise one response: meta first, then the body verbatim (or as text/base64)."""
-    meta_json = json.dumps(meta.to_json_dict(), separators=(",", ":"), sort_keys=False)
+    document = meta.to_json_dict()
+    document["body_size"] = len(body)
+    document["body_sha256"] = hashlib.sha256(body).hexdigest()
+    meta_json = json.dumps(document, separators=(",", ":"), sort_keys=False)
     head = b'{"meta":' + meta_json.encode("utf-8")
     if meta.parse_error is None and body_is_json(body):
         return head + b',"body":' + body + b"}\n"
@@ -122,6 +130,19 @@ class Envelope:
         """The reason the body was flagged at landing, if it was."""
         value = self.meta.get("parse_error")
         return None if value is None else str(value)
+
+
+def body_damage(envelope: Envelope) -> str | None:
+    """Why the body read back differs from the one landed, or None when it matches (or when
+    the envelope predates the recorded size and hash)."""
+    size, digest = envelope.meta.get("body_size"), envelope.meta.get("body_sha256")
+    if size is None and digest is None:
+        return None
+    if size is not None and size != len(envelope.body):
+        return f"body is {len(envelope.body)} bytes, {size} were landed"
+    if digest is not None and digest != hashlib.sha256(envelope.body).hexdigest():
+        return "body SHA-256 differs from the one recorded at landing"
+    return None
 
 
 def split_envelope(data: bytes) -> Envelope:

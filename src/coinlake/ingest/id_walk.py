@@ -41,7 +41,13 @@ from coinlake.bronze.state import (
 from coinlake.domain.clock import Clock
 from coinlake.domain.envelope import format_timestamp
 from coinlake.errors import ConfigError
-from coinlake.ingest.pages import ExactWalk, land_trades_page, land_unparsed_trades, probe_newest
+from coinlake.ingest.pages import (
+    ExactWalk,
+    bad_page_lander,
+    land_trades_page,
+    land_unparsed_trades,
+    probe_newest,
+)
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
 from coinlake.sources.coinbase.client import CoinbaseSource
 from coinlake.sources.coinbase.trades_walk import MAX_LIMIT, TradesWalk, WalkStop
@@ -170,7 +176,7 @@ def _incremental(
         stop_at = (
             cursor.last_trade_id
             if cursor
-            else _stop_for_new_product(run, product, since, newest[0])
+            else _stop_for_new_product(run, product, since, newest[0], summary)
         )
         walk = ExactWalk(stop_at_id=stop_at, start_after=newest[0] + 1, max_pages=run.max_pages)
         now = run.clock.now()
@@ -216,7 +222,9 @@ def _up_to_date_or_ahead(run: TradesRun, cursor: int, newest: int, summary: Item
     )
 
 
-def _stop_for_new_product(run: TradesRun, product: str, since: Since | None, newest: int) -> int:
+def _stop_for_new_product(
+    run: TradesRun, product: str, since: Since | None, newest: int, summary: ItemSummary
+) -> int:
     """The walk's stop for a product without a cursor: below `since`, the top of an unfinished
     backfill up to now, or one page down.
 
@@ -232,7 +240,9 @@ def _stop_for_new_product(run: TradesRun, product: str, since: Since | None, new
             )
         return max(since - 1, 0)
     if isinstance(since, datetime):
-        first = run.source.find_trade_id_at(product, since).trade_id
+        first = run.source.find_trade_id_at(
+            product, since, on_bad_page=bad_page_lander(run.store, summary)
+        ).trade_id
         return 0 if first is None else max(first - 1, 0)
     backfill = read_progress(run.store, run.source_name, "backfill", product)
     if backfill is not None and not backfill.done and not backfill.params.get("to"):
@@ -272,7 +282,9 @@ def _backfill(
         walk, doc = _resume(saved, run.max_pages), saved
         summary.note = "resumed; "
     else:
-        plan = run.source.plan_backfill(product, start_at, end_at)
+        plan = run.source.plan_backfill(
+            product, start_at, end_at, on_bad_page=bad_page_lander(run.store, summary)
+        )
         start_after = plan.next_after
         if start_after is None:  # up to now: start above the newest trade, known exactly
             newest = probe_newest(run.store, run.source, product, summary)

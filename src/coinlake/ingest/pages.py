@@ -8,7 +8,7 @@ from coinlake.bronze.keys import trades_page_key, trades_unparsed_key
 from coinlake.errors import BadResponseError, ConfigError
 from coinlake.ingest.landing import land_counted, meta_for
 from coinlake.ingest.summary import ItemSummary
-from coinlake.sources.coinbase.client import CoinbaseSource, TradesPage, parse_trades
+from coinlake.sources.coinbase.client import BadPageHandler, CoinbaseSource, TradesPage
 from coinlake.sources.coinbase.trades_walk import TradesRequest, TradesWalk, WalkStop
 from coinlake.storage.base import ObjectStore
 
@@ -46,26 +46,31 @@ def probe_newest(
     Raises:
         ConfigError: the exchange does not know `product` (404).
     """
-    for attempt in range(BAD_PAGE_RETRIES + 1):
-        try:
-            raw = source.fetch_trades_page(product, limit=1)
-        except BadResponseError as exc:
-            if exc.status == 404:
-                raise ConfigError(
-                    f"unknown Coinbase product {product!r} (the exchange answered 404 Not Found); "
-                    "check the `products` setting"
-                ) from exc
-            raise
-        try:
-            trades = parse_trades(raw.body, product)
-            break
-        except BadResponseError as exc:
-            summary.pages += 1
-            page = TradesPage(product, TradesRequest(None, 1), raw, None, exc)
-            land_unparsed_trades(store, page, summary)
-            if attempt == BAD_PAGE_RETRIES:
-                raise
-    return (trades[0].trade_id, trades[0].time) if trades else None
+    try:
+        return source.probe_trade(
+            product,
+            None,
+            on_bad_page=bad_page_lander(store, summary),
+            bad_page_retries=BAD_PAGE_RETRIES,
+        )
+    except BadResponseError as exc:
+        if exc.status == 404:
+            raise ConfigError(
+                f"unknown Coinbase product {product!r} (the exchange answered 404 Not Found); "
+                "check the `products` setting"
+            ) from exc
+        raise
+
+
+def bad_page_lander(store: ObjectStore, summary: ItemSummary) -> BadPageHandler:
+    """An `on_bad_page` handler for probes and id searches: lands the response flagged and
+    counts it, as the walk does with a page that did not parse."""
+
+    def land(page: TradesPage) -> None:
+        summary.pages += 1
+        land_unparsed_trades(store, page, summary)
+
+    return land
 
 
 def land_trades_page(

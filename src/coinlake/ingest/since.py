@@ -37,6 +37,10 @@ def parse_moment(text: str, flag: str, *, end_of_day: bool = False) -> datetime:
     return moment.astimezone(UTC)
 
 
+MAX_ID_DIGITS = 19
+"""Trade ids are BIGINTs in Silver: at most 19 digits."""
+
+
 def parse_since(text: str) -> int | datetime:
     """`--since`: a trade id (digits, included) or a time.
 
@@ -44,7 +48,11 @@ def parse_since(text: str) -> int | datetime:
         ConfigError: neither.
     """
     value = text.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
+        if len(value) > MAX_ID_DIGITS:
+            raise ConfigError(
+                f"--since {value[:20]}...: a trade id has at most {MAX_ID_DIGITS} digits"
+            )
         return int(value)
     return parse_moment(value, "--since")
 

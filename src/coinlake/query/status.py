@@ -22,7 +22,7 @@ from coinlake.query.views import run_sql
 from coinlake.storage import layout
 from coinlake.storage.base import ObjectStore, list_files, read_json
 from coinlake.tables import catalog
-from coinlake.tables.spec import Table
+from coinlake.tables.spec import UNREADABLE_RULE, Table
 
 TRADES = "silver_trades"
 """The table whose products `--check` watches for freshness and trade-id gaps."""
@@ -56,6 +56,8 @@ class LakeStatus:
     bronze_pending: dict[str, int] = field(default_factory=dict)
     """Untransformed Bronze objects per `source/dataset[/product]`."""
     bronze_total: int = 0
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """Bronze objects the transform could not read (quarantined whole), key -> reason."""
     quality: str = "no quality run yet"
     """The latest `coinlake quality` run in one line (from `quality_results`)."""
 
@@ -76,6 +78,11 @@ class LakeStatus:
                 )
             if status.gaps is not None and status.gaps > max_gaps:
                 found.append(f"{status.key}: {status.gaps} missing trade ids (limit {max_gaps})")
+        if self.unreadable:
+            found.append(
+                f"{len(self.unreadable)} Bronze objects cannot be read (quarantined as "
+                "unreadable_object; repair or re-fetch them, then transform --full-refresh)"
+            )
         return found
 
 
@@ -94,6 +101,15 @@ def _table_rows(con: duckdb.DuckDBPyConnection, spec: Table) -> list[dict[str, A
     )
     rows: list[dict[str, Any]] = run_sql(con, sql).to_pylist()
     return rows
+
+
+def _unreadable(con: duckdb.DuckDBPyConnection, spec: Table) -> dict[str, str]:
+    rows = run_sql(
+        con,
+        f"SELECT DISTINCT bronze_key, detail FROM coinlake.{spec.name} "  # noqa: S608
+        f"WHERE rule = '{UNREADABLE_RULE}' ORDER BY bronze_key",
+    ).to_pylist()
+    return {str(row["bronze_key"]): str(row["detail"]) for row in rows}
 
 
 def _trade_gaps(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -129,6 +145,7 @@ def build_status(
         if spec.layer == "quarantine":
             (row,) = run_sql(con, f"SELECT count(*) AS n FROM coinlake.{spec.name}").to_pylist()  # noqa: S608
             report.quarantined[spec.name] = int(row["n"])
+            report.unreadable.update(_unreadable(con, spec))
             continue
         for row in _table_rows(con, spec):
             trades = spec.name in (TRADES, TRADES_HOURLY)
@@ -283,5 +300,6 @@ def status_json(report: LakeStatus) -> dict[str, object]:
         "quarantined": report.quarantined,
         "bronze_objects": report.bronze_total,
         "bronze_pending": report.bronze_pending,
+        "bronze_unreadable": report.unreadable,
         "quality": report.quality,
     }

@@ -66,11 +66,16 @@ def resolve_args(argv: Sequence[str], *, glue: bool) -> JobArgs:
 def summary_line(summary: TableSummary) -> str:
     """One log line per table, like the CLI's summary table."""
     mark = " (full refresh)" if summary.full_refresh else ""
+    unreadable = (
+        f", {summary.objects_unreadable} unreadable Bronze objects quarantined"
+        if summary.objects_unreadable
+        else ""
+    )
     return (
         f"{summary.table}{mark}: {summary.objects_read} objects, {summary.rows_in} rows in, "
         f"{summary.rows_written} written, {summary.rows_deduped} deduped, "
         f"{summary.rows_quarantined} quarantined, {summary.partitions_rewritten} partitions, "
-        f"{summary.seconds:.2f}s"
+        f"{summary.seconds:.2f}s{unreadable}"
     )
 
 

@@ -191,13 +191,18 @@ class Faults:
             return chosen
 
     def shuffle(self, rows: list[object]) -> list[object]:
-        """Rows in a seeded random order that differs from the input (when it can)."""
+        """Rows in a seeded random order that differs from the input when any order can.
+
+        Bounded: one shuffle, then, if it changed nothing, a rotation by one (which moves a row
+        unless every row is equal, as when `duplicate_trades` doubles a one-row page: then no
+        order differs and the rows come back as they are). Never loops holding the lock.
+        """
         with self._lock:
             out = list(rows)
-            if len(out) > 1:
-                while out == rows:
-                    self._rng.shuffle(out)
-            return out
+            self._rng.shuffle(out)
+        if out == rows:
+            out = out[1:] + out[:1]
+        return out
 
 
 def load_fault_script(path: Path) -> list[FaultRule]:

@@ -19,6 +19,7 @@ import logging
 import socket
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -273,7 +274,7 @@ class SandboxServer:
         return Response(200, self.state())
 
     def state(self) -> dict[str, object]:
-        """What the control API reports: clock, newest ids, active fault rules."""
+        """What the control API reports: clock, newest ids, active fault rules, faults fired."""
         return {
             "now": self.clock.now().isoformat(),
             "clock": self.clock.mode,
@@ -282,6 +283,7 @@ class SandboxServer:
                 {k: v for k, v in vars_of(rule).items() if v not in (None, ())}
                 for rule in self.faults.rules
             ],
+            "fired": len(self.faults.fired),
         }
 
 
@@ -349,15 +351,18 @@ class _HttpServer(ThreadingHTTPServer):
             with self._conn_lock:
                 self._connections.pop(request, None)
 
-    def drop_connections(self) -> None:
-        """Shut every open connection so its thread ends, then join them."""
+    def drop_connections(self, deadline_s: float = 5.0) -> None:
+        """Shut every open connection so its thread ends, then join them, all within
+        `deadline_s` (a handler thread that does not end is a daemon: it cannot keep the
+        process alive, and it must not keep `stop` waiting)."""
         with self._conn_lock:
             items = list(self._connections.items())
         for sock, _ in items:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+        until = time.monotonic() + deadline_s
         for _, thread in items:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, until - time.monotonic()))
 
 
 class _Handler(BaseHTTPRequestHandler):

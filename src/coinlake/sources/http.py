@@ -223,7 +223,8 @@ class ApiClient:
         headers = {name: value.get_secret_value() for name, value in self._secret_headers.items()}
         headers.update(moved)
         try:
-            response = self._http.get(info.url, params=sent, headers=headers)
+            with self._http.stream("GET", info.url, params=sent, headers=headers) as streamed:
+                response = read_capped(streamed, where)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             if isinstance(exc, httpx.ConnectTimeout) and self._reached:
                 raise UpstreamUnavailableError(  # a host that answered before: a blip, retried
@@ -312,6 +313,39 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if moment.tzinfo is None:
         return None
     return max(0.0, (moment - now).total_seconds())
+
+
+MAX_BODY_BYTES = 64 * 1024 * 1024
+"""Largest response body read (a Coinbase page is ~0.1 MB): a bigger one is refused unread."""
+
+
+def read_capped(
+    response: httpx.Response, where: str, limit: int = MAX_BODY_BYTES
+) -> httpx.Response:
+    """The streamed `response` read whole, as a plain response, if it is at most `limit` bytes.
+
+    Raises:
+        BadResponseError: the body is larger than `limit` (read no further: bounded memory).
+    """
+    too_big = BadResponseError(f"{where}: the response is larger than {limit // 2**20} MB; refused")
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
+    size = 0
+    chunks: list[bytes] = []
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    # The bytes are decoded already: the copy must not decode them (or count them) again.
+    headers = [
+        (k, v) for k, v in response.headers.multi_items()
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]  # fmt: skip
+    return httpx.Response(
+        response.status_code, headers=headers, content=b"".join(chunks), request=response.request
+    )
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -14,6 +14,11 @@ from coinlake.errors import BadResponseError, SchemaDriftError
 
 Json = object
 
+MAX_DIGITS = 38
+"""Digits of the widest DECIMAL (38) any engine stores; a longer number cannot be a real price."""
+MAX_TEXT = 100
+"""Characters a decimal string may have (digits, sign, point, exponent)."""
+
 
 def _reject_constant(name: str) -> object:
     raise ValueError(f"non-finite number {name} is not valid JSON")
@@ -97,20 +102,31 @@ class Shape:
     def decimal_string(self, value: Json, path: str) -> Decimal:
         """A decimal sent as a string (Coinbase prices and sizes); a JSON number is drift."""
         text = self.str_(value, path)
+        if len(text) > MAX_TEXT:
+            raise self.drift(path, f"a decimal string of {len(text)} characters is too long")
         try:
             number = Decimal(text)
         except InvalidOperation:
             raise self.drift(path, f"{text[:40]!r} is not a decimal number") from None
         if not number.is_finite():
             raise self.drift(path, f"{text[:40]!r} is not a finite number")
+        return self._fits(number, path)
+
+    def _fits(self, number: Decimal, path: str) -> Decimal:
+        """`number` when its digits and magnitude fit a DECIMAL(38); else drift."""
+        digits = len(number.as_tuple().digits)
+        if digits > MAX_DIGITS or not -MAX_DIGITS <= number.adjusted() <= MAX_DIGITS:
+            raise self.drift(
+                path, f"a number of {digits} digits (10^{number.adjusted()}) is out of range"
+            )
         return number
 
     def number(self, value: Json, path: str) -> Decimal:
         """A JSON number (CoinGecko, Coinbase candles) kept exact; a string is drift."""
         if isinstance(value, Decimal):
-            return value
+            return self._fits(value, path)
         if isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value)
+            return self._fits(Decimal(value), path)
         raise self.drift(path, f"expected a number, got {kind(value)}")
 
     def optional_number(self, value: Json, path: str) -> Decimal | None:

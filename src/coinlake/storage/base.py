@@ -19,6 +19,7 @@ rule in `storage.layout`) and `read_json`/`write_json` for small state documents
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,6 +133,34 @@ def list_files(store: ObjectStore, folder: str, suffix: str = "") -> list[str]:
     return sorted(
         key for key in store.list(base) if key.endswith(suffix) and not is_hidden(key[len(base) :])
     )
+
+
+def read_bytes(store: ObjectStore, key: str) -> bytes | None:
+    """The bytes of the object at `key`, or None when absent."""
+    found = store.get_with_version(key)
+    return None if found is None else found[0]
+
+
+def digest(store: ObjectStore, key: str) -> tuple[int, str]:
+    """(size, SHA-256 hex) of the object at `key` (a local file is read in 1 MiB blocks).
+
+    Raises:
+        StorageError: the object cannot be read.
+    """
+    path = store.local_path(key)
+    if path is None:
+        data = store.get(key)
+        return len(data), hashlib.sha256(data).hexdigest()
+    hasher = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                hasher.update(block)
+                size += len(block)
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return size, hasher.hexdigest()
 
 
 def read_json(store: ObjectStore, key: str) -> Any | None:

@@ -8,11 +8,15 @@
 - Versions are the SHA-256 of the content. `put_if_match` holds an exclusive `fcntl.flock` on a
   hidden lock file next to the object (`.<name>.lock`) while it compares and swaps, so
   compare-and-swap is atomic across threads and processes on one machine (not across NFS).
+- A write refused because of where the lake is (a read-only file system, no permission) is a
+  `ConfigError` (the CLI's exit 2: move or fix the lake); other failures (a full disk, an I/O
+  error) are a `StorageError`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import os
@@ -20,7 +24,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from coinlake.errors import ConcurrentUpdateError, ConfigError, StorageError
+from coinlake.errors import CoinlakeError, ConcurrentUpdateError, ConfigError, StorageError
 from coinlake.storage.base import check_key
 
 
@@ -56,7 +60,7 @@ class LocalStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageError(f"cannot create folder {path.parent}: {exc.strerror}") from exc
+            raise write_error("cannot create folder", path.parent, exc) from exc
         temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
         try:
             with temp.open("xb") as handle:
@@ -64,8 +68,8 @@ class LocalStore:
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
-            temp.unlink(missing_ok=True)
-            raise StorageError(f"cannot write {path}: {exc.strerror}") from exc
+            _discard(temp)
+            raise write_error("cannot write", path, exc) from exc
         return temp
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
@@ -79,9 +83,9 @@ class LocalStore:
         except FileExistsError:
             return False
         except OSError as exc:
-            raise StorageError(f"cannot create {path}: {exc.strerror}") from exc
+            raise write_error("cannot create", path, exc) from exc
         finally:
-            temp.unlink(missing_ok=True)
+            _discard(temp)
         _sync_folder(path.parent)
         return True
 
@@ -92,8 +96,8 @@ class LocalStore:
         try:
             temp.replace(path)
         except OSError as exc:
-            temp.unlink(missing_ok=True)
-            raise StorageError(f"cannot write {path}: {exc.strerror}") from exc
+            _discard(temp)
+            raise write_error("cannot write", path, exc) from exc
         _sync_folder(path.parent)
 
     def put_if_match(self, key: str, data: bytes, expected_version: str | None) -> str:
@@ -112,7 +116,7 @@ class LocalStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT)
         except OSError as exc:
-            raise StorageError(f"cannot lock {path}: {exc.strerror}") from exc
+            raise write_error("cannot lock", path, exc) from exc
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             yield
@@ -176,7 +180,7 @@ class LocalStore:
         try:
             path.unlink(missing_ok=True)
         except OSError as exc:
-            raise StorageError(f"cannot delete {path}: {exc.strerror}") from exc
+            raise write_error("cannot delete", path, exc) from exc
 
     def move(self, source: str, target: str) -> None:
         """Rename `source` to `target` (atomic on one file system). See `ObjectStore`."""
@@ -236,9 +240,79 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+_WHERE_THE_LAKE_IS = {
+    errno.EROFS: "the lake must be on a writable file system",
+    errno.EACCES: "the lake must be writable by this user",
+    errno.EPERM: "the lake must be writable by this user",
+}
+"""Write failures that no retry cures: the lake's place is wrong, with what to do."""
+
+
+def write_error(what: str, path: Path, exc: OSError) -> CoinlakeError:
+    """One clear error for an OS error met writing `path`: a `ConfigError` (exit 2) when the
+    lake's place refuses writes (read-only, no permission), else a `StorageError`."""
+    reason = exc.strerror or type(exc).__name__
+    hint = _WHERE_THE_LAKE_IS.get(exc.errno or 0)
+    if hint is not None:
+        return ConfigError(f"{what} {path}: {reason}: {hint}")
+    return StorageError(f"{what} {path}: {reason}")
+
+
+def _discard(temp: Path) -> None:
+    """Remove a temp file after a failed write; on a read-only or broken folder that fails too,
+    and the first error is the one to report."""
+    with contextlib.suppress(OSError):
+        temp.unlink(missing_ok=True)
+
+
 def _lost_race(key: str, expected: str | None, current: str | None) -> str:
     if expected is None:
         return f"{key} was created by another writer; re-read it and retry"
     if current is None:
         return f"{key} was deleted by another writer; re-read it and retry"
     return f"{key} was changed by another writer; re-read it and retry"
+
+
+_YOUR_SIDE = {
+    errno.EACCES: "the lake must be writable",
+    errno.EPERM: "the lake must be writable",
+    errno.EROFS: "the lake is on a read-only file system",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EEXIST: "a part of the path is a file, not a folder",
+}
+"""OS errors that come from where the lake was put, with what to do about them."""
+
+
+def lake_os_error(root: str, exc: OSError) -> CoinlakeError:
+    """One clear error for an OS error met on a local lake (an engine writing its files): a
+    `ConfigError` (a usage error: exit 2) when the lake's place is the problem (read-only,
+    under a file), else a `StorageError` (a full disk, an I/O error)."""
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) != root else ""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    hint = _YOUR_SIDE.get(exc.errno or 0)
+    if hint is not None:
+        return ConfigError(f"lake {root}: {what}{where}: {hint}")
+    return StorageError(f"lake {root}: {what}{where}")
+
+
+def check_lake_folder(lake: str) -> None:
+    """A transform reads an existing lake: a missing folder is a mistake, not a new empty lake.
+
+    Raises:
+        ConfigError: the folder is missing, is a file, or lies under a file.
+    """
+    path = Path(lake)
+    if path.is_dir():
+        return
+    try:
+        path.stat()
+    except NotADirectoryError:
+        raise ConfigError(f"lake {lake}: Not a directory (a part of it is a file)") from None
+    except OSError:
+        what = "does not exist"
+    else:
+        what = "is a file, not a folder"
+    raise ConfigError(
+        f"lake folder {lake} {what}: check --lake / COINLAKE_LAKE, or create the "
+        "lake with `coinlake init` and land data with `coinlake ingest` first"
+    )

@@ -51,6 +51,9 @@ def columns(*specs: tuple[str, str] | tuple[str, str, str]) -> tuple[Column, ...
     return tuple(Column(*spec) for spec in specs)
 
 
+UNREADABLE_RULE = "unreadable_object"
+"""Quarantine rule of a Bronze object that is not a readable envelope (`transform.unreadable`)."""
+
 QUARANTINE_PARTITION = Column(
     "date", "date", "UTC day the rejected row's Bronze object was fetched (partition key)"
 )

@@ -4,7 +4,7 @@
 and an engine; `coinlake.app.transform` builds both from the settings. One run of a table:
 1. finish any commit a crashed run left (`state.recover`), drop stale staging files;
 2. diff the Bronze listing (Silver) or the Silver change log (Gold) against the bookmark;
-   nothing new means nothing is written at all;
+   nothing new means no table file or bookmark is written (only the table's lease);
 3. have the engine stage the new rows and write every touched partition, whole and deduplicated
    against what it already holds, as new files under `_staging/` (one file per partition);
 4. write the commit journal, move the new files in, delete the partitions' old files, write the
@@ -12,8 +12,9 @@ and an engine; `coinlake.app.transform` builds both from the settings. One run o
 
 A concurrent reader sees, per partition, the old files, then for the few milliseconds between a
 move and the following delete both old and new files (rows of that partition may show twice),
-then the new files; it never sees a partition without its rows. Two runs of the same table at
-once are not supported (schedulers run one at a time).
+then the new files; it never sees a partition without its rows. A run holds its table's lease
+(`coinlake.transform.table_lock`) from step 1 to the end and renews it before each commit: a
+second run of the same table meanwhile stops at once with `LeaseHeldError`, touching nothing.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from datetime import date
 from typing import Literal
 
 from coinlake.engines.base import Engine, Row
-from coinlake.errors import ConfigError
-from coinlake.storage.base import ObjectStore, list_files
+from coinlake.errors import ConfigError, QueryFailedError
+from coinlake.storage.base import ObjectStore, digest, list_files
 from coinlake.storage.layout import staging_folder
 from coinlake.tables import catalog
 from coinlake.tables.spec import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
@@ -41,6 +42,8 @@ from coinlake.transform.state import (
     recover,
     write_journal,
 )
+from coinlake.transform.table_lock import TableLock, hold_table
+from coinlake.transform.unreadable import Unreadable, find_unreadable
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ class TableSummary:
     table: str
     objects_read: int = 0
     objects_unparsable: int = 0
+    objects_unreadable: int = 0
+    """Bronze objects that are not readable envelopes (quarantined whole, `unreadable_object`)."""
     rows_in: int = 0
     rows_written: int = 0
     rows_deduped: int = 0
@@ -84,29 +89,53 @@ def _partition_name(columns: Sequence[Column], row: Row) -> str:
     return "/".join(parts)
 
 
-def _files_under(store: ObjectStore, prefixes: Sequence[str]) -> list[str]:
+def files_under(store: ObjectStore, prefixes: Sequence[str]) -> list[str]:
     return [key for prefix in prefixes for key in list_files(store, prefix, ".parquet")]
 
 
-def _staged_moves(store: ObjectStore, staging: str, target: str) -> list[tuple[str, str]]:
+def staged_moves(store: ObjectStore, staging: str, target: str) -> list[tuple[str, str]]:
     return [(key, f"{target}/{key[len(staging) + 1 :]}") for key in list_files(store, staging)]
 
 
-def _start(store: ObjectStore, table: str) -> tuple[bool, str]:
+def digests(store: ObjectStore, moves: list[tuple[str, str]]) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of each staged file, under the key it is moved to."""
+    return {final: digest(store, staged) for staged, final in moves}
+
+
+def start_table(store: ObjectStore, table: str) -> tuple[bool, str]:
     recovered = recover(store, table)
     store.delete_folder(staging_folder(table))
     return recovered, staging_folder(table, uuid.uuid4().hex)
 
 
-def _journal(
+def table_journal(
     table: str, moves: list[tuple[str, str]], deletes: list[str], bookmark: Bookmark
 ) -> Journal:
     # the whole staging folder of the table goes once the commit is applied
     return Journal(table, moves, deletes, bookmark.to_json(), staging_folder(table))
 
 
+def _commit(store: ObjectStore, lock: TableLock, journal: Journal) -> None:
+    lock.before_commit()  # a run whose lease was taken over stops here, before any change
+    write_journal(store, journal)
+    apply_journal(store, journal)
+
+
 MAX_BATCH_OBJECTS = 1000
 """Bronze objects staged at once (about 1M trades): bounds memory on any lake size."""
+
+
+def plan_batches(keys: Sequence[str], max_objects: int) -> list[list[str]]:
+    """Split new Bronze keys into equal batches of at most `max_objects`, in key order
+    (product, then fetch date, so a batch covers few Silver partitions). Any split is correct:
+    a later batch deduplicates against the partitions an earlier one committed; key order only
+    keeps those re-writes rare."""
+    ordered = sorted(keys)
+    if not ordered:
+        return []
+    count = -(-len(ordered) // max_objects)
+    size = -(-len(ordered) // count)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 def run_transform(
@@ -117,15 +146,27 @@ def run_transform(
     full_refresh: bool = False,
     progress: Progress = quiet,
     max_batch_objects: int = MAX_BATCH_OBJECTS,
+    partition: str | None = None,
 ) -> list[TableSummary]:
     """Run the catalog's Silver and/or Gold tables, in catalog order, incrementally (or
     rebuilt when `full_refresh`).
 
+    With `partition` (a partition folder such as `silver/trades/product_id=BTC-USD/date=...`,
+    as `coinlake verify` prints it, and `full_refresh`) only that partition is rebuilt.
+
     Raises:
-        ConfigError: `layer` is not silver, gold or all.
+        ConfigError: `layer` is not silver, gold or all; `partition` without `full_refresh`
+            or not a partition folder of a table.
     """
     if layer not in ("silver", "gold", "all"):
         raise ConfigError(f"layer {layer!r}: choose silver, gold or all")
+    if partition is not None:
+        if not full_refresh:
+            raise ConfigError("--partition rebuilds one partition: give it with --full-refresh")
+        from coinlake.transform.rebuild import rebuild_partition
+
+        tables: list[SilverDef | GoldDef] = [*catalog.silver_tables(), *catalog.gold_tables()]
+        return [rebuild_partition(partition, tables, store, engine)]
     summaries: list[TableSummary] = []
     if layer in ("silver", "all"):
         summaries.extend(
@@ -147,19 +188,6 @@ def run_transform(
     return summaries
 
 
-def plan_batches(keys: Sequence[str], max_objects: int) -> list[list[str]]:
-    """Split new Bronze keys into equal batches of at most `max_objects`, in key order
-    (product, then fetch date, so a batch covers few Silver partitions). Any split is correct:
-    a later batch deduplicates against the partitions an earlier one committed; key order only
-    keeps those re-writes rare."""
-    ordered = sorted(keys)
-    if not ordered:
-        return []
-    count = -(-len(ordered) // max_objects)
-    size = -(-len(ordered) // count)
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
-
-
 def run_silver(
     defn: SilverDef,
     store: ObjectStore,
@@ -170,10 +198,28 @@ def run_silver(
     max_batch_objects: int = MAX_BATCH_OBJECTS,
 ) -> TableSummary:
     """Bring one Silver table (and its quarantine) up to date with Bronze, batch by batch;
-    each batch is committed (journal, files, bookmark) before the next one starts."""
+    each batch is committed (journal, files, bookmark) before the next one starts.
+
+    Raises:
+        LeaseHeldError: another run of this table is in progress (nothing was touched).
+        LeaseLostError: this run paused past its lease and another run took the table over.
+    """
+    with hold_table(store, defn.name) as lock:
+        return _run_silver(defn, store, engine, lock, full_refresh, progress, max_batch_objects)
+
+
+def _run_silver(
+    defn: SilverDef,
+    store: ObjectStore,
+    engine: Engine,
+    lock: TableLock,
+    full_refresh: bool,
+    progress: Progress,
+    max_batch_objects: int,
+) -> TableSummary:
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, _ = _start(store, defn.name)
+    summary.recovered, _ = start_table(store, defn.name)
     bookmark = read_bookmark(store, defn.name)
     progress(defn.name, "listing Bronze")
     listed = [key for prefix in defn.bronze_prefixes for key in list_files(store, prefix, ".json")]
@@ -191,7 +237,15 @@ def run_silver(
             f"batch {number + 1}/{len(batches)}: {done:,}/{len(new_keys):,} objects done",
         )
         bookmark = _silver_batch(
-            defn, store, engine, batch, bookmark, full_refresh and number == 0, summary, rewritten
+            defn,
+            store,
+            engine,
+            lock,
+            batch,
+            bookmark,
+            full_refresh and number == 0,
+            summary,
+            rewritten,
         )
         done += len(batch)
     summary.partitions_rewritten = len(rewritten)
@@ -210,46 +264,86 @@ def run_silver(
     return summary
 
 
-def _stage(defn: SilverDef, store: ObjectStore, engine: Engine, keys: list[str]) -> None:
-    """Make `staged`: every record of the batch's objects, typed, with its rule."""
-    main_keys = [key for key in keys if defn.input_for(key) is None]
-    extras: list[str] = []
-    for number, extra in enumerate(defn.extra_inputs):
+def stage(defn: SilverDef, store: ObjectStore, engine: Engine, keys: list[str]) -> list[str]:
+    """Make `staged`: every record of the batch's objects, typed, with its rule, plus one
+    quarantine record per object that cannot be read. Returns the views it made."""
+    inputs: list[tuple[list[str], tuple[Column, ...], str, str | None]] = [
+        (
+            [key for key in keys if defn.input_for(key) is None],
+            defn.raw_schema,
+            defn.stage_sql,
+            defn.objects_sql,
+        )
+    ]
+    for extra in defn.extra_inputs:
         extra_keys = [key for key in keys if defn.input_for(key) is extra]
         if extra_keys:
-            engine.register_bronze("bronze", store.uri(), extra_keys, extra.raw_schema)
-            engine.materialize(f"staged_extra_{number}", extra.stage_sql)
-            extras.append(f"staged_extra_{number}")
-    _stage_main(defn, store, engine, main_keys, "staged_main" if extras else "staged")
-    if extras:
-        engine.view(
-            "staged",
-            " UNION ALL ".join(f"SELECT * FROM {name}" for name in ["staged_main", *extras]),  # noqa: S608
+            inputs.append((extra_keys, extra.raw_schema, extra.stage_sql, None))
+    parts: list[str] = []
+    made: list[str] = []
+    unreadable: list[Unreadable] = []
+    for number, (input_keys, schema, stage_sql, objects_sql) in enumerate(inputs):
+        if number and not input_keys:
+            continue
+        name = f"staged_part_{number}"
+        made += [name, f"{name}_rows", f"{name}_objects"]
+        unreadable += _stage_input(
+            store, engine, input_keys, (schema, stage_sql, objects_sql), name
         )
+        parts.append(name)
+    if unreadable:
+        engine.materialize("staged_unreadable", sqlbuild.build_unreadable_sql(defn, unreadable))
+        parts.append("staged_unreadable")
+        made.append("staged_unreadable")
+    engine.view("staged", sqlbuild.build_staged_union_sql(defn, parts))
+    return ["staged", *made, "bronze"]
 
 
-def _stage_main(
-    defn: SilverDef, store: ObjectStore, engine: Engine, keys: list[str], name: str
-) -> None:
-    """Make view `name`: the records of the table's main Bronze dataset."""
-    engine.register_bronze("bronze", store.uri(), keys, defn.raw_schema)
-    engine.materialize("staged_rows", defn.stage_sql)
-    silent: list[str] = []
-    if defn.objects_sql is not None:
-        seen = {str(row[0]) for row in engine.rows("SELECT DISTINCT bronze_key FROM staged_rows")}
-        silent = [key for key in keys if key not in seen]  # unparsable or empty: a few at most
-    if defn.objects_sql is None or not silent:
-        engine.view(name, "SELECT * FROM staged_rows")
-        return
-    engine.register_bronze("bronze", store.uri(), silent, defn.raw_schema)
-    engine.materialize("staged_objects", defn.objects_sql)
-    engine.view(name, "SELECT * FROM staged_rows UNION ALL SELECT * FROM staged_objects")
+def _stage_input(
+    store: ObjectStore,
+    engine: Engine,
+    keys: list[str],
+    sql: tuple[tuple[Column, ...], str, str | None],
+    name: str,
+) -> list[Unreadable]:
+    """Make view `name`: the records of one Bronze dataset's objects (`sql` is its envelope
+    schema, stage SQL and objects SQL). Objects that cannot be read are left out and returned:
+    DuckDB fails the read on them (they are then looked for among all `keys`), Spark reads them
+    as NULLs that give no row (they are looked for among the objects that gave none)."""
+    schema, stage_sql, objects_sql = sql
+    rows = f"{name}_rows"
+    unreadable: list[Unreadable] = []
+    try:
+        engine.register_bronze("bronze", store.uri(), keys, schema)
+        engine.materialize(rows, stage_sql)
+    except QueryFailedError:
+        unreadable = find_unreadable(store, keys)
+        if not unreadable:
+            raise
+        bad = {item.key for item in unreadable}
+        logger.warning("%d Bronze objects cannot be read; quarantined", len(bad))
+        keys = [key for key in keys if key not in bad]
+        engine.register_bronze("bronze", store.uri(), keys, schema)
+        engine.materialize(rows, stage_sql)
+    seen = {str(row[0]) for row in engine.rows(f"SELECT DISTINCT bronze_key FROM {rows}")}  # noqa: S608
+    silent = [key for key in keys if key not in seen]  # empty, unparsable or unreadable: a few
+    more = find_unreadable(store, silent)
+    unreadable += more
+    silent = sorted(set(silent) - {item.key for item in more})
+    if objects_sql is None or not silent:
+        engine.view(name, f"SELECT * FROM {rows}")  # noqa: S608
+        return unreadable
+    engine.register_bronze("bronze", store.uri(), silent, schema)
+    engine.materialize(f"{name}_objects", objects_sql)
+    engine.view(name, f"SELECT * FROM {rows} UNION ALL SELECT * FROM {name}_objects")  # noqa: S608
+    return unreadable
 
 
 def _silver_batch(
     defn: SilverDef,
     store: ObjectStore,
     engine: Engine,
+    lock: TableLock,
     keys: list[str],
     bookmark: Bookmark,
     full: bool,
@@ -258,8 +352,10 @@ def _silver_batch(
 ) -> Bookmark:
     """Stage, write and commit one batch; add its counts to `summary`; return the bookmark."""
     staging = staging_folder(defn.name, uuid.uuid4().hex)
-    _stage(defn, store, engine, keys)
-    valid, rejected, unparsable = (int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0])
+    views = stage(defn, store, engine, keys)
+    valid, rejected, unparsable, unreadable = (
+        int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0]
+    )
     touched = sorted(
         _partition_name(defn.partition_by, row)
         for row in engine.rows(sqlbuild.build_touched_sql(defn))
@@ -274,8 +370,8 @@ def _silver_batch(
         existing: list[str] = []
         existing_q: list[str] = []
     else:
-        existing = old = _files_under(store, [f"{defn.path}/{p}" for p in touched])
-        existing_q = old_q = _files_under(store, [f"{defn.quarantine_path}/{p}" for p in q_touched])
+        existing = old = files_under(store, [f"{defn.path}/{p}" for p in touched])
+        existing_q = old_q = files_under(store, [f"{defn.quarantine_path}/{p}" for p in q_touched])
     engine.register_parquet("existing", store.uri(), existing, defn.columns, defn.partition_by)
     engine.register_parquet(
         "existing_quarantine",
@@ -293,30 +389,27 @@ def _silver_batch(
         engine.write_partitioned(
             sqlbuild.build_quarantine_sql(defn), store.uri(), f"{staging}/quarantine", ["date"]
         )
-    extras = [f"staged_extra_{number}" for number in range(len(defn.extra_inputs))]
-    for view in (
-        "staged",
-        "staged_main",
-        *extras,
-        "staged_rows",
-        "staged_objects",
-        "bronze",
-        "existing",
-        "existing_quarantine",
-    ):
+    for view in (*views, "existing", "existing_quarantine"):
         engine.drop(view)
-    moves = _staged_moves(store, f"{staging}/table", defn.path)
-    moves += _staged_moves(store, f"{staging}/quarantine", defn.quarantine_path)
+    moves = staged_moves(store, f"{staging}/table", defn.path)
+    moves += staged_moves(store, f"{staging}/quarantine", defn.quarantine_path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, new_keys=keys)
-    journal = _journal(defn.name, moves, old + old_q, next_bookmark)
-    write_journal(store, journal)
-    apply_journal(store, journal)
+    folders = (
+        [defn.path, defn.quarantine_path]
+        if full
+        else [f"{defn.path}/{p}" for p in touched]
+        + [f"{defn.quarantine_path}/{p}" for p in q_touched]
+    )
+    next_bookmark.with_files(folders, digests(store, moves))
+    journal = table_journal(defn.name, moves, old + old_q, next_bookmark)
+    _commit(store, lock, journal)
     if full:
         store.remove_empty_folders(defn.path)
         store.remove_empty_folders(defn.quarantine_path)
     summary.objects_read += len(keys)
     summary.objects_unparsable += unparsable
-    summary.rows_in += valid + rejected - unparsable
+    summary.objects_unreadable += unreadable
+    summary.rows_in += valid + rejected - unparsable - unreadable
     summary.rows_quarantined += rejected
     summary.rows_written += written
     summary.rows_deduped += valid + existing_rows - written
@@ -333,11 +426,27 @@ def run_gold(
     full_refresh: bool = False,
     progress: Progress = quiet,
 ) -> TableSummary:
-    """Rebuild the Gold partitions whose source rows (Silver, or Gold for a roll-up) changed
-    since the last run."""
+    """Rebuild the Gold partitions whose Silver rows changed since the last run.
+
+    Raises:
+        LeaseHeldError: another run of this table is in progress (nothing was touched).
+        LeaseLostError: this run paused past its lease and another run took the table over.
+    """
+    with hold_table(store, defn.name) as lock:
+        return _run_gold(defn, store, engine, lock, full_refresh, progress)
+
+
+def _run_gold(
+    defn: GoldDef,
+    store: ObjectStore,
+    engine: Engine,
+    lock: TableLock,
+    full_refresh: bool,
+    progress: Progress,
+) -> TableSummary:
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, staging = _start(store, defn.name)
+    summary.recovered, staging = start_table(store, defn.name)
     bookmark = read_bookmark(store, defn.name)
     source = read_bookmark(store, defn.source.name)
     full = full_refresh or bookmark.source_version is None
@@ -356,8 +465,8 @@ def run_gold(
         )
     else:
         touched = sorted({sqlbuild.project_partition(p, depth) for p in changed})
-        inputs = _files_under(store, sqlbuild.gold_source_prefixes(defn, set(touched)))
-        old = _files_under(store, [f"{defn.path}/{p}" for p in touched])
+        inputs = files_under(store, sqlbuild.gold_source_prefixes(defn, set(touched)))
+        old = files_under(store, [f"{defn.path}/{p}" for p in touched])
     summary.objects_read = len(inputs)
     progress(defn.name, f"aggregating {len(touched):,} partitions")
     engine.register_parquet(
@@ -370,13 +479,15 @@ def run_gold(
         defn.sql, store.uri(), f"{staging}/table", [c.name for c in defn.partition_by]
     )
     engine.drop(defn.source_view)
-    moves = _staged_moves(store, f"{staging}/table", defn.path)
+    moves = staged_moves(store, f"{staging}/table", defn.path)
     next_bookmark = bookmark.advanced(partitions=touched, full=full, source_version=source.version)
     next_bookmark.source = defn.source.name
-    journal = _journal(defn.name, moves, old, next_bookmark)
+    next_bookmark.with_files(
+        [defn.path] if full else [f"{defn.path}/{p}" for p in touched], digests(store, moves)
+    )
+    journal = table_journal(defn.name, moves, old, next_bookmark)
     progress(defn.name, "committing")
-    write_journal(store, journal)
-    apply_journal(store, journal)
+    _commit(store, lock, journal)
     if full:
         store.remove_empty_folders(defn.path)
     summary.partitions_rewritten = len(touched)

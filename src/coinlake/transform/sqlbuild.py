@@ -9,11 +9,53 @@ window: only keys seen more than once are ranked, which keeps the sort small on 
 
 from __future__ import annotations
 
-from coinlake.tables.spec import GoldDef, SilverDef
+from collections.abc import Sequence
+
+from coinlake.tables.spec import UNREADABLE_RULE, Column, GoldDef, SilverDef
+from coinlake.transform.unreadable import Unreadable
 
 
 def _names(defn: SilverDef) -> str:
     return ", ".join(c.name for c in defn.all_columns)
+
+
+def staged_columns(defn: SilverDef) -> tuple[Column, ...]:
+    """The columns of a staged batch, in one fixed order: the table's, then the quarantine
+    table's (`rule`, `detail`, `ingested_at`, the raw fields) not already among them."""
+    found: dict[str, Column] = {}
+    for column in (*defn.all_columns, *defn.quarantine_columns):
+        found.setdefault(column.name, column)
+    return tuple(found.values())
+
+
+def _literal(text: str) -> str:
+    """A Spark SQL string literal (backslash escapes, as Spark reads them)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def build_staged_union_sql(defn: SilverDef, views: Sequence[str]) -> str:
+    """The union of staged views, each projected to `staged_columns` by name."""
+    cols = ", ".join(f"`{c.name}`" for c in staged_columns(defn))
+    return " UNION ALL ".join(f"SELECT {cols} FROM {view}" for view in views)  # noqa: S608
+
+
+def build_unreadable_sql(defn: SilverDef, found: Sequence[Unreadable]) -> str:
+    """One staged row per unreadable Bronze object: rule `unreadable_object`, the reason as
+    `detail`, its key, `ingested_at` at midnight of its fetch date; every other column NULL."""
+    selects = []
+    for item in found:
+        values = {
+            "rule": _literal(UNREADABLE_RULE),
+            "detail": _literal(item.reason),
+            "bronze_key": _literal(item.key),
+            "ingested_at": f"TIMESTAMP '{item.fetch_date.isoformat()} 00:00:00'",
+        }
+        fields = ", ".join(
+            f"{values.get(c.name) or f'CAST(NULL AS {c.type})'} AS `{c.name}`"
+            for c in staged_columns(defn)
+        )
+        selects.append(f"SELECT {fields}")
+    return " UNION ALL ".join(selects)
 
 
 def build_dedup_sql(defn: SilverDef, staged: str = "staged", existing: str = "existing") -> str:
@@ -56,12 +98,13 @@ SELECT {cols}, `date` FROM {existing}
 
 
 def build_counts_sql(staged: str = "staged") -> str:
-    """(valid rows, rejected rows, unparsable objects) of a staged batch."""
+    """(valid rows, rejected rows, unparsable objects, unreadable objects) of a staged batch."""
     return f"""
 SELECT
   COALESCE(SUM(CASE WHEN rule IS NULL THEN 1 ELSE 0 END), 0),
   COALESCE(SUM(CASE WHEN rule IS NOT NULL THEN 1 ELSE 0 END), 0),
-  COALESCE(SUM(CASE WHEN rule = 'unparsable_response' THEN 1 ELSE 0 END), 0)
+  COALESCE(SUM(CASE WHEN rule = 'unparsable_response' THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN rule = '{UNREADABLE_RULE}' THEN 1 ELSE 0 END), 0)
 FROM {staged}
 """  # noqa: S608
 

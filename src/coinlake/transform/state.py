@@ -7,11 +7,15 @@ Bookmark `_state/bookmarks/<table>.json` (written last, atomically):
                   ["000874123456-000874122457.json", ...]},
      "source": null, "source_version": null,
      "changes": [{"version": 4, "full": false,
-                  "partitions": ["product_id=BTC-USD/date=2026-11-22"]}]}
+                  "partitions": ["product_id=BTC-USD/date=2026-11-22"]}],
+     "files": {"silver/trades/product_id=BTC-USD/date=2026-11-22/part-....parquet":
+               [48213, "<sha256 hex>"]}}
 
 Silver tables fill `consumed` (Bronze objects read, grouped by folder); Gold tables fill
 `source`/`source_version` (the Silver bookmark version they caught up with). `changes` is the log
-of partitions each version rewrote, which downstream tables read to find their work.
+of partitions each version rewrote, which downstream tables read to find their work. `files` is
+the size and SHA-256 of every Parquet file the table (and its quarantine) holds, recorded when the
+commit that wrote the file was prepared: `coinlake verify` checks the files against it.
 
 Journal `_state/journal/<table>.json`: the commit record of one run, written after every new
 file is staged and before any partition is touched: the files to move in, the files to delete and
@@ -43,6 +47,8 @@ class Bookmark:
     source: str | None = None
     source_version: int | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Every Parquet file the table holds: key -> (size in bytes, SHA-256 hex)."""
 
     def consumed_keys(self) -> set[str]:
         """Every Bronze key consumed, as full keys."""
@@ -58,6 +64,7 @@ class Bookmark:
             "source": self.source,
             "source_version": self.source_version,
             "changes": self.changes[-MAX_CHANGES:],
+            "files": {k: list(v) for k, v in sorted(self.files.items())},
         }
 
     def advanced(
@@ -88,7 +95,16 @@ class Bookmark:
             source=self.source,
             source_version=source_version if source_version is not None else self.source_version,
             changes=changes[-MAX_CHANGES:],
+            files=dict(self.files),
         )
+
+    def with_files(self, folders: list[str], added: dict[str, tuple[int, str]]) -> Bookmark:
+        """This bookmark with the checksums recorded under the rewritten partition `folders`
+        (deleted files, and files already missing) dropped, and those of `added` recorded."""
+        prefixes = tuple(f"{folder.rstrip('/')}/" for folder in folders)
+        kept = {k: v for k, v in self.files.items() if not k.startswith(prefixes)}
+        self.files = kept | added
+        return self
 
     def changes_since(self, version: int) -> tuple[bool, set[str]]:
         """(needs a full rebuild, partitions rewritten) by versions after `version`."""
@@ -121,6 +137,7 @@ def read_bookmark(store: ObjectStore, table: str) -> Bookmark:
             source=document.get("source"),
             source_version=document.get("source_version"),
             changes=list(document.get("changes", [])),
+            files={str(k): (int(v[0]), str(v[1])) for k, v in document.get("files", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise StorageError(

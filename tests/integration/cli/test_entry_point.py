@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -106,6 +106,60 @@ def test_invalid_toml_is_one_error_line(tmp_path: Path) -> None:
     assert done.stderr.strip().startswith("error: config file coinlake.toml is not valid TOML")
 
 
+def _lake_under_a_file(cwd: Path) -> list[str]:
+    (cwd / "afile").write_text("not a folder")
+    return ["--lake", "afile/lake", "transform"]
+
+
+def _unwritable_lake(cwd: Path) -> list[str]:
+    # sysfs refuses new folders even to root, so this holds wherever the suite runs
+    return ["--lake", "/sys/coinlake-lake", "transform"]
+
+
+def _read_only_lake(cwd: Path) -> list[str]:
+    page = "bronze/source=coinbase/dataset=trades/product=BTC-USD/date=2026-11-22/1-2.json"
+    (cwd / "lake" / page).parent.mkdir(parents=True)
+    (cwd / "lake" / page).write_text('{"meta": {"product": "BTC-USD"}, "body": []}')
+    for path in sorted((cwd / "lake").rglob("*"), reverse=True):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    (cwd / "lake").chmod(0o555)
+    return ["--lake", "lake", "transform"]
+
+
+def _latin1_config(cwd: Path) -> list[str]:
+    (cwd / "coinlake.toml").write_bytes('lake = "Müll"\n'.encode("latin-1"))
+    return ["transform"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (_lake_under_a_file, "error: lake afile/lake: Not a directory"),
+        (_unwritable_lake, "error: lake folder /sys/coinlake-lake does not exist"),
+        pytest.param(
+            _read_only_lake,
+            "error: lake lake: Permission denied",
+            marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes through file modes"),
+        ),
+        (_latin1_config, "error: config file coinlake.toml is not UTF-8 text (byte 0xfc"),
+        (lambda cwd: ["ingest", "--product", ""], "error: --product '' names no product"),
+        (lambda cwd: ["backfill", "--product", ",", "--from", "2026-01-01"], "error: --product"),
+        (lambda cwd: ["report", "--product", " "], "error: --product ' ' names no product"),
+    ],
+    ids=["under-a-file", "unwritable", "read-only", "latin-1-toml", "ingest", "backfill", "report"],
+)
+def test_lake_and_settings_mistakes_are_one_error_line_and_exit_2(
+    tmp_path: Path, setup: Callable[[Path], list[str]], message: str
+) -> None:
+    args = setup(tmp_path)
+    done = coinlake(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(message), lines[0]
+    assert "unexpected" not in done.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -114,8 +168,17 @@ def _free_port() -> int:
 
 def test_sandbox_serve_prints_both_base_urls_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
+    # both order faults on one endpoint: a one-row page doubled has no other order (this hung
+    # the server, holding the faults lock, and SIGTERM no longer stopped it)
+    (tmp_path / "faults.json").write_text(
+        '[{"kind": "duplicate_trades", "endpoint": "coinbase.trades", "count": 1, "calls": [2]},'
+        ' {"kind": "out_of_order_trades", "endpoint": "coinbase.trades", "calls": [2]}]'
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "coinlake", "sandbox", "serve", "--port", str(port), "--seed", "7"],
+        [
+            *(sys.executable, "-m", "coinlake", "sandbox", "serve"),
+            *("--port", str(port), "--seed", "7", "--faults", "faults.json"),
+        ],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -132,6 +195,11 @@ def test_sandbox_serve_prints_both_base_urls_serves_and_stops_on_sigterm(tmp_pat
         trades = httpx.get(f"{second[1]}/products/BTC-USD/trades", params={"limit": 5}, timeout=10)
         assert trades.status_code == 200
         assert len(trades.json()) == 5
+        one = httpx.get(f"{second[1]}/products/BTC-USD/trades", params={"limit": 1}, timeout=10)
+        assert one.status_code == 200
+        assert len(one.json()) == 2
+        assert one.json()[0] == one.json()[1]
+        assert httpx.get(f"{first[1]}/ping", timeout=10).status_code == 200
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
     finally:

@@ -327,3 +327,37 @@ def test_a_backfill_up_to_now_of_a_quiet_range_still_hands_over_to_ingest(
     seen = bronze_trade_ids(store, "SOL-USD")
     assert set(seen) == range_ids(sandbox, "SOL-USD", start, sandbox.clock.now())
     assert max(seen.values()) == 1
+
+
+def test_an_id_search_probe_that_does_not_parse_is_landed_flagged_and_asked_again(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_lake(settings)
+    start, end = T.replace(hour=10, minute=17), T.replace(hour=11, minute=29)
+    # calls 2 and 4 are probes of the id search for `start` (call 1 probes the newest trade)
+    sandbox.faults.add("truncate", "coinbase.trades", calls=[2])
+    sandbox.faults.add("wrong_shape", "coinbase.trades", calls=[4])
+    summary = backfill(sandbox, store, settings, start_at=start, end_at=end)
+    assert [f.kind for f in sandbox.faults.fired] == ["truncate", "wrong_shape"]
+    btc = item(summary, "BTC-USD")
+    assert btc.status == "ok", btc
+    assert (btc.parse_failures, len(btc.unparsed_keys)) == (2, 2)
+    assert all(parse_bronze_key(key).unparsed for key in btc.unparsed_keys)
+    assert set(bronze_trade_ids(store, "BTC-USD")) == range_ids(sandbox, "BTC-USD", start, end)
+
+
+def test_an_id_search_probe_that_never_parses_fails_the_product_after_two_retries(
+    sandbox: Any, tmp_path: Any
+) -> None:
+    settings = sandbox_settings(sandbox, str(tmp_path / "lake"), products="BTC-USD")
+    store = open_lake(settings)
+    sandbox.faults.add("truncate", "coinbase.trades", calls=[2, 3, 4])
+    summary = backfill(sandbox, store, settings, start_at=T.replace(hour=10))
+    btc = item(summary, "BTC-USD")
+    assert btc.status == "failed"
+    assert len(sandbox.faults.fired) == 3
+    assert (btc.parse_failures, len(btc.unparsed_keys)) == (3, 3)
+    # the three answers are the same bytes at the same (frozen) instant: one flagged object
+    (key,) = trade_keys(store, "BTC-USD")
+    assert parse_bronze_key(key).unparsed

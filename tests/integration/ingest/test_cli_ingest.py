@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from coinlake.app.lake import open_lake
 from coinlake.bronze.state import read_trade_cursor
+from coinlake.cli import common
 from coinlake.cli.main import app
 from coinlake.config import Settings
 from tests.integration.ingest.helpers import bronze_trade_ids, sandbox_settings
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.integration
 def cli_env(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     for name in [k for k in os.environ if k.startswith("COINLAKE_")]:
         monkeypatch.delenv(name)
+    # "now" for the commands is the sandbox's (frozen) time, not the machine's date
+    monkeypatch.setattr(common, "clock", sandbox.clock)
     monkeypatch.setenv("COINLAKE_COINBASE_URL", sandbox.coinbase_url)
     monkeypatch.setenv("COINLAKE_COINGECKO_URL", sandbox.coingecko_url)
     monkeypatch.setenv("COINLAKE_COINBASE_REQUESTS_PER_SECOND", "100")

@@ -10,8 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from coinlake.app.query import status
+from coinlake.cli import common
 from coinlake.cli.main import app
 from coinlake.config import Settings
+from coinlake.devtools.fake_clock import FakeClock
 from coinlake.query.sample import write_sample_lake
 
 pytestmark = pytest.mark.integration
@@ -66,8 +68,14 @@ def test_gaps_come_from_gold_when_silver_is_empty(lake) -> None:
     assert gold.gaps == eth_ids[-1] - eth_ids[0] + 1 - len(eth_ids)
 
 
-def test_check_fails_on_stale_or_gappy_products_and_passes_within_limits(lake) -> None:
-    root, _ = lake
+def test_check_fails_on_stale_or_gappy_products_and_passes_within_limits(
+    lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, sample = lake
+    last = max(t["trade_time"] for t in sample.trades)
+    # "now" two hours after the last trade, whatever the machine's date: stale under the
+    # default lag limit, fresh under a relaxed one
+    monkeypatch.setattr(common, "clock", FakeClock(last + timedelta(hours=2)))
     runner = CliRunner()
     base = ["--lake", str(root), "status", "--check", "--format", "json"]
     stale = runner.invoke(app, base, env={"COINLAKE_PRODUCTS": "BTC-USD,ETH-USD"})
@@ -76,14 +84,14 @@ def test_check_fails_on_stale_or_gappy_products_and_passes_within_limits(lake) -
     assert "missing trade ids" in stale.stderr
     relaxed = runner.invoke(
         app,
-        [*base, "--max-lag-minutes", "100000000", "--max-gaps", "1000"],
+        [*base, "--max-lag-minutes", "150", "--max-gaps", "1000"],
         env={"COINLAKE_PRODUCTS": "BTC-USD,ETH-USD"},
     )
     assert relaxed.exit_code == 0, relaxed.stderr
     assert json.loads(relaxed.stdout)["bronze_pending"]["coinbase/trades/BTC-USD"] == 2
     missing = runner.invoke(
         app,
-        [*base, "--max-lag-minutes", "100000000", "--max-gaps", "1000"],
+        [*base, "--max-lag-minutes", "150", "--max-gaps", "1000"],
         env={"COINLAKE_PRODUCTS": "BTC-USD,DOGE-USD"},
     )
     assert missing.exit_code == 1

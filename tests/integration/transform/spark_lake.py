@@ -201,7 +201,25 @@ def write_bronze(root: Path) -> int:
     for n, (layout, trades) in enumerate(WHITESPACE_PAGES.items()):
         land_page(root, "BTC-USD", f"2026-11-24T0{n}:30:00Z", trades, layout=layout)
     write_prices_and_candles(root)
-    return summary.objects + 20
+    return summary.objects + 20 + len(damage_bronze(root))
+
+
+def damage_bronze(root: Path) -> list[str]:
+    """Objects that cannot be read, one per reader: a trades page and a market_chart object
+    cut after they landed, an HTML file among trades pages, an empty candles object."""
+    cut = land_page(
+        root, "SOL-USD", "2026-11-23T06:00:00Z", [T(7001, "2026-11-23T05:59:00Z", "1", "1")]
+    )
+    history = _history(root, "solana", "usd", "2025-11-22T12:00:02Z", '{"prices": [[1, 2]]}')
+    for key in (cut, history):
+        data = (root / key).read_bytes()
+        (root / key).write_bytes(data[: len(data) - 7])
+    html = "bronze/source=coinbase/dataset=trades/product=ETH-USD/date=2026-11-23/x.json"
+    (root / html).parent.mkdir(parents=True, exist_ok=True)
+    (root / html).write_bytes(b"<html>502</html>")
+    empty = "bronze/source=coinbase/dataset=candles/product=BTC-USD/date=2025-11-22/e.json"
+    (root / empty).write_bytes(b"")
+    return [cut, history, html, empty]
 
 
 def copy_bronze(source: Path, target: Path) -> Path:

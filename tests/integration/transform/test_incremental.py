@@ -49,7 +49,8 @@ def _files(root: Path) -> dict[str, float]:
     return {
         p.relative_to(root).as_posix(): p.stat().st_mtime_ns
         for p in root.rglob("*")
-        if (p.is_file() and not p.name.endswith(".json")) or "_state" in p.parts
+        if ((p.is_file() and not p.name.endswith(".json")) or "_state" in p.parts)
+        and "locks" not in p.parts  # every run takes and releases its tables' leases
     }
 
 

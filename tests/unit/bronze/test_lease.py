@@ -72,10 +72,13 @@ def test_leases_of_other_sources_and_datasets_are_apart(lake_store: ObjectStore)
 
 
 def test_other_products_are_independent(lake_store: ObjectStore) -> None:
+    eth = product_lease_name("ETH-USD", "coinbase", "trades")
     acquire_lease(lake_store, NAME, "run-a", now=NOW, ttl=TTL)
-    acquire_lease(
-        lake_store, product_lease_name("ETH-USD", "coinbase", "trades"), "run-b", now=NOW, ttl=TTL
-    )
+    acquire_lease(lake_store, eth, "run-b", now=NOW, ttl=TTL)
+    btc_lease, eth_lease = read_lease(lake_store, NAME), read_lease(lake_store, eth)
+    assert btc_lease is not None and eth_lease is not None
+    assert (btc_lease.owner, eth_lease.owner) == ("run-a", "run-b")
+    assert lease_key(NAME) != lease_key(eth)
 
 
 def test_racing_runs_get_exactly_one_lease(lake_store: ObjectStore) -> None:

@@ -94,3 +94,37 @@ def test_bad_options_and_gaps_are_one_clear_config_error():
     assert parse_gap("BTC-USD:+10-+19")[1] == 874_000_010
     with pytest.raises(ConfigError):
         parse_gap("BTC-USD:19-10")
+
+
+def _in_thread(call: object, *args: object) -> tuple[bool, list[object]]:
+    """Run `call(*args)` in a daemon thread for at most 5 s: (finished, its result)."""
+    import threading
+
+    out: list[object] = []
+    worker = threading.Thread(target=lambda: out.append(call(*args)), daemon=True)  # type: ignore[operator]
+    worker.start()
+    worker.join(timeout=5)
+    return not worker.is_alive(), out
+
+
+def test_out_of_order_on_a_doubled_one_row_page_returns_the_rows_and_frees_the_lock() -> None:
+    faults = Faults(seed=5)
+    duplicate = FaultRule.from_mapping({"kind": "duplicate_trades", "count": 1})
+    shuffle = FaultRule.from_mapping({"kind": "out_of_order_trades"})
+    row = {"trade_id": 1, "price": "1"}
+    page = transform_body(duplicate, [row], faults)
+    finished, result = _in_thread(transform_body, shuffle, page, faults)
+    assert finished, "the shuffle of two equal rows never returned"
+    assert result == [[row, row]]
+    finished, _ = _in_thread(faults.add, "status", "*")
+    assert finished, "the faults lock is still held"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_out_of_order_always_changes_the_order_of_distinct_rows(seed: int) -> None:
+    rows: list[object] = [{"trade_id": n} for n in (3, 2, 1)]
+    shuffled = Faults(seed=seed).shuffle(rows)
+    assert shuffled != rows
+    assert sorted(shuffled, key=str) == sorted(rows, key=str)
+    pair: list[object] = [{"trade_id": 2}, {"trade_id": 2}, {"trade_id": 1}]
+    assert Faults(seed=seed).shuffle(pair) != pair

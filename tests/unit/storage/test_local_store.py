@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
+import os
+import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -10,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from coinlake.errors import ConcurrentUpdateError, ConfigError, StorageError
-from coinlake.storage.local import LocalStore, content_version
+from coinlake.storage.local import LocalStore, content_version, write_error
 
 
 def test_readers_never_see_a_partial_object(tmp_path: Path) -> None:
@@ -102,3 +105,20 @@ def test_processes_racing_on_one_key_have_one_winner_and_lose_no_update(tmp_path
     assert created.count(True) == 1
     assert LocalStore(tmp_path).get("bronze/page.json") == b"writer %d" % created.index(True)
     assert LocalStore(tmp_path).get("_state/counter.json") == b"200"
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "hint"),
+    [
+        (errno.EROFS, ConfigError, "file system: the lake must be on a writable file system$"),
+        (errno.EACCES, ConfigError, "writable by this user"),
+        (errno.ENOSPC, StorageError, "No space left on device$"),
+    ],
+)
+def test_a_write_refused_by_the_lakes_place_is_a_config_error(
+    code: int, kind: type[Exception], hint: str
+) -> None:
+    error = write_error("cannot write", Path("/lake/a.json"), OSError(code, os.strerror(code)))
+    assert type(error) is kind
+    assert str(error).startswith("cannot write /lake/a.json: ")
+    assert re.search(hint, str(error))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlglot
+from sqlglot import exp
 
 from coinlake.tables.catalog import gold_tables, silver_tables
 from coinlake.tables.spec import GoldDef, SilverDef, to_dialect, type_in
@@ -25,8 +26,9 @@ def _output_names(sql: str) -> list[str]:
 def test_each_definition_parses_as_spark_sql_and_transpiles(
     defn: SilverDef | GoldDef, dialect: str
 ) -> None:
-    text = to_dialect(_sql(defn), dialect)
-    assert sqlglot.parse_one(text, read=dialect) is not None
+    tree = sqlglot.parse_one(to_dialect(_sql(defn), dialect), read=dialect)
+    assert isinstance(tree, exp.Query)
+    assert [e.alias_or_name for e in tree.selects] == _output_names(_sql(defn))
 
 
 @pytest.mark.parametrize("defn", silver_tables(), ids=lambda d: d.name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -69,6 +69,10 @@ class TradesPage:
     """Parsed trades (newest first), None when `error` is set."""
     error: BadResponseError | None
     """Why the body could not be parsed (truncated JSON, schema drift)."""
+
+
+BadPageHandler = Callable[["TradesPage"], None]
+"""Called with each trades response that did not parse (to land it flagged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,21 +209,46 @@ class CoinbaseSource:
             )
             yield TradesPage(product_id, request, raw, tuple(trades), None)
 
-    def probe_trade(self, product_id: str, trade_id: int | None) -> tuple[int, datetime] | None:
+    def probe_trade(
+        self,
+        product_id: str,
+        trade_id: int | None,
+        *,
+        on_bad_page: BadPageHandler | None = None,
+        bad_page_retries: int = 2,
+    ) -> tuple[int, datetime] | None:
         """(id, time) of the newest trade with id <= `trade_id` (None: the newest trade).
 
-        One request: `after=<trade_id + 1>&limit=1`.
+        One request: `after=<trade_id + 1>&limit=1`. A response that does not parse is a
+        trades page like a walk's: handed to `on_bad_page` (to land it flagged) and fetched
+        again, up to `bad_page_retries` times; after that the parse error is raised.
         """
         after = None if trade_id is None else trade_id + 1
-        raw = self.fetch_trades_page(product_id, after=after, limit=1)
-        trades = parse_trades(raw.body, product_id)
+        for attempt in range(bad_page_retries + 1):
+            raw = self.fetch_trades_page(product_id, after=after, limit=1)
+            try:
+                trades = parse_trades(raw.body, product_id)
+                break
+            except BadResponseError as exc:
+                log.warning(
+                    "coinbase trades %s probe after=%s: unparseable (%s)", product_id, after, exc
+                )
+                if on_bad_page is not None:
+                    on_bad_page(TradesPage(product_id, TradesRequest(after, 1), raw, None, exc))
+                if attempt == bad_page_retries:
+                    raise
         if not trades:
             return None
         return trades[0].trade_id, trades[0].time
 
-    def find_trade_id_at(self, product_id: str, at: datetime) -> IdSearchResult:
-        """The first trade id of `product_id` at or after `at`, by probing ids (see idsearch)."""
-        result = first_trade_id_at(at, lambda trade_id: self.probe_trade(product_id, trade_id))
+    def find_trade_id_at(
+        self, product_id: str, at: datetime, *, on_bad_page: BadPageHandler | None = None
+    ) -> IdSearchResult:
+        """The first trade id of `product_id` at or after `at`, by probing ids (see idsearch);
+        `on_bad_page` as in `probe_trade`."""
+        result = first_trade_id_at(
+            at, lambda trade_id: self.probe_trade(product_id, trade_id, on_bad_page=on_bad_page)
+        )
         log.info(
             "coinbase trades %s: first trade at/after %s is id %s (%d probes)",
             product_id,
@@ -230,20 +259,27 @@ class CoinbaseSource:
         return result
 
     def plan_backfill(
-        self, product_id: str, start_at: datetime, end_at: datetime | None = None
+        self,
+        product_id: str,
+        start_at: datetime,
+        end_at: datetime | None = None,
+        *,
+        on_bad_page: BadPageHandler | None = None,
     ) -> TradesWalk:
         """A walk covering the trades with `start_at <= time < end_at` (end None: up to now).
 
         The walk goes down from the first trade at/after `end_at` (or the newest page) to the
         page holding the first trade at/after `start_at`; pages are not trimmed, so the edges may
-        carry trades just outside the range.
+        carry trades just outside the range. `on_bad_page` as in `probe_trade`.
         """
         if end_at is not None and end_at <= start_at:
             raise ConfigError(f"backfill range is empty: {start_at} .. {end_at}")
-        first = self.find_trade_id_at(product_id, start_at)
+        first = self.find_trade_id_at(product_id, start_at, on_bad_page=on_bad_page)
         start_after = None
         if end_at is not None:
-            start_after = self.find_trade_id_at(product_id, end_at).trade_id
+            start_after = self.find_trade_id_at(
+                product_id, end_at, on_bad_page=on_bad_page
+            ).trade_id
         stop_at = None if first.trade_id is None else first.trade_id - 1
         return TradesWalk(stop_at_id=stop_at, start_after=start_after)
 
