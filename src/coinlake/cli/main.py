@@ -18,6 +18,7 @@ from coinlake.cli import ingest as ingest_cli
 from coinlake.cli import lakeadmin as lakeadmin_cli
 from coinlake.cli import quality as quality_cli
 from coinlake.cli import query as query_cli
+from coinlake.cli import run as run_cli
 from coinlake.cli import schedule as schedule_cli
 from coinlake.cli import transform as transform_cli
 from coinlake.cli import verify as verify_cli
@@ -44,6 +45,7 @@ schedule_cli.register(app)
 catalog_cli.register(app)
 lakeadmin_cli.register(app)
 quality_cli.register(app)
+run_cli.register(app)
 aws_cli.register(app)
 
 EXIT_USER_ERROR = 2

@@ -52,11 +52,11 @@ def schedule(
     """
     from datetime import timedelta
 
+    from coinlake.app.jobs import ingest_action, transform_action
     from coinlake.app.lake import open_lake
     from coinlake.cli.quality import quality_config_for
     from coinlake.domain.clock import SystemClock
     from coinlake.schedule.expressions import parse_schedule, time_zone
-    from coinlake.schedule.jobs import ingest_action, transform_action
     from coinlake.schedule.loop import Firing, ScheduledJob, run_schedule
     from coinlake.sources.registry import REGISTRY
 

@@ -13,19 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from coinlake.app.jobs import JobOutcome
 from coinlake.domain.clock import Clock
 from coinlake.errors import CoinlakeError
 from coinlake.schedule.expressions import Schedule
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class JobOutcome:
-    """What one run of a job did: success, and a one-line account for the log."""
-
-    ok: bool
-    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,12 @@ from typing import Any
 import duckdb
 import pytest
 
+from coinlake.app.jobs import ingest_action, transform_action
 from coinlake.app.lake import open_lake
 from coinlake.config import Settings
 from coinlake.domain.clock import Clock
 from coinlake.ingest.run import Sources
 from coinlake.schedule.expressions import parse_schedule
-from coinlake.schedule.jobs import ingest_action, transform_action
 from coinlake.schedule.loop import ScheduledJob, run_schedule
 from tests.integration.ingest.helpers import bronze_trade_ids, sandbox_settings
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from coinlake.app.jobs import JobOutcome
 from coinlake.devtools.fake_clock import FakeClock
 from coinlake.errors import UpstreamUnavailableError
 from coinlake.schedule.expressions import parse_schedule
-from coinlake.schedule.loop import JobOutcome, ScheduledJob, run_schedule
+from coinlake.schedule.loop import ScheduledJob, run_schedule
 
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

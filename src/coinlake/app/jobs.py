@@ -1,4 +1,5 @@
-"""The standard jobs of `coinlake schedule`: one ingest job per registered source, transforms.
+"""The standard jobs of `coinlake schedule` and `coinlake run`: one ingest job per registered
+source, then the transforms.
 
 Each firing builds its own API sources and engine and calls the code `coinlake ingest` and
 `coinlake transform` call (`coinlake.app`), so a scheduled run and a manual one leave the same
@@ -9,6 +10,7 @@ firing with an error-severity failure is reported as failed, its detail naming t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from coinlake.app.ingest import SourcesFactory, ingest, open_sources
@@ -16,8 +18,16 @@ from coinlake.config import Settings
 from coinlake.domain.clock import Clock
 from coinlake.ingest.summary import RunSummary
 from coinlake.quality.config import QualityConfig
-from coinlake.schedule.loop import JobOutcome
 from coinlake.storage.base import ObjectStore
+
+
+@dataclass(frozen=True, slots=True)
+class JobOutcome:
+    """What one run of a job did: success, and a one-line account for the log."""
+
+    ok: bool
+    detail: str = ""
+
 
 default_sources = open_sources
 """The API sources a scheduled run uses (`app.ingest.open_sources`)."""

@@ -1,0 +1,70 @@
+"""`coinlake run`: one pass of ingest -> transform -> quality for everything configured."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coinlake.cli.common import console, settings_for
+
+EXIT_PARTIAL = 1
+"""Some step failed, some succeeded (what landed was still transformed)."""
+EXIT_FAILED = 3
+"""No step succeeded."""
+
+
+def run(
+    ctx: typer.Context,
+    transform: Annotated[
+        bool,
+        typer.Option(
+            "--transform/--no-transform",
+            help="Also build Silver and Gold and run the quality checks (default), or ingest only.",
+        ),
+    ] = True,
+) -> None:
+    """One pass of everything configured: ingest every source, transform, check quality.
+
+    Exit status: 0 every step succeeded, 1 some step failed (partial), 3 every step failed,
+    2 a setting or flag to fix. What a system cron, a CI job or a container calls.
+    """
+    from coinlake.app.lake import open_lake
+    from coinlake.app.run import StepResult, run_pass
+    from coinlake.cli import common
+    from coinlake.cli.quality import quality_config_for
+
+    settings = settings_for(ctx)
+    if transform and settings.lake_is_s3 and settings.engine == "duckdb":
+        from coinlake.errors import ConfigError
+
+        raise ConfigError(
+            f"--lake {settings.lake}: transforms of an S3 lake run on Spark (the Glue job); "
+            "use `coinlake run --no-transform` here, or --engine spark"
+        )
+
+    def show(step: StepResult) -> None:
+        mark = "ok" if step.ok else "[red]failed[/]"
+        took = (step.finished_at - step.started_at).total_seconds()
+        console.print(
+            f"{step.step:<10} {mark} in {took:.1f}s: {step.detail}", highlight=False, soft_wrap=True
+        )
+
+    done = run_pass(
+        settings,
+        open_lake(settings),
+        common.clock,
+        quality=quality_config_for(ctx) if transform else None,
+        transform=transform,
+        on_step=show,
+    )
+    console.print(f"run: {done.outcome}", highlight=False)
+    if done.outcome == "partial":
+        raise typer.Exit(EXIT_PARTIAL)
+    if done.outcome == "failed":
+        raise typer.Exit(EXIT_FAILED)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `run` to the `coinlake` app."""
+    app.command("run")(run)
