@@ -62,7 +62,7 @@ class Deployment:
     """Athena query results and `_staging/` objects expire after this many days."""
     athena_bytes_scanned_cutoff: int = 1_000_000_000
     """Per-query bytes-scanned limit of the Athena workgroup (Athena's minimum is 10 MB)."""
-    budget_usd: float = 25.0
+    budget_usd: float = 40.0
     """Monthly AWS Budget; an alert fires at 80% of it (actual) and 100% (forecast)."""
     alarm_email: str = ""
     """Optional e-mail subscribed to the alarm topic."""

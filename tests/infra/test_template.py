@@ -413,7 +413,7 @@ def test_a_failed_glue_run_notifies_the_topic(raw: Any) -> None:
 
 def test_the_budget_alerts_at_80_actual_and_100_forecast(raw: Any, raw_off: Any) -> None:
     budget = one(raw, "AWS::Budgets::Budget")
-    assert budget["Budget"]["BudgetLimit"] == {"Amount": 25, "Unit": "USD"}
+    assert budget["Budget"]["BudgetLimit"] == {"Amount": 40, "Unit": "USD"}
     thresholds = [(n["Notification"]["NotificationType"], n["Notification"]["Threshold"])
                   for n in budget["NotificationsWithSubscribers"]]  # fmt: skip
     assert thresholds == [("ACTUAL", 80), ("FORECASTED", 100)]

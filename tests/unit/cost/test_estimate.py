@@ -153,3 +153,10 @@ def test_counts_come_from_the_deployment_unless_given() -> None:
     assert Workload(products=7).product_count == 7
     two = replace(DEFAULT_DEPLOYMENT, coins="bitcoin, ethereum")
     assert Workload(deployment=two).coin_count == 2
+
+
+def test_the_default_budget_alert_does_not_fire_on_the_default_deployments_own_cost() -> None:
+    # the Budget alerts at 80% of actual spend: the defaults must stay below that line
+    total = estimate_month(Workload()).total
+    assert total > 0
+    assert total < Decimal(str(DEFAULT_DEPLOYMENT.budget_usd)) * Decimal("0.8")
