@@ -17,7 +17,8 @@ import pytest
 from coinlake.config import Settings
 from coinlake.domain.clock import SystemClock
 from coinlake.errors import BadResponseError, SchemaDriftError
-from coinlake.sources.coinbase.client import CoinbaseSource, TradesPage, parse_trades
+from coinlake.sources.coinbase.client import CoinbaseSource, TradesPage
+from coinlake.sources.coinbase.parse import parse_trades
 from coinlake.sources.coinbase.trades_walk import TradesWalk, WalkStop
 from coinlake.sources.coingecko.client import (
     CoinGeckoSource,

@@ -31,16 +31,7 @@ if TYPE_CHECKING:
 
     from coinlake.config import Settings
 
-__all__ = [
-    "GRANULARITIES",
-    "CandlesPage",
-    "CoinbaseSource",
-    "TradesPage",
-    "candle_windows",
-    "parse_candles",
-    "parse_products",
-    "parse_trades",
-]
+__all__ = ["GRANULARITIES", "CandlesPage", "CoinbaseSource", "TradesPage", "candle_windows"]
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import pytest
 
 from coinlake.domain.records import Candle, Product, Trade
 from coinlake.errors import BadResponseError, SchemaDriftError
-from coinlake.sources.coinbase.client import parse_candles, parse_products, parse_trades
+from coinlake.sources.coinbase.parse import parse_candles, parse_products, parse_trades
 
 TRADES = (
     b'[{"time": "2026-11-22T10:00:00.123456Z", "trade_id": 874123457, "price": "91234.56",'
