@@ -21,7 +21,6 @@ from rich.console import Console
 from rich.table import Table
 
 from coinlake.cli.common import console, settings_for, state_of
-from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
     from coinlake.quality.api import QualityRun
@@ -161,11 +160,6 @@ def quality(
     from coinlake.app.quality import run_quality
 
     settings = settings_for(ctx, engine=engine)
-    if settings.lake_is_s3:
-        raise ConfigError(
-            f"--lake {settings.lake}: quality checks run on a local lake here; on AWS the Glue "
-            "job runs them after its transforms"
-        )
     run = run_quality(
         settings,
         quality_config_for(ctx),

@@ -17,7 +17,6 @@ from rich import box
 from rich.table import Table
 
 from coinlake.cli.common import console
-from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
     from coinlake.config import Settings
@@ -50,8 +49,6 @@ def repair_command(
     from coinlake.ingest.id_walk import TradesRun
     from coinlake.ingest.repair import repair_gaps
 
-    if settings.lake_is_s3:
-        raise ConfigError("--repair-gaps works on a local lake folder (the check runs on DuckDB)")
     gaps = _find(settings, config, products)
     servable = [g for g in gaps if g.servable]
     for gap in gaps:

@@ -10,13 +10,21 @@ The lineage column `bronze_key` (a ~110-byte string repeated on each of a page's
 written through an ENUM of the keys the engine has seen: a partitioned `COPY` buffers every
 string of every row per partition, and the ENUM makes that a small integer (profiled at 10M
 trades: a third of the Silver write's CPU). The Parquet column is a plain string either way.
+
+A lake that is not a local folder (`s3://bucket/prefix`) is reached through a `RemoteLake`: its
+fsspec filesystem is registered in the connection, so `read_json`/`read_parquet` take `s3://`
+paths; writes go to a local temporary folder first (DuckDB's partitioned `COPY` to a Python
+filesystem can only append or ignore, not replace) and are then uploaded under the same key
+with the lake's `ObjectStore`, so the runner's staging and commit are the ones a local lake has.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +34,7 @@ from coinlake.tables.spec import Column, to_dialect, type_in
 
 if TYPE_CHECKING:
     import duckdb
+    from fsspec import AbstractFileSystem
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +70,29 @@ _KEYS_TABLE = "cl_lineage_keys"
 _KEY_TYPE = "cl_bronze_key"
 
 
+def _is_remote(root: str) -> bool:
+    return "://" in root
+
+
+def _base(root: str) -> str:
+    """The lake root as DuckDB reports it in file names: a URI as given, a folder normalised."""
+    return root.rstrip("/") if _is_remote(root) else str(Path(root))
+
+
 def _path_list(root: str, keys: Sequence[str]) -> str:
-    return "[" + ", ".join(_quote(str(Path(root) / key)) for key in keys) + "]"
+    base = _base(root)
+    return "[" + ", ".join(_quote(f"{base}/{key}") for key in keys) + "]"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteLake:
+    """How the engine reaches a lake that is not a local folder (an `s3://` lake)."""
+
+    filesystem: AbstractFileSystem
+    """An fsspec filesystem for the lake's scheme, registered in the connection for reads."""
+    upload: Callable[[Path, str], object]
+    """`upload(folder, key)`: put the files under the local `folder` into the lake under the
+    lake-relative `key` (`storage.base.put_folder` on the lake's `ObjectStore`)."""
 
 
 class DuckDBEngine:
@@ -71,14 +101,21 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(
-        self, *, threads: int = 2, memory_limit: str = "1GB", temp_directory: str | None = None
+        self,
+        *,
+        threads: int = 2,
+        memory_limit: str = "1GB",
+        temp_directory: str | None = None,
+        remote: RemoteLake | None = None,
     ) -> None:
         """Open an in-memory database bounded to `threads` and `memory_limit`.
 
         Args:
             threads: worker threads (the machine's cores is right).
             memory_limit: DuckDB's buffer limit; intermediate tables spill beyond it.
-            temp_directory: where spills go (defaults to DuckDB's own choice).
+            temp_directory: where spills go (defaults to DuckDB's own choice), and where
+                output for a remote lake is written before its upload (default: the system's).
+            remote: how to read and write a lake that is not a local folder.
         """
         import duckdb
 
@@ -100,6 +137,10 @@ class DuckDBEngine:
         """ENUM types made for registered Bronze batches (each gets its own: staged tables of
         an earlier registration may still use the previous one)."""
         self._error = duckdb.Error
+        self._temp_directory = temp_directory
+        self._remote = remote
+        if remote is not None:
+            self._con.register_filesystem(remote.filesystem)
 
     def _run(self, sql: str) -> duckdb.DuckDBPyConnection:
         try:
@@ -124,8 +165,8 @@ class DuckDBEngine:
         # reads back as the string and turns VARCHAR wherever it meets one (a union with
         # existing Parquet rows); the values are cut from the very paths `read_json` reports
         # and sorted, so even the ENUM's own order is the strings' order.
-        prefix_len = len(str(Path(root))) + 2
-        values = sorted({str(Path(root) / key)[prefix_len - 1 :] for key in keys})
+        prefix_len = len(_base(root)) + 2
+        values = sorted({f"{_base(root)}/{key}"[prefix_len - 1 :] for key in keys})
         self._bronze_types += 1
         key_type = f"{_KEY_TYPE}_in_{self._bronze_types}"
         self._con.execute(f"CREATE TYPE {key_type} AS ENUM (SELECT unnest(?))", [values])
@@ -186,8 +227,18 @@ class DuckDBEngine:
     def write_partitioned(
         self, sql: str, root: str, out_dir: str, partition_by: Sequence[str]
     ) -> int:
-        """See `Engine.write_partitioned`."""
-        target = Path(root) / out_dir
+        """See `Engine.write_partitioned`. A remote lake's output is written to a local
+        temporary folder, then uploaded to `out_dir` (see `RemoteLake`)."""
+        if not _is_remote(root):
+            return self._write(sql, Path(root) / out_dir, partition_by)
+        if self._remote is None:
+            raise QueryFailedError(f"{root}: this DuckDB engine was opened for local lakes only")
+        with tempfile.TemporaryDirectory(prefix="coinlake-", dir=self._temp_directory) as tmp:
+            written = self._write(sql, Path(tmp) / "out", partition_by)
+            self._remote.upload(Path(tmp) / "out", out_dir)
+        return written
+
+    def _write(self, sql: str, target: Path, partition_by: Sequence[str]) -> int:
         target.mkdir(parents=True, exist_ok=True)
         query = to_dialect(sql, "duckdb")
         lineage = self._lineage_type(query)

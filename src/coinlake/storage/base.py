@@ -14,7 +14,8 @@ leading `/`, no empty, `.` or `..` segments, no backslashes. Semantics shared by
   server-side copy then a delete, so a reader may briefly see both keys, never neither.
 
 Besides the port: `list_files` (the data files under a folder, hidden names skipped by the one
-rule in `storage.layout`) and `read_json`/`write_json` for small state documents.
+rule in `storage.layout`), `read_json`/`write_json` for small state documents, and `put_folder`
+(a local folder's files into the lake, as an engine that writes locally stages into S3).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -182,3 +184,27 @@ def write_json(store: ObjectStore, key: str, document: object) -> None:
     """Write `document` at `key` in one atomic put (compact, keys sorted)."""
     data = json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
     store.put(key, data)
+
+
+def put_folder(store: ObjectStore, folder: Path, prefix: str, *, workers: int = 8) -> list[str]:
+    """Upload every file under the local `folder` to `prefix/<path below folder>`, `workers` at
+    a time (each one `put`: S3 round trips overlap); return the keys written, sorted.
+
+    Raises:
+        StorageError: a file could not be read or written (files already written stay: the
+            caller's staging folder is cleaned by its next run).
+    """
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    keys = [f"{prefix.rstrip('/')}/{path.relative_to(folder).as_posix()}" for path in files]
+
+    def upload(pair: tuple[Path, str]) -> None:
+        path, key = pair
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        store.put(key, data)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(upload, zip(files, keys, strict=True)))
+    return sorted(keys)
