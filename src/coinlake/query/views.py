@@ -27,6 +27,7 @@ import pyarrow.fs as pafs
 
 from coinlake.config import Settings
 from coinlake.errors import ConfigError, QueryFailedError
+from coinlake.storage import layout
 from coinlake.storage.base import ObjectStore
 from coinlake.tables import catalog
 from coinlake.tables.catalog import DATABASE
@@ -143,13 +144,15 @@ def connect_lake(
     """A DuckDB connection (UTC session time zone) with the views of the lake `store`.
 
     Raises:
-        ConfigError: the local lake folder does not exist.
+        ConfigError: the local lake folder (or the S3 bucket) does not exist.
         QueryFailedError: the lake's files could not be read.
     """
     root = store.local_path()
     if root is not None and not root.is_dir():
         what = "is a file, not a folder" if root.exists() else "does not exist"
         raise ConfigError(f"lake folder {settings.lake} {what} (set --lake or COINLAKE_LAKE)")
+    if root is None:  # pyarrow sees a missing bucket as an empty folder; the store names it
+        next(iter(store.list(f"{layout.STATE}/")), None)
     con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
     attach_views(con, store, settings)
