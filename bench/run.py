@@ -11,7 +11,8 @@ Measures, in one invocation, and prints one table (also written to `bench/result
 2. incremental cost: one new page landed on the lake of each size, then an incremental run;
 3. ingestion efficiency: a backfill of 1, 3 and 10 products against the rate-limited sandbox;
 4. query latency on a year of hourly Gold (`bench/query_bench.py`);
-5. footprint: the ingest Lambda's zip and cold import, Bronze/Silver/Gold bytes per 1M trades.
+5. footprint: the ingest Lambda's zip and cold import, Bronze/Silver/Gold bytes per 1M trades;
+6. an S3 lake: the DuckDB transform on `s3://` (moto on loopback) vs a folder (`bench/s3_lake.py`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import footprint, lakes, procs, report
+from bench import footprint, lakes, procs, report, s3_lake
 from bench.report import Record, record
 
 GOAL_TPS = ">= 1000000"
@@ -311,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: transform,incremental,ingest,query,footprint",
+        help="comma-separated parts to skip: transform,incremental,ingest,query,footprint,s3",
     )
     args = parser.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else None
@@ -344,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
         records += _guarded(
             "footprint", lambda: footprint.records(lake, sizes_info.get(biggest, {}), _log, work)
         )
+    if "s3" not in skip:
+        trades, reps = (100_000, 1) if args.quick else (200_000, 3)
+        records += _guarded("s3 lake", lambda: s3_lake.records(work, trades, reps, _log))
     info["seconds"] = round(time.perf_counter() - started, 1)
     info["sizes"] = {str(k): v for k, v in sizes_info.items()}
     print(report.text_table(records))

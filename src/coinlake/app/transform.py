@@ -6,16 +6,17 @@ What `coinlake transform`, the demo, the scheduler's transform job and the Glue 
 
 The engine is `settings.engine` (DuckDB in-process, or a local Spark session), or one the
 caller already has (the Glue job's, on Glue's session). DuckDB runs on a local folder or on an
-`s3://` lake: it reads S3 through an fsspec filesystem (`aws.filesystem`) and uploads what it
-writes into the lake's `_staging/` (`remote_lake`), so the commit is the local lake's. A local
-Spark session has no S3 connector here: `--engine spark` on an S3 lake names the Glue job.
+`s3://` lake: through the lake's `ObjectStore` it fetches the objects it reads into a local cache
+and uploads what it writes into the lake's `_staging/` (`remote_lake`), so the commit is the
+local lake's. A local Spark session has no S3 connector here: `--engine spark` on an S3 lake
+names the Glue job.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING
 
 from coinlake.app.lake import open_lake
@@ -59,17 +60,13 @@ def make_engine(
     raise ConfigError(f"engine {name!r}: choose duckdb or spark")
 
 
-def remote_lake(settings: Settings, store: ObjectStore) -> RemoteLake:
-    """How DuckDB reads and writes the S3 lake of `settings`: an fsspec filesystem on the
-    settings' endpoint for reads, `store` (the same lake) for its staged uploads."""
-    from coinlake.aws.filesystem import s3_fsspec_filesystem
+def remote_lake(store: ObjectStore) -> RemoteLake:
+    """How DuckDB reads and writes an S3 lake: through `store` (the lake's `ObjectStore`), its
+    inputs fetched into a local cache and its staged output uploaded."""
     from coinlake.engines.duckdb import RemoteLake
-    from coinlake.storage.base import put_folder
+    from coinlake.storage.base import get_files, put_folder
 
-    def upload(folder: Path, key: str) -> list[str]:
-        return put_folder(store, folder, key)
-
-    return RemoteLake(filesystem=s3_fsspec_filesystem(settings), upload=upload)
+    return RemoteLake(fetch=partial(get_files, store), upload=partial(put_folder, store))
 
 
 def spark_on_s3_error(lake: str) -> ConfigError:
@@ -111,7 +108,7 @@ def lake_and_engine(
             engine.close()
         raise
     if engine is None:
-        remote = remote_lake(settings, store) if settings.lake_is_s3 else None
+        remote = remote_lake(store) if settings.lake_is_s3 else None
         engine = make_engine(
             settings.engine, threads=threads, memory_limit=memory_limit, remote=remote
         )

@@ -15,14 +15,15 @@ leading `/`, no empty, `.` or `..` segments, no backslashes. Semantics shared by
 
 Besides the port: `list_files` (the data files under a folder, hidden names skipped by the one
 rule in `storage.layout`), `read_json`/`write_json` for small state documents, and `put_folder`
-(a local folder's files into the lake, as an engine that writes locally stages into S3).
+and `get_files` (a local folder's files into the lake and lake objects into a folder: how an
+engine that reads and writes local files works on an S3 lake).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -184,6 +185,28 @@ def write_json(store: ObjectStore, key: str, document: object) -> None:
     """Write `document` at `key` in one atomic put (compact, keys sorted)."""
     data = json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
     store.put(key, data)
+
+
+def get_files(store: ObjectStore, keys: Sequence[str], folder: Path, *, workers: int = 8) -> None:
+    """Copy the objects `keys` to `folder/<key>`, `workers` at a time (one `get` each).
+
+    Raises:
+        StorageError: an object could not be read or its file written.
+    """
+
+    def fetch(key: str) -> None:
+        target = folder / check_key(key)
+        data = store.get(key)
+        part = target.with_name(f".{target.name}.part")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            part.write_bytes(data)
+            part.replace(target)  # a file that exists is whole
+        except OSError as exc:
+            raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(fetch, keys))
 
 
 def put_folder(store: ObjectStore, folder: Path, prefix: str, *, workers: int = 8) -> list[str]:

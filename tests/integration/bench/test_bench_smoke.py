@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from bench import ingest_bench, lakes, procs, run
+from bench import ingest_bench, lakes, procs, run, s3_lake
 from bench.parity import gold_differences
 
 pytestmark = pytest.mark.integration
@@ -34,7 +34,7 @@ def test_one_run_prints_one_table_and_writes_the_records(
     out = tmp_path / "results"
     code = run.main(
         ["--quick", "--sizes", str(TINY), "--engines", "duckdb,floor", "--work", str(tmp_path),
-         "--out", str(out), "--skip", "ingest,query"]
+         "--out", str(out), "--skip", "ingest,query,s3"]
     )  # fmt: skip
     assert code == 0
     printed = capsys.readouterr().out
@@ -57,3 +57,15 @@ def test_a_small_backfill_is_counted() -> None:
     assert result["requests"] >= 3
     assert result["gaps"] == 0
     assert result["trades"] > 0
+
+
+def test_the_s3_part_times_both_lakes_and_counts_the_requests(tmp_path: Path) -> None:
+    found = {r["name"]: r for r in s3_lake.records(tmp_path, TINY, 1, log=lambda _m: None)}
+    rows = lakes.bronze(tmp_path, TINY)[1]["rows"]
+    local = found[f"s3 lake: local folder throughput ({rows:,} trades)"]
+    on_s3 = found[f"s3 lake: s3:// on moto throughput ({rows:,} trades)"]
+    assert local["value"] > 0 and on_s3["value"] > 0
+    assert found["s3 lake: s3:// time / local time"]["runs"] == 1
+    requests = found["s3 lake: S3 requests per full transform"]
+    assert requests["value"] > 0
+    assert "PUT" in requests["note"] and "GET" in requests["note"]

@@ -153,7 +153,7 @@ def test_a_crash_between_staging_and_commit_on_s3_converges_on_the_next_run(
     put_folder(store, bronze_pages, "bronze")
 
     crashing = CrashingS3Store(store, crash_on)
-    engine = make_engine("duckdb", remote=remote_lake(settings, crashing))
+    engine = make_engine("duckdb", remote=remote_lake(crashing))
     try:
         with pytest.raises(StorageError, match="simulated crash"):
             run_transform(crashing, engine, "silver")
