@@ -39,7 +39,8 @@ from bench.report import Record, record
 from coinlake.config import Settings
 
 BUCKET = "coinlake-bench"
-_REQUEST = re.compile(r'"(GET|PUT|POST|HEAD|DELETE) (\S+) HTTP/1\.1')
+# werkzeug wraps the request line of some statuses (204, 206, 404) in ANSI colour codes
+_REQUEST = re.compile(r'"(?:\x1b\[[0-9;]*m)*(GET|PUT|POST|HEAD|DELETE) (\S+) HTTP/1\.1')
 
 
 def _free_port() -> int:

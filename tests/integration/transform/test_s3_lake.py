@@ -103,6 +103,8 @@ def test_every_command_works_on_an_s3_lake_with_the_rows_of_a_local_lake(
     assert on_s3_rows["silver_trades"]
     assert on_s3_rows["gold_trades_hourly"]
     assert on_s3_rows == table_rows(Settings(lake=str(local)))
+    # and the one pass a cron calls: ingest, transform and quality on the S3 lake
+    assert cli(s3_lake.uri, "run").strip().endswith("run: ok")
 
 
 class CrashingS3Store(S3Store):
