@@ -145,6 +145,8 @@ class DuckDBEngine:
         self._remote = remote
         self._cache: Path | None = None
         """Where a remote lake's objects are read from (made on first use)."""
+        self._cached_bronze: set[str] = set()
+        """Bronze keys in the cache: only the latest registration's are kept."""
 
     def _run(self, sql: str) -> duckdb.DuckDBPyConnection:
         try:
@@ -152,14 +154,21 @@ class DuckDBEngine:
         except self._error as exc:
             raise QueryFailedError(f"DuckDB failed: {exc}") from exc
 
-    def _readable(self, root: str, keys: Sequence[str]) -> str:
+    def _readable(self, root: str, keys: Sequence[str], *, bronze: bool = False) -> str:
         """The folder holding `keys`: `root` itself when it is local; for a remote lake the
-        cache, after fetching the keys it does not hold yet."""
+        cache, after fetching the keys it does not hold yet. With `bronze`, the Bronze objects
+        of earlier registrations are dropped from the cache first: the runner materialises what
+        it reads from a Bronze view before it registers the next batch, so the cache holds one
+        batch of Bronze, not all of it, on a full refresh."""
         if not _is_remote(root):
             return root
         remote = self._remote_lake(root)
         if self._cache is None:
             self._cache = Path(tempfile.mkdtemp(prefix="coinlake-lake-", dir=self._temp_directory))
+        if bronze:
+            for stale in self._cached_bronze.difference(keys):
+                (self._cache / stale).unlink(missing_ok=True)
+            self._cached_bronze = set(keys)
         missing = [key for key in keys if not (self._cache / key).is_file()]
         if missing:
             remote.fetch(missing, self._cache)
@@ -181,7 +190,7 @@ class DuckDBEngine:
             )
             self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {casts} WHERE FALSE")
             return
-        root = self._readable(root, keys)
+        root = self._readable(root, keys, bronze=True)
         self._con.execute(f"INSERT INTO {_KEYS_TABLE} SELECT unnest(?)", [list(keys)])
         # `bronze_key` as an ENUM of these keys: staged tables then hold a small integer per
         # row instead of the ~110-byte string (measured at 10M trades: -6% of the run). It

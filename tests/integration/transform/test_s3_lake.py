@@ -17,6 +17,7 @@ from coinlake.aws.s3 import S3Store
 from coinlake.cli.main import app
 from coinlake.config import Settings
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
+from coinlake.engines.duckdb import DuckDBEngine
 from coinlake.errors import StorageError
 from coinlake.storage.base import ObjectStore, put_folder
 from coinlake.storage.layout import bookmark_key, journal_key
@@ -184,3 +185,39 @@ def test_a_missing_bucket_is_one_clear_line(
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1
     assert lines[0].startswith("error: S3 bucket 'no-such-bucket-here' does not exist")
+
+
+class CacheWatchingEngine(DuckDBEngine):
+    """DuckDB that counts the Bronze files in its S3 cache each time it reads a view."""
+
+    def __init__(self, cache: Path, store: ObjectStore) -> None:
+        super().__init__(temp_directory=str(cache), remote=remote_lake(store))
+        self.cache = cache
+        self.cached: list[int] = []
+
+    def materialize(self, name: str, sql: str) -> None:
+        self.cached.append(sum(1 for p in self.cache.rglob("*.json") if "bronze" in p.parts))
+        super().materialize(name, sql)
+
+
+def test_small_batches_on_s3_keep_one_batch_of_bronze_cached_and_give_the_same_rows(
+    bronze_pages: Path, s3_lake: S3Lake, tmp_path: Path
+) -> None:
+    local = tmp_path / "lake"
+    local.mkdir()
+    put_folder(open_lake(Settings(lake=str(local))), bronze_pages, "bronze")
+    transform(Settings(lake=str(local)))
+    settings = s3_lake.settings()
+    store = open_lake(settings)
+    put_folder(store, bronze_pages, "bronze")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    engine = CacheWatchingEngine(cache, store)
+    try:
+        summaries = run_transform(store, engine, "all", max_batch_objects=4)
+    finally:
+        engine.close()
+    assert next(s for s in summaries if s.table == "silver.trades").objects_read > 4
+    assert 0 < max(engine.cached) <= 4  # one batch at a time, never all of Bronze
+    assert not list(cache.iterdir())  # the cache goes with the engine
+    assert table_rows(settings) == table_rows(Settings(lake=str(local)))
