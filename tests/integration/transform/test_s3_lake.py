@@ -98,6 +98,7 @@ def test_every_command_works_on_an_s3_lake_with_the_rows_of_a_local_lake(
     assert "BTC-USD" in report.read_text(encoding="utf-8")
     assert "all intact" in cli(s3_lake.uri, "verify")
     assert "0 failed at error or worse" in cli(s3_lake.uri, "quality")
+    assert "nothing to repair" in cli(s3_lake.uri, "backfill", "--repair-gaps")
     assert "up to date" in cli(s3_lake.uri, "transform")
 
     on_s3_rows = table_rows(s3_lake.settings())
