@@ -166,6 +166,18 @@ def digest(store: ObjectStore, key: str) -> tuple[int, str]:
     return size, hasher.hexdigest()
 
 
+def digests_of(
+    store: ObjectStore, keys: Sequence[str], *, workers: int = 8
+) -> list[tuple[int, str]]:
+    """`digest` of each of `keys`, in order, `workers` at a time (on S3 each is a GET).
+
+    Raises:
+        StorageError: an object cannot be read.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(lambda key: digest(store, key), keys))
+
+
 def read_json(store: ObjectStore, key: str) -> Any | None:
     """The JSON document at `key`, or None when absent.
 
