@@ -77,14 +77,8 @@ def _is_remote(root: str) -> bool:
     return "://" in root
 
 
-def _base(root: str) -> str:
-    """The lake root as DuckDB reports it in file names: a URI as given, a folder normalised."""
-    return root.rstrip("/") if _is_remote(root) else str(Path(root))
-
-
 def _path_list(root: str, keys: Sequence[str]) -> str:
-    base = _base(root)
-    return "[" + ", ".join(_quote(f"{base}/{key}") for key in keys) + "]"
+    return "[" + ", ".join(_quote(str(Path(root) / key)) for key in keys) + "]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +191,8 @@ class DuckDBEngine:
         # reads back as the string and turns VARCHAR wherever it meets one (a union with
         # existing Parquet rows); the values are cut from the very paths `read_json` reports
         # and sorted, so even the ENUM's own order is the strings' order.
-        prefix_len = len(_base(root)) + 2
-        values = sorted({f"{_base(root)}/{key}"[prefix_len - 1 :] for key in keys})
+        prefix_len = len(str(Path(root))) + 2
+        values = sorted({str(Path(root) / key)[prefix_len - 1 :] for key in keys})
         self._bronze_types += 1
         key_type = f"{_KEY_TYPE}_in_{self._bronze_types}"
         self._con.execute(f"CREATE TYPE {key_type} AS ENUM (SELECT unnest(?))", [values])
