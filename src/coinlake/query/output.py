@@ -78,15 +78,34 @@ def write_json(result: pa.Table, out: TextIO) -> None:
     out.write("\n]\n" if rows else "]\n")
 
 
-def write_table(result: pa.Table, console: Console) -> None:
-    """A rich table (the first `TABLE_ROW_LIMIT` rows) and a row count."""
+def table_cells(result: pa.Table) -> tuple[list[str], list[bool], list[list[str]], int]:
+    """What a table for people shows: the column names, which columns are numbers, the first
+    `TABLE_ROW_LIMIT` rows as text and the total row count."""
     names, rows = _rows(result)
+    numeric = [
+        pa.types.is_integer(field.type)
+        or pa.types.is_floating(field.type)
+        or pa.types.is_decimal(field.type)
+        for field in result.schema
+    ]
+    cells = [[_text(value) for value in row] for row in rows[:TABLE_ROW_LIMIT]]
+    return names, numeric, cells, len(rows)
+
+
+def row_count_line(total: int) -> str:
+    """`N rows`, and how many are shown when the table is cut at `TABLE_ROW_LIMIT`."""
+    shown = f" (first {TABLE_ROW_LIMIT} shown)" if total > TABLE_ROW_LIMIT else ""
+    return f"{total} row{'s' if total != 1 else ''}{shown}"
+
+
+def write_table(result: pa.Table, console: Console) -> None:
+    """A rich table (the first `TABLE_ROW_LIMIT` rows, every column) and a row count."""
+    names, _, cells, total = table_cells(result)
     table = Table(*names, show_lines=False, header_style="bold")
-    for row in rows[:TABLE_ROW_LIMIT]:
-        table.add_row(*(_text(value) for value in row))
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
-    shown = f" (first {TABLE_ROW_LIMIT} shown)" if len(rows) > TABLE_ROW_LIMIT else ""
-    console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}{shown}", style="dim")
+    console.print(row_count_line(total), style="dim")
 
 
 def render(

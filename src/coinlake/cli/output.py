@@ -1,0 +1,162 @@
+"""Output for a person and output for a machine, shared by every command that prints a table.
+
+- `--format table` (the default): a rich table that fits the terminal. Below `NARROW` columns a
+  table drops the columns marked `optional` (the least asked-for); if it is still too wide, it
+  drops the remaining optional columns and then the others, from the right, until it fits.
+  Key columns (what identifies a row) and numbers are never cut or wrapped; free text wraps.
+  A dim line names what was left out, so nothing is hidden without saying so.
+- `--format json`: one JSON document on stdout, for scripts. Keys are snake_case; numbers are
+  JSON numbers; `Decimal` values are written with all their digits as JSON numbers (never
+  through a float, so `0.00000001` stays exact: parse them with a decimal type, e.g. Python's
+  `json.loads(text, parse_float=Decimal)`); times are ISO 8601 in UTC. Logs, progress bars and
+  errors go to stderr, so stdout holds the document alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
+
+from coinlake.errors import ConfigError
+
+NARROW = 100
+"""Terminal width below which tables drop their `optional` columns."""
+TEXT_FORMATS = ("table", "json")
+UNBOUNDED = 10_000
+FormatOption = Annotated[str, typer.Option("--format", help="table (for people) or json.")]
+
+
+def check_format(fmt: str) -> None:
+    """Refuse a format other than table or json with one line.
+
+    Raises:
+        ConfigError: `fmt` is not `table` or `json`.
+    """
+    if fmt not in TEXT_FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(TEXT_FORMATS)}, not {fmt!r}")
+
+
+def json_text(value: object, indent: int | None = 2, _level: int = 0) -> str:
+    """`value` as JSON text: Decimals as exact numbers, times as ISO 8601, tuples as lists.
+
+    Raises:
+        TypeError: a value JSON cannot represent (a bug: callers pass plain data).
+    """
+    if isinstance(value, Decimal):
+        return f"{value:f}" if value.is_finite() else json.dumps(str(value))
+    if isinstance(value, datetime | date | time):
+        return json.dumps(value.isoformat())
+    if isinstance(value, Mapping):
+        items = [
+            f"{json.dumps(str(k))}: {json_text(v, indent, _level + 1)}" for k, v in value.items()
+        ]
+        return _block("{", items, "}", indent, _level)
+    if isinstance(value, list | tuple):
+        return _block("[", [json_text(v, indent, _level + 1) for v in value], "]", indent, _level)
+    return json.dumps(value)
+
+
+def _block(open_: str, items: list[str], close: str, indent: int | None, level: int) -> str:
+    if not items:
+        return open_ + close
+    if indent is None:
+        return open_ + ", ".join(items) + close
+    inner, outer = "\n" + " " * indent * (level + 1), "\n" + " " * indent * level
+    return open_ + inner + ("," + inner).join(items) + outer + close
+
+
+def print_json(payload: object) -> None:
+    """`payload` as one indented JSON document on stdout (no rich markup, no wrapping)."""
+    typer.echo(json_text(payload))
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a table for people."""
+
+    header: str
+    key: bool = False
+    """Identifies the row: never dropped, cut or wrapped."""
+    numeric: bool = False
+    """Right-aligned and never cut or wrapped (a cut number is a wrong number)."""
+    optional: bool = False
+    """Low value: dropped below `NARROW` columns."""
+    wrap: bool = False
+    """Free text: wraps over lines rather than widening the table."""
+
+
+def _cell_width(cell: str) -> int:
+    return max((Text.from_markup(line).cell_len for line in cell.splitlines()), default=0)
+
+
+def fit_table(
+    console: Console,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str | None = None,
+) -> tuple[Table, list[str]]:
+    """A table of `rows` (cells may hold rich markup) that fits `console.width`, and the
+    headers of the columns it left out (see the module docstring for the order)."""
+    keep = [i for i, c in enumerate(columns) if console.width >= NARROW or not c.optional]
+    unbounded = console.options.update_width(UNBOUNDED)  # else the measure is capped at width
+    while True:
+        table = _build(columns, rows, keep, title)
+        fits = Measurement.get(console, unbounded, table).minimum <= console.width
+        optional = [i for i in keep if columns[i].optional]
+        droppable = optional or [i for i in keep if not columns[i].key]
+        if fits or not droppable:
+            break
+        keep.remove(droppable[-1])
+    return table, [c.header for i, c in enumerate(columns) if i not in keep]
+
+
+def _build(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], keep: list[int], title: str | None
+) -> Table:
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold", title_justify="left"
+    )
+    for i in keep:
+        column = columns[i]
+        whole = column.key or column.numeric or not column.wrap
+        width = max([len(column.header), *(_cell_width(row[i]) for row in rows)])
+        table.add_column(
+            column.header,
+            justify="right" if column.numeric else "left",
+            no_wrap=whole,
+            min_width=width if whole else min(width, 12),
+        )
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
+    return table
+
+
+def print_table(
+    console: Console,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str | None = None,
+) -> None:
+    """Print a table that fits the terminal, and a dim line naming any column left out."""
+    table, left_out = fit_table(console, columns, rows, title=title)
+    console.print(table)
+    if left_out:
+        console.print(
+            f"not shown at {console.width} columns: {', '.join(left_out)} "
+            "(a wider terminal or --format json shows them)",
+            style="dim",
+            highlight=False,
+        )
