@@ -3,7 +3,8 @@
 - `--format table` (the default): a rich table that fits the terminal. Below `NARROW` columns a
   table drops the columns marked `optional` (the least asked-for); if it is still too wide, it
   drops the remaining optional columns and then the others, from the right, until it fits.
-  Key columns (what identifies a row) and numbers are never cut or wrapped; free text wraps.
+  Only free-text columns wrap; keys (what identifies a row), numbers and short labels are never
+  cut or wrapped.
   A dim line names what was left out, so nothing is hidden without saying so.
 - `--format json`: one JSON document on stdout, for scripts. Keys are snake_case; numbers are
   JSON numbers; `Decimal` values are written with all their digits as JSON numbers (never
@@ -34,6 +35,8 @@ NARROW = 100
 """Terminal width below which tables drop their `optional` columns."""
 TEXT_FORMATS = ("table", "json")
 UNBOUNDED = 10_000
+WRAP_MIN = 16
+"""The narrowest a free-text column gets before other columns are dropped to make room."""
 FormatOption = Annotated[str, typer.Option("--format", help="table (for people) or json.")]
 
 
@@ -93,7 +96,8 @@ class Column:
     optional: bool = False
     """Low value: dropped below `NARROW` columns."""
     wrap: bool = False
-    """Free text: wraps over lines rather than widening the table."""
+    """Free text: wraps over lines (long words fold) rather than widening the table; the other
+    columns are never cut or wrapped."""
 
 
 def _cell_width(cell: str) -> int:
@@ -112,34 +116,47 @@ def fit_table(
     keep = [i for i, c in enumerate(columns) if console.width >= NARROW or not c.optional]
     unbounded = console.options.update_width(UNBOUNDED)  # else the measure is capped at width
     while True:
-        table = _build(columns, rows, keep, title)
-        fits = Measurement.get(console, unbounded, table).minimum <= console.width
+        # Free text counts as WRAP_MIN wide (its long words fold), the rest as their full width.
+        probe = _build(columns, rows, keep, title, probe=True)
+        fits = Measurement.get(console, unbounded, probe).minimum <= console.width
         optional = [i for i in keep if columns[i].optional]
         droppable = optional or [i for i in keep if not columns[i].key]
         if fits or not droppable:
             break
         keep.remove(droppable[-1])
+    table = _build(columns, rows, keep, title)
     return table, [c.header for i, c in enumerate(columns) if i not in keep]
 
 
 def _build(
-    columns: Sequence[Column], rows: Sequence[Sequence[str]], keep: list[int], title: str | None
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    keep: list[int],
+    title: str | None,
+    *,
+    probe: bool = False,
 ) -> Table:
     table = Table(
         title=title, box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold", title_justify="left"
     )
     for i in keep:
         column = columns[i]
-        whole = column.key or column.numeric or not column.wrap
         width = max([len(column.header), *(_cell_width(row[i]) for row in rows)])
         table.add_column(
             column.header,
             justify="right" if column.numeric else "left",
-            no_wrap=whole,
-            min_width=width if whole else min(width, 12),
+            no_wrap=not column.wrap,
+            overflow="fold" if column.wrap else "ellipsis",
+            min_width=min(width, WRAP_MIN) if column.wrap else width,
         )
     for row in rows:
-        table.add_row(*(row[i] for i in keep))
+        cells = [row[i] for i in keep]
+        if probe:
+            cells = [
+                "x" * min(_cell_width(c), WRAP_MIN) if columns[i].wrap else c
+                for i, c in zip(keep, cells, strict=True)
+            ]
+        table.add_row(*cells)
     return table
 
 

@@ -118,7 +118,7 @@ def _print_result(result: pa.Table) -> None:
 
     names, numeric, cells, total = table_cells(result)
     columns = [
-        Column(name, key=index == 0, numeric=number, wrap=not number)
+        Column(name, key=index == 0, numeric=number)
         for index, (name, number) in enumerate(zip(names, numeric, strict=True))
     ]
     print_table(console, columns, [[escape(cell) for cell in row] for row in cells])
