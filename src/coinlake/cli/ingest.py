@@ -321,6 +321,8 @@ def backfill(
     if repair_gaps:
         if start is not None or end is not None:
             raise ConfigError("--repair-gaps finds its own ranges: drop --from/--to")
+        if fmt == "json":
+            raise ConfigError("--repair-gaps prints a table only: drop --format json")
         from coinlake.cli.quality import quality_config_for
         from coinlake.cli.repair import repair_command
 

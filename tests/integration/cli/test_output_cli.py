@@ -87,6 +87,8 @@ def test_every_table_fits_the_terminal_and_keeps_its_key_columns(
     for product, price in opens:  # the first column is never dropped, numbers never cut
         assert re.search(rf"{product} .* {price:f} ", queried), queried
     assert f"not shown at {columns} columns:" in queried  # what is left out is named
+    status = run("status")
+    assert "gold_trades_hourly" in status and "BTC-USD" in status
     checked = run("quality", "--no-write")
     assert "completeness_trades" in checked
     state = run("state", "show")
@@ -154,9 +156,15 @@ def test_a_json_run_that_fails_still_prints_its_document_and_exits_non_zero(
 
 
 def test_a_format_that_is_not_table_or_json_is_one_error_line(tmp_path: Path) -> None:
+    lake = str(tmp_path / "lake")
     for command in (["ingest"], ["transform"], ["run"], ["backfill", "--from", "2026-01-01"]):
-        done = coinlake("--lake", str(tmp_path / "lake"), *command, "--format", "xml", cwd=tmp_path)
+        done = coinlake("--lake", lake, *command, "--format", "xml", cwd=tmp_path)
         assert done.returncode == 2, command
         assert done.stderr.strip().splitlines() == [
             "error: --format must be one of table, json, not 'xml'"
         ]
+    repair = coinlake(
+        "--lake", lake, "backfill", "--repair-gaps", "--format", "json", cwd=tmp_path
+    )  # fmt: skip
+    assert repair.returncode == 2
+    assert repair.stderr.strip() == "error: --repair-gaps prints a table only: drop --format json"
