@@ -9,17 +9,14 @@
 - `--format json`: one JSON document on stdout, for scripts. Keys are snake_case; numbers are
   JSON numbers; `Decimal` values are written with all their digits as JSON numbers (never
   through a float, so `0.00000001` stays exact: parse them with a decimal type, e.g. Python's
-  `json.loads(text, parse_float=Decimal)`); times are ISO 8601 in UTC. Logs, progress bars and
-  errors go to stderr, so stdout holds the document alone.
+  `json.loads(text, parse_float=Decimal)`; see `coinlake.domain.exactjson`); times are ISO 8601
+  in UTC. Logs, progress bars and errors go to stderr, so stdout holds the document alone.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -29,6 +26,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from coinlake.domain.exactjson import json_text
 from coinlake.errors import ConfigError
 
 NARROW = 100
@@ -50,38 +48,9 @@ def check_format(fmt: str) -> None:
         raise ConfigError(f"--format must be one of {', '.join(TEXT_FORMATS)}, not {fmt!r}")
 
 
-def json_text(value: object, indent: int | None = 2, _level: int = 0) -> str:
-    """`value` as JSON text: Decimals as exact numbers, times as ISO 8601, tuples as lists.
-
-    Raises:
-        TypeError: a value JSON cannot represent (a bug: callers pass plain data).
-    """
-    if isinstance(value, Decimal):
-        return f"{value:f}" if value.is_finite() else json.dumps(str(value))
-    if isinstance(value, datetime | date | time):
-        return json.dumps(value.isoformat())
-    if isinstance(value, Mapping):
-        items = [
-            f"{json.dumps(str(k))}: {json_text(v, indent, _level + 1)}" for k, v in value.items()
-        ]
-        return _block("{", items, "}", indent, _level)
-    if isinstance(value, list | tuple):
-        return _block("[", [json_text(v, indent, _level + 1) for v in value], "]", indent, _level)
-    return json.dumps(value)
-
-
-def _block(open_: str, items: list[str], close: str, indent: int | None, level: int) -> str:
-    if not items:
-        return open_ + close
-    if indent is None:
-        return open_ + ", ".join(items) + close
-    inner, outer = "\n" + " " * indent * (level + 1), "\n" + " " * indent * level
-    return open_ + inner + ("," + inner).join(items) + outer + close
-
-
 def print_json(payload: object) -> None:
     """`payload` as one indented JSON document on stdout (no rich markup, no wrapping)."""
-    typer.echo(json_text(payload))
+    typer.echo(json_text(payload, indent=2))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
+from coinlake.domain.exactjson import json_text
 from coinlake.errors import ConfigError
 
 OutputFormat = Literal["table", "csv", "json", "parquet"]
@@ -34,22 +35,6 @@ def _text(value: object) -> str:
     if isinstance(value, Decimal):
         return f"{value:f}"  # fixed point: 0.00000001, never 1E-8
     return str(value)
-
-
-def _json_value(value: object) -> str:
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, Decimal):
-        return f"{value:f}" if value.is_finite() else json.dumps(str(value))
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    if isinstance(value, dict):
-        return (
-            "{" + ",".join(f"{json.dumps(str(k))}:{_json_value(v)}" for k, v in value.items()) + "}"
-        )
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_json_value(v) for v in value) + "]"
-    return json.dumps(_text(value))
 
 
 def _rows(result: pa.Table) -> tuple[list[str], list[Sequence[object]]]:
@@ -73,7 +58,7 @@ def write_json(result: pa.Table, out: TextIO) -> None:
     keys = [json.dumps(name) for name in names]
     out.write("[")
     for index, row in enumerate(rows):
-        body = ",".join(f"{key}:{_json_value(value)}" for key, value in zip(keys, row, strict=True))
+        body = ",".join(f"{key}:{json_text(value)}" for key, value in zip(keys, row, strict=True))
         out.write(("\n" if index == 0 else ",\n") + "{" + body + "}")
     out.write("\n]\n" if rows else "]\n")
 

@@ -11,7 +11,8 @@ import pytest
 from rich.console import Console
 
 from coinlake.cli.ingest import print_summary, summary_json
-from coinlake.cli.output import Column, fit_table, json_text, print_table
+from coinlake.cli.output import Column, fit_table, print_table
+from coinlake.domain.exactjson import json_text
 from coinlake.ingest.summary import ItemSummary, RunSummary
 
 COLUMNS = (
@@ -63,12 +64,14 @@ def test_when_even_the_required_columns_do_not_fit_they_go_from_the_right() -> N
 
 def test_json_keeps_every_decimal_digit_as_a_number() -> None:
     value = {"price": Decimal("90810.12345678901234567890"), "size": Decimal("0.00000001")}
-    text = json_text({"rows": [value], "at": datetime(2026, 11, 30, 1, 2, 3, 4, tzinfo=UTC)})
+    moment = datetime(2026, 11, 30, 1, 2, 3, 4, tzinfo=UTC)
+    text = json_text({"rows": [value], "at": moment}, indent=2)
     parsed = json.loads(text, parse_float=Decimal)
     assert parsed["rows"] == [value]
     assert '"size": 0.00000001' in text  # a number, not "1E-8" or a string
     assert parsed["at"] == "2026-11-30T01:02:03.000004+00:00"
-    assert json.loads(json_text({"empty": [], "nothing": {}, "n": None})) == {
+    assert json_text({"n": [Decimal("1.50"), None]}) == '{"n":[1.50,null]}'  # compact
+    assert json.loads(json_text({"empty": [], "nothing": {}, "n": None}, indent=2)) == {
         "empty": [],
         "nothing": {},
         "n": None,
@@ -93,7 +96,7 @@ def test_the_ingest_summary_fits_the_terminal_and_names_its_units(width: int) ->
 
 
 def test_the_ingest_json_names_records_by_their_unit() -> None:
-    document = json.loads(json_text(summary_json(a_run())))
+    document = json.loads(json_text(summary_json(a_run()), indent=2))
     assert document["status"] == "succeeded"
     assert [(i["name"], i["records"], i["unit"]) for i in document["items"]] == [
         ("BTC-USD", 2400, "trades"),
