@@ -151,3 +151,10 @@ class SourceSpec:
     """Build the client (base URL, limits and any key from the settings); nothing connects."""
     check_items: Callable[[Any, Sequence[str]], None] | None = None
     """Ask the API whether the configured items exist (`ConfigError` naming the unknown ones)."""
+    title: str = ""
+    """The API's name as people write it (`Coinbase`), for messages; empty: `name`."""
+
+    @property
+    def display_name(self) -> str:
+        """`title`, else `name`."""
+        return self.title or self.name

@@ -61,6 +61,7 @@ def check_products(client: CoinbaseSource, wanted: Sequence[str]) -> None:
 BY_PRODUCT = ("product", "date")
 SOURCE = SourceSpec(
     name=NAME,
+    title="Coinbase",
     datasets=(
         Dataset("trades", "id_walk", KeyLayout(BY_PRODUCT, "id_range"), items=products),
         Dataset(
