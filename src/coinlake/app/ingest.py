@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from coinlake.config import Settings
 from coinlake.domain.clock import Clock, SystemClock
 from coinlake.ingest.id_walk import Since
 from coinlake.ingest.run import RunOptions, run_backfill, run_ingest
@@ -20,7 +20,10 @@ from coinlake.ingest.summary import RunSummary
 from coinlake.sources.registry import ALL, REGISTRY, Sources
 from coinlake.storage.base import ObjectStore
 
-SourcesFactory = Callable[[Settings, Clock], Sources]
+if TYPE_CHECKING:  # the settings (pydantic) are loaded by the entry point, not at import
+    from coinlake.config import Settings
+
+SourcesFactory = Callable[["Settings", Clock], Sources]
 
 
 def open_sources(settings: Settings, clock: Clock) -> Sources:

@@ -138,6 +138,9 @@ class Dataset:
     """Part of `coinlake backfill`."""
     requires: tuple[str, ...] = ()
     """Backfill options without which the dataset is skipped (`granularity_s` for candles)."""
+    choices: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """The values the API accepts for a backfill option (`{"granularity_s": (60, 300, ...)}`),
+    checked by the CLI before anything runs."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,16 @@ class Registry:
             if dataset.paging == "id_walk"
         )
 
+    def option_choices(self, option: str) -> tuple[int, ...]:
+        """The values some registered dataset accepts for a backfill `option` (empty: any)."""
+        found = {
+            value
+            for spec in self._specs.values()
+            for dataset in spec.datasets
+            for value in dataset.choices.get(option, ())
+        }
+        return tuple(sorted(found))
+
     def layouts(self) -> dict[tuple[str, str], KeyLayout]:
         """(source, dataset) -> key layout, for every registered dataset."""
         return {

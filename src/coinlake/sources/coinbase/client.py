@@ -19,6 +19,7 @@ from coinlake.domain.clock import Clock, SystemClock
 from coinlake.domain.records import Candle, Product
 from coinlake.errors import BadResponseError, ConfigError
 from coinlake.sources.coinbase.parse import parse_candles, parse_products, parse_trades
+from coinlake.sources.coinbase.source import GRANULARITIES
 from coinlake.sources.http import ApiClient, RawResponse
 from coinlake.sources.idsearch import IdSearchResult, first_trade_id_at
 from coinlake.sources.idwalk import (
@@ -48,8 +49,6 @@ TRADES = "/products/{product_id}/trades"
 CANDLES = "/products/{product_id}/candles"
 PRODUCTS = "/products"
 PRODUCT = "/products/{product_id}"
-# docs.cdp.coinbase.com "Get product candles": these granularities only, <= 300 candles a request.
-GRANULARITIES = (60, 300, 900, 3600, 21600, 86400)
 MAX_CANDLES = 300
 
 
