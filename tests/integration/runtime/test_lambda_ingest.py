@@ -1,6 +1,7 @@
 """The ingest Lambda handler in a fresh interpreter that cannot import duckdb, pyarrow, pandas,
-pyspark nor the CLI's rich and typer (its package does not carry them): a recorded EventBridge scheduled event and a manual event, against the sandbox, writing
-to the moto S3 bucket, with JSON logs and the success line per upload."""
+pyspark nor the CLI's rich and typer (its package does not carry them): a recorded EventBridge
+scheduled event and a manual event, against the sandbox, writing to the moto S3 bucket, with JSON
+logs and the success line per upload."""
 
 from __future__ import annotations
 
