@@ -60,7 +60,7 @@ def table_fingerprint(
     sums = [0] * len(hashed)
     count = 0
     if any(folder.rglob("*.parquet")):
-        con = duckdb.connect()
+        con = duckdb.connect(config={"enable_progress_bar": False})
         sql_sums = ", ".join(f"sum(md5_number_lower({t})::HUGEINT)" for t in hashed)
         try:
             found = con.execute(

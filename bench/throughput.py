@@ -81,6 +81,7 @@ def one_run(
 
 def throughput(work: Path, n: int, p: Plan, keep: Path) -> tuple[list[Record], dict[str, Any]]:
     """Interleaved rounds at size `n`; the last DuckDB lake is kept at `keep`."""
+    shutil.rmtree(keep, ignore_errors=True)  # never a lake left by an earlier run
     source, counts = lakes.bronze(work, n)
     trades = unique_trades(counts)
     runs: dict[str, list[procs.Measured | None]] = {e: [] for e in p.engines}
