@@ -86,6 +86,20 @@ def _transform(n: int) -> Callable[[Context], list[Record]]:
     return measure
 
 
+def _parity(n: int) -> Callable[[Context], list[Record]]:
+    def measure(ctx: Context) -> list[Record]:
+        return fingerprint.parity_records(ctx.built(n), n)
+
+    return measure
+
+
+def _incremental(n: int) -> Callable[[Context], list[Record]]:
+    def measure(ctx: Context) -> list[Record]:
+        return incremental.incremental(ctx.built(n), n, ctx.plan.incremental_reps)
+
+    return measure
+
+
 def _incremental_only(n: int) -> Callable[[Context], list[Record]]:
     def measure(ctx: Context) -> list[Record]:
         lake, found = incremental.build(ctx.work, n)
@@ -100,18 +114,8 @@ def parts(p: Plan) -> list[Part]:
     for n in p.sizes:
         size = label(n)
         out.append(Part("transform", f"transform {size}", _transform(n)))
-        out.append(
-            Part(
-                "parity", f"parity {size}", lambda c, n=n: fingerprint.parity_records(c.built(n), n)
-            )
-        )
-        out.append(
-            Part(
-                "incremental",
-                f"incremental {size}",
-                lambda c, n=n: incremental.incremental(c.built(n), n, c.plan.incremental_reps),
-            )
-        )
+        out.append(Part("parity", f"parity {size}", _parity(n)))
+        out.append(Part("incremental", f"incremental {size}", _incremental(n)))
     for n in p.incremental_sizes:
         out.append(Part("incremental", f"incremental {label(n)}", _incremental_only(n)))
     out.append(Part("ingest", "ingestion", lambda c: ingest_bench.records(c.plan.ingest_pages)))
