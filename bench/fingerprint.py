@@ -60,7 +60,8 @@ def table_fingerprint(
     sums = [0] * len(hashed)
     count = 0
     if any(folder.rglob("*.parquet")):
-        con = duckdb.connect(config={"enable_progress_bar": False})
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         sql_sums = ", ".join(f"sum(md5_number_lower({t})::HUGEINT)" for t in hashed)
         try:
             found = con.execute(
