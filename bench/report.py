@@ -80,8 +80,8 @@ def rows(records: list[Record]) -> list[list[str]]:
     out = [["measurement", "value", "unit", "min", "max", "runs", "goal", "met"]]
     for r in records:
         met = "-" if r["met"] is None else ("yes" if r["met"] else "NO")
-        if r["value"] is None:
-            met = "n/a" if r["goal"] is None else "NO (n/a)"
+        if r["value"] is None:  # a missing figure fails the run unless it may be absent
+            met = "FAILED" if r.get("expected", True) else "n/a"
         out.append([
             r["name"], _fmt(r["value"], r["unit"]), r["unit"], _fmt(r["min"], r["unit"]),
             _fmt(r["max"], r["unit"]), str(r["runs"]), r["goal"] or "", met,
