@@ -1,6 +1,6 @@
 """Incremental cost: one new page, then an incremental run (Silver and Gold), on a built lake.
 
-Two cases, each `reps` times on the same lake, each in its own child process:
+Two cases, each `reps` times on the same lake, each case in its own child process:
 - `new-day`: the page's trades come after all the data, in a NEW day partition (the cheapest case);
 - `today`: the page lands in the lake's last day, a partition already holding ~1/10 of the
   product's rows, as a run every few minutes adds to today's partition.
