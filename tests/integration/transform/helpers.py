@@ -11,10 +11,10 @@ from typing import Any
 
 import duckdb
 
-from coinlake.bronze.keys import trades_unparsed_key
 from coinlake.devtools.bronze_pages import page_key
 from coinlake.domain.envelope import EnvelopeMeta, build_envelope, parse_timestamp
 from coinlake.engines.duckdb import DuckDBEngine
+from coinlake.sources.coinbase.keys import trades_unparsed_key
 from coinlake.storage.local import LocalStore
 from coinlake.transform.runner import TableSummary, run_transform
 
