@@ -7,6 +7,8 @@ import sqlglot
 from sqlglot import exp
 
 from coinlake.tables.catalog import gold_tables, silver_tables
+from coinlake.tables.gold.prices_daily import TABLE as PRICES_DAILY
+from coinlake.tables.gold.trades_hourly import TABLE as TRADES_HOURLY
 from coinlake.tables.spec import GoldDef, SilverDef, to_dialect, type_in
 from coinlake.transform import sqlbuild
 
@@ -45,7 +47,13 @@ def test_silver_stages_return_every_column_the_runner_needs(defn: SilverDef) -> 
 def test_gold_queries_return_exactly_the_declared_columns_in_order(defn: GoldDef) -> None:
     assert _output_names(defn.sql) == [c.name for c in defn.all_columns]
     source_parts = [c.name for c in defn.source.partition_by]
-    assert [c.name for c in defn.partition_by] == source_parts[: len(defn.partition_by)]
+    if defn.month_of is None:
+        assert [c.name for c in defn.partition_by] == source_parts[: len(defn.partition_by)]
+        return
+    # a month of the source's days: the levels above the day, then `month`; the day is data
+    above = source_parts[: source_parts.index(defn.month_of)]
+    assert [c.name for c in defn.partition_by] == [*above, "month"]
+    assert defn.month_of in {c.name for c in defn.columns}
 
 
 def test_spark_is_returned_verbatim_and_timestamps_are_instants_in_duckdb() -> None:
@@ -64,8 +72,32 @@ def test_the_dedup_ranks_only_repeated_keys_by_the_winner_order() -> None:
     assert "ANTI JOIN" in to_dialect(text, "duckdb")
 
 
-def test_partitions_project_to_a_prefix() -> None:
-    assert sqlbuild.project_partition("coin_id=bitcoin/date=2025-11-22", 1) == "coin_id=bitcoin"
+def test_a_gold_partition_is_a_prefix_of_its_source_partition_or_its_month() -> None:
+    assert PRICES_DAILY.partition_of("coin_id=bitcoin/date=2025-11-22") == "coin_id=bitcoin"
+    assert (
+        TRADES_HOURLY.partition_of("product_id=BTC-USD/date=2025-11-22")
+        == "product_id=BTC-USD/month=2025-11"
+    )
+
+
+def test_a_month_partition_is_rebuilt_from_the_folder_above_its_days() -> None:
+    assert sqlbuild.gold_source_prefixes(TRADES_HOURLY, {"product_id=BTC-USD/month=2025-11"}) == [
+        "silver/trades/product_id=BTC-USD"
+    ]
+    assert sqlbuild.gold_source_prefixes(PRICES_DAILY, {"coin_id=bitcoin"}) == [
+        "silver/prices/coin_id=bitcoin"
+    ]
+
+
+def test_a_month_merge_replaces_exactly_the_recomputed_days() -> None:
+    text = sqlbuild.build_gold_merge_sql(
+        TRADES_HOURLY, ["product_id=BTC-USD/date=2025-11-22", "product_id=ETH-USD/date=2025-11-23"]
+    )
+    kept = text.rsplit("WHERE", 1)[1]
+    btc = "`product_id` = CAST('BTC-USD' AS string) AND `date` = CAST('2025-11-22' AS date)"
+    assert btc in kept
+    assert kept.count(" OR ") == 1
+    assert "FROM silver" in to_dialect(text, "duckdb")
 
 
 @pytest.mark.parametrize("defn", silver_tables(), ids=lambda d: d.name)
