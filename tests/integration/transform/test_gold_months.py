@@ -25,17 +25,14 @@ pytestmark = pytest.mark.integration
 MONTH = "gold/trades_hourly/product_id=BTC-USD/month=2026-11"
 
 
-def _summary(summaries: list, table: str):  # type: ignore[no-untyped-def,type-arg]
-    (found,) = [s for s in summaries if s.table == table]
+def _gold(summaries: list[TableSummary]) -> TableSummary:
+    (found,) = [s for s in summaries if s.table == "gold.trades_hourly"]
     return found
 
 
 def _count(root: Path, folder: str) -> int:
-    return int(
-        duckdb.sql(f"SELECT count(*) FROM read_parquet('{root}/{folder}/*.parquet')").fetchall()[0][
-            0
-        ]
-    )  # noqa: E501
+    sql = f"SELECT count(*) FROM read_parquet('{root}/{folder}/*.parquet')"
+    return int(duckdb.sql(sql).fetchall()[0][0])
 
 
 def _three_days(root: Path) -> None:
