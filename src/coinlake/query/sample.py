@@ -147,7 +147,7 @@ def build_hourly(trades: Iterable[Row]) -> list[Row]:
         out.append(
             {
                 "product_id": product,
-                "month": f"{hour:%Y-%m}",
+                "year": f"{hour:%Y}",
                 "date": hour.date(),
                 "hour": hour,
                 "trade_count": len(members),
@@ -258,7 +258,7 @@ def write_gold_year(
             rows.append(
                 {
                     "product_id": product,
-                    "month": f"{hour:%Y-%m}",
+                    "year": f"{hour:%Y}",
                     "date": hour.date(),
                     "hour": hour,
                     "trade_count": count,
@@ -279,4 +279,4 @@ def write_gold_year(
             )
             trade_id += count
     write_table(root, sql_table("gold_trades_hourly"), rows)
-    return {"rows": len(rows), "partitions": len({(r["product_id"], r["month"]) for r in rows})}
+    return {"rows": len(rows), "partitions": len({(r["product_id"], r["year"]) for r in rows})}

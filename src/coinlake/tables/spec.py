@@ -11,9 +11,9 @@ SQL reads only from views the engine registers under fixed names and never does 
   NULL when valid) and the raw fields as strings.
 - Gold `sql` reads its source table's rows of the partitions being rebuilt, registered under
   the source's layer name: `silver` for a Silver source, `gold` for a Gold one (a daily table
-  rolled up from an hourly one). A Gold table with `month_of` set keeps a month of its
-  source's daily partitions in one partition (`month=YYYY-MM`, see ADR 0005); its `sql` also
-  returns that `month` value.
+  rolled up from an hourly one). A Gold table with `year_of` set keeps a year of its
+  source's daily partitions in one partition (`year=YYYY`, see ADR 0005); its `sql` also
+  returns that `year` value.
 
 How SQL sees a table (the DuckDB view, the Athena/Glue table, `coinlake status`) is its `Table`:
 `SilverDef.table`, `SilverDef.quarantine` and `GoldDef.table`. `coinlake.tables.catalog` finds
@@ -206,13 +206,13 @@ class SilverDef:
         return _QUARANTINE_FIXED + self.quarantine_fields
 
 
-MONTH_PARTITION = Column("month", "string", "UTC month of the rows, YYYY-MM (partition key)")
-"""The partition column of a Gold table that groups its source's daily partitions by month."""
+YEAR_PARTITION = Column("year", "string", "UTC year of the rows, YYYY (partition key)")
+"""The partition column of a Gold table that groups its source's daily partitions by year."""
 
 
-def month_of_day(day: str) -> str:
-    """The `month` partition value of a `date` partition value: `2026-11-22` -> `2026-11`."""
-    return day[:7]
+def year_of_day(day: str) -> str:
+    """The `year` partition value of a `date` partition value: `2026-11-22` -> `2026`."""
+    return day[:4]
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,10 +229,10 @@ class GoldDef:
     """Data columns in file order."""
     partition_by: tuple[Column, ...] = field(default=())
     """Hive partition columns: the leading columns of the source's partition columns, whose
-    values select which source rows rebuild a partition; with `month_of`, those columns but
-    the source's day column, then `MONTH_PARTITION`."""
-    month_of: str | None = None
-    """The source's daily partition column (`date`) whose days one `month` partition holds.
+    values select which source rows rebuild a partition; with `year_of`, those columns but
+    the source's day column, then `YEAR_PARTITION`."""
+    year_of: str | None = None
+    """The source's daily partition column (`date`) whose days one `year` partition holds.
     That column is then also a data column of the table, holding the same day, and a run
     recomputes only the source's changed days and merges them with the partition's other
     rows (ADR 0005)."""
@@ -267,12 +267,12 @@ class GoldDef:
 
     def partition_of(self, source_partition: str) -> str:
         """The partition holding the rows made from a source partition (`a=1/b=2`): its
-        leading levels, with a `month_of` day replaced by its month."""
-        if self.month_of is None:
+        leading levels, with a `year_of` day replaced by its year."""
+        if self.year_of is None:
             return "/".join(source_partition.split("/")[: len(self.partition_by)])
         levels = dict(part.split("=", 1) for part in source_partition.split("/"))
         kept = [f"{c.name}={levels[c.name]}" for c in self.partition_by if c.name in levels]
-        return "/".join([*kept, f"{MONTH_PARTITION.name}={month_of_day(levels[self.month_of])}"])
+        return "/".join([*kept, f"{YEAR_PARTITION.name}={year_of_day(levels[self.year_of])}"])
 
 
 def _under(key: str, prefix: str) -> bool:

@@ -2,9 +2,10 @@
 
 A Gold table reads the change log of its source's bookmark (the partitions each source version
 rewrote) and rewrites the Gold partitions those make, through the runner's staging and
-crash-safe commit. A table whose partition is a month of its source's days (`GoldDef.month_of`,
-ADR 0005) recomputes only the changed days and merges them with the month's other rows, so a
-new page costs a few days of Silver and one month of Gold, whatever the size of the lake.
+crash-safe commit. A table whose partition is a year of its source's days (`GoldDef.year_of`,
+ADR 0005) recomputes only the changed days and merges them with the year's other rows, so a
+new page costs a few days of Silver and one year of one product's Gold (at most 8,784 hourly
+rows), whatever the size of the lake.
 """
 
 from __future__ import annotations
@@ -92,14 +93,14 @@ def _run_gold(
         if not full and not changed:
             summary.seconds = time.perf_counter() - started
             return summary
-    merge = defn.month_of is not None and not full
+    merge = defn.year_of is not None and not full
     if full:
         inputs = list_files(store, defn.source.path, ".parquet")
         old = list_files(store, defn.path, ".parquet")
         touched = sorted({defn.partition_of(_folder_of(defn.source.path, k)) for k in inputs})
     else:
         touched = sorted({defn.partition_of(p) for p in changed})
-        # a month is merged: only the changed days are read again (ADR 0005)
+        # a year is merged: only the changed days are read again (ADR 0005)
         inputs = (
             files_under(store, [f"{defn.source.path}/{p}" for p in sorted(changed)])
             if merge

@@ -5,8 +5,8 @@ partition's files are replaced by new ones computed from what the table already 
 through the same staging, commit journal and bookmark as any run. Nothing else is touched and
 nothing new is consumed (new Bronze objects wait for the next ordinary run).
 
-- A Gold partition (`gold/trades_hourly/product_id=BTC-USD/month=2026-11`) is aggregated again
-  from the Silver rows of that partition (every day of that month).
+- A Gold partition (`gold/trades_hourly/product_id=BTC-USD/year=2026`) is aggregated again
+  from the Silver rows of that partition (every day of that year).
 - A Silver partition (`silver/trades/product_id=BTC-USD/date=2026-11-22`) is staged again from
   every Bronze object the table consumed (those of other products skipped by their key) and
   only its rows are kept, deduplicated as usual.

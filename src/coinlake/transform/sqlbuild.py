@@ -123,15 +123,15 @@ def build_touched_quarantine_sql(staged: str = "staged") -> str:
 def gold_source_prefixes(gold: GoldDef, partitions: set[str]) -> list[str]:
     """Source folders holding the rows that make the given Gold partitions (Gold's partition
     columns are the leading columns of its source's, so a Gold partition is a source folder
-    prefix; a `month` partition is under the folder of the levels before it, and
+    prefix; a `year` partition is under the folder of the levels before it, and
     `GoldDef.partition_of` tells which of that folder's partitions belong to it)."""
-    if gold.month_of is not None:
+    if gold.year_of is not None:
         partitions = {part.rpartition("/")[0] for part in partitions}
     return sorted(f"{gold.source.path}/{part}".rstrip("/") for part in partitions)
 
 
 def build_gold_merge_sql(gold: GoldDef, replaced: Sequence[str], existing: str = "existing") -> str:
-    """A `month_of` Gold table's rows for the partitions being rewritten: `gold.sql` over the
+    """A `year_of` Gold table's rows for the partitions being rewritten: `gold.sql` over the
     source rows of the `replaced` source partitions (`product_id=X/date=D`, whole), plus the
     rows of `existing` (the partitions' current files) that none of them replaces."""
     cols = ", ".join(f"`{c.name}`" for c in gold.all_columns)

@@ -130,7 +130,7 @@ def test_one_new_page_rewrites_only_the_partitions_it_touches(bronze: Path, tmp_
     parquet_dirs = {str(Path(k).parent) for k in changed if k.endswith(".parquet")}
     assert len(parquet_dirs) <= silver.partitions_rewritten + gold.partitions_rewritten
     assert gold.partitions_rewritten <= 2
-    # Gold's rows in are the rows of the Silver days that changed (its month partitions merge
+    # Gold's rows in are the rows of the Silver days that changed (its year partitions merge
     # them with their other days' rows), counted independently
     rebuilt = [k for k in after if k.startswith("gold/trades_hourly/") and k in changed]
     days = {d for d in parquet_dirs if d.startswith("silver/trades/")}

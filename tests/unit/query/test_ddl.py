@@ -82,12 +82,12 @@ def test_projection_covers_every_partition_key_and_the_location_template() -> No
     props = _properties(build_create_table(GOLD_TRADES_HOURLY, options))
     assert props["projection.enabled"] == "true"
     assert props["projection.product_id.values"] == "BTC-USD,DOGE-USD"
-    assert props["projection.month.type"] == "date"
-    assert props["projection.month.format"] == "yyyy-MM"
-    assert props["projection.month.range"] == "2015-01,NOW"
-    assert props["projection.month.interval.unit"] == "MONTHS"
+    assert props["projection.year.type"] == "date"
+    assert props["projection.year.format"] == "yyyy"
+    assert props["projection.year.range"] == "2015,NOW"
+    assert props["projection.year.interval.unit"] == "YEARS"
     assert props["storage.location.template"] == (
-        f"{LOCATION}/gold/trades_hourly/product_id=${{product_id}}/month=${{month}}/"
+        f"{LOCATION}/gold/trades_hourly/product_id=${{product_id}}/year=${{year}}/"
     )
 
 

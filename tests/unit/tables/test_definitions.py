@@ -47,13 +47,13 @@ def test_silver_stages_return_every_column_the_runner_needs(defn: SilverDef) -> 
 def test_gold_queries_return_exactly_the_declared_columns_in_order(defn: GoldDef) -> None:
     assert _output_names(defn.sql) == [c.name for c in defn.all_columns]
     source_parts = [c.name for c in defn.source.partition_by]
-    if defn.month_of is None:
+    if defn.year_of is None:
         assert [c.name for c in defn.partition_by] == source_parts[: len(defn.partition_by)]
         return
-    # a month of the source's days: the levels above the day, then `month`; the day is data
-    above = source_parts[: source_parts.index(defn.month_of)]
-    assert [c.name for c in defn.partition_by] == [*above, "month"]
-    assert defn.month_of in {c.name for c in defn.columns}
+    # a year of the source's days: the levels above the day, then `year`; the day is data
+    above = source_parts[: source_parts.index(defn.year_of)]
+    assert [c.name for c in defn.partition_by] == [*above, "year"]
+    assert defn.year_of in {c.name for c in defn.columns}
 
 
 def test_spark_is_returned_verbatim_and_timestamps_are_instants_in_duckdb() -> None:
@@ -72,16 +72,16 @@ def test_the_dedup_ranks_only_repeated_keys_by_the_winner_order() -> None:
     assert "ANTI JOIN" in to_dialect(text, "duckdb")
 
 
-def test_a_gold_partition_is_a_prefix_of_its_source_partition_or_its_month() -> None:
+def test_a_gold_partition_is_a_prefix_of_its_source_partition_or_its_year() -> None:
     assert PRICES_DAILY.partition_of("coin_id=bitcoin/date=2025-11-22") == "coin_id=bitcoin"
     assert (
         TRADES_HOURLY.partition_of("product_id=BTC-USD/date=2025-11-22")
-        == "product_id=BTC-USD/month=2025-11"
+        == "product_id=BTC-USD/year=2025"
     )
 
 
-def test_a_month_partition_is_rebuilt_from_the_folder_above_its_days() -> None:
-    assert sqlbuild.gold_source_prefixes(TRADES_HOURLY, {"product_id=BTC-USD/month=2025-11"}) == [
+def test_a_year_partition_is_rebuilt_from_the_folder_above_its_days() -> None:
+    assert sqlbuild.gold_source_prefixes(TRADES_HOURLY, {"product_id=BTC-USD/year=2025"}) == [
         "silver/trades/product_id=BTC-USD"
     ]
     assert sqlbuild.gold_source_prefixes(PRICES_DAILY, {"coin_id=bitcoin"}) == [
@@ -89,7 +89,7 @@ def test_a_month_partition_is_rebuilt_from_the_folder_above_its_days() -> None:
     ]
 
 
-def test_a_month_merge_replaces_exactly_the_recomputed_days() -> None:
+def test_a_year_merge_replaces_exactly_the_recomputed_days() -> None:
     text = sqlbuild.build_gold_merge_sql(
         TRADES_HOURLY, ["product_id=BTC-USD/date=2025-11-22", "product_id=ETH-USD/date=2025-11-23"]
     )

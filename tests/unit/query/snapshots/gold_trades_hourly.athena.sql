@@ -19,7 +19,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `coinlake`.`gold_trades_hourly` (
   `date` DATE
 )
 COMMENT 'Hourly OHLCV, VWAP and trade-id gaps per product'
-PARTITIONED BY (`product_id` string, `month` string)
+PARTITIONED BY (`product_id` string, `year` string)
 ROW FORMAT SERDE 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'
 STORED AS INPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat'
 OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat'
@@ -29,10 +29,10 @@ TBLPROPERTIES (
   'projection.enabled' = 'true',
   'projection.product_id.type' = 'enum',
   'projection.product_id.values' = 'BTC-USD,ETH-USD,SOL-USD',
-  'projection.month.type' = 'date',
-  'projection.month.format' = 'yyyy-MM',
-  'projection.month.range' = '2015-01,NOW',
-  'projection.month.interval' = '1',
-  'projection.month.interval.unit' = 'MONTHS',
-  'storage.location.template' = 's3://example-lake/prod/gold/trades_hourly/product_id=${product_id}/month=${month}/'
+  'projection.year.type' = 'date',
+  'projection.year.format' = 'yyyy',
+  'projection.year.range' = '2015,NOW',
+  'projection.year.interval' = '1',
+  'projection.year.interval.unit' = 'YEARS',
+  'storage.location.template' = 's3://example-lake/prod/gold/trades_hourly/product_id=${product_id}/year=${year}/'
 );

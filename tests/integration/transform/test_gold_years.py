@@ -1,5 +1,5 @@
-"""Gold `trades_hourly` in month partitions: a new page re-reads only its Silver days and merges
-them into the month; a lake still in the old daily layout is rebuilt by the next run."""
+"""Gold `trades_hourly` in year partitions: a new page re-reads only its Silver days and merges
+them into the year; a lake still in the old daily layout is rebuilt by the next run."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tests.integration.transform.helpers import (
 
 pytestmark = pytest.mark.integration
 
-MONTH = "gold/trades_hourly/product_id=BTC-USD/month=2026-11"
+YEAR = "gold/trades_hourly/product_id=BTC-USD/year=2026"
 
 
 def _gold(summaries: list[TableSummary]) -> TableSummary:
@@ -49,19 +49,19 @@ def _three_days(root: Path) -> None:
     )
 
 
-def test_a_month_is_one_partition_with_the_day_as_a_column(tmp_path: Path) -> None:
+def test_a_year_is_one_partition_with_the_day_as_a_column(tmp_path: Path) -> None:
     _three_days(tmp_path)
     run(tmp_path)
     assert [p.name for p in (tmp_path / "gold/trades_hourly/product_id=BTC-USD").iterdir()] == [
-        "month=2026-11"
+        "year=2026"
     ]
-    assert len(list((tmp_path / MONTH).glob("*.parquet"))) == 1
+    assert len(list((tmp_path / YEAR).glob("*.parquet"))) == 1
     gold = read_table(tmp_path, "gold/trades_hourly", "hour")
     assert [str(r["date"]) for r in gold] == ["2026-11-20", "2026-11-21", "2026-11-22"]
-    assert {r["month"] for r in gold} == {"2026-11"}
+    assert {str(r["year"]) for r in gold} == {"2026"}
 
 
-def test_a_new_page_reads_only_its_silver_day_and_merges_it_into_the_month(
+def test_a_new_page_reads_only_its_silver_day_and_merges_it_into_the_year(
     tmp_path: Path,
 ) -> None:
     _three_days(tmp_path)
@@ -74,23 +74,23 @@ def test_a_new_page_reads_only_its_silver_day_and_merges_it_into_the_month(
     )
     gold = _gold(run(tmp_path))
     day = "silver/trades/product_id=BTC-USD/date=2026-11-22"
-    assert gold.rows_in == _count(tmp_path, day) == 2  # not the month's 5 Silver rows
+    assert gold.rows_in == _count(tmp_path, day) == 2  # not the year's 5 Silver rows
     assert gold.partitions_rewritten == 1
-    assert gold.rows_written == _count(tmp_path, MONTH) == 4  # hours 20/10, 21/05, 22/11, 22/12
+    assert gold.rows_written == _count(tmp_path, YEAR) == 4  # hours 20/10, 21/05, 22/11, 22/12
     silver = read_table(tmp_path, "silver/trades", "product_id, trade_id")
     assert gold_by_key(read_table(tmp_path, "gold/trades_hourly", "hour")) == reference_gold(silver)
 
 
-def test_a_lake_in_the_daily_layout_is_rebuilt_in_months_by_the_next_run(tmp_path: Path) -> None:
+def test_a_lake_in_the_daily_layout_is_rebuilt_in_years_by_the_next_run(tmp_path: Path) -> None:
     _three_days(tmp_path)
     run(tmp_path)
     expected = read_table(tmp_path, "gold/trades_hourly", "hour")
-    # What a lake written before the month layout holds: day folders, recorded in the bookmark.
-    (month_file,) = (tmp_path / MONTH).glob("*.parquet")
+    # What a lake written before the year layout holds: day folders, recorded in the bookmark.
+    (year_file,) = (tmp_path / YEAR).glob("*.parquet")
     old = tmp_path / "gold/trades_hourly/product_id=BTC-USD/date=2026-11-20/part-0.parquet"
     old.parent.mkdir(parents=True)
-    month_file.rename(old)
-    (tmp_path / MONTH).rmdir()
+    year_file.rename(old)
+    (tmp_path / YEAR).rmdir()
     path = tmp_path / bookmark_key("gold.trades_hourly")
     document = json.loads(path.read_text())
     document["files"] = {old.relative_to(tmp_path).as_posix(): [old.stat().st_size, "0" * 64]}
