@@ -56,16 +56,20 @@ def _files(root: Path) -> list[Path]:
 
 
 def _partition_bytes(root: Path, name: str) -> tuple[int, int]:
-    """(bytes of the files the query's partition filter keeps, files kept)."""
+    """(bytes of the files the query's partition filter keeps, files kept). A filtered query
+    keeps BTC-USD's partitions whose time value (a `date`, `year`...) overlaps its days."""
     files = _files(root)
     if name in ("hourly_vwap", "one_day"):
-        last_day = VWAP_RANGE[1] if name == "hourly_vwap" else VWAP_RANGE[0]
-        years = (VWAP_RANGE[0][:4], last_day[:4])
+        first, last = VWAP_RANGE if name == "hourly_vwap" else (VWAP_RANGE[0], VWAP_RANGE[0])
+
+        def overlaps(value: str) -> bool:
+            return first[: len(value)] <= value <= last[: len(value)]
+
         files = [
             f
             for f in files
             if f.parent.parent.name == "product_id=BTC-USD"
-            and years[0] <= f.parent.name.removeprefix("year=") <= years[1]
+            and overlaps(f.parent.name.partition("=")[2])
         ]
     return sum(f.stat().st_size for f in files), len(files)
 
