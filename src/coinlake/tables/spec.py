@@ -250,6 +250,23 @@ class GoldDef:
         """Folder under the lake root, e.g. `gold/trades_hourly`."""
         return table_path(self.name)
 
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.partition_by]
+        source = [c.name for c in self.source.partition_by]
+        if self.year_of is None:
+            wanted = source[: len(names)]
+        elif self.year_of in source and self.year_of in {c.name for c in self.columns}:
+            wanted = [*source[: source.index(self.year_of)], YEAR_PARTITION.name]
+        else:
+            wanted = None
+        if names != wanted:
+            # a partition the source's changed partitions cannot name would never be rewritten
+            raise TypeError(
+                f"{self.name}: partition columns {names} must be leading partition columns of "
+                f"{self.source.name} ({source}), or with year_of the ones before that day "
+                "column, then `year` (the day then a data column)"
+            )
+
     @property
     def source_view(self) -> str:
         """The view `sql` reads the source rows from: the source's layer, `silver` or `gold`."""

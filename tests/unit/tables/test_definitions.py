@@ -106,3 +106,24 @@ def test_the_unparsable_object_query_lines_up_with_the_stage(defn: SilverDef) ->
         assert "'unparsable_response'" in defn.stage_sql
         return
     assert _output_names(defn.objects_sql) == _output_names(defn.stage_sql)
+
+
+def test_a_gold_table_partitioned_on_what_its_source_cannot_name_is_refused() -> None:
+    # by `date` over the hourly table: its changes name years, so a day would never be rebuilt
+    with pytest.raises(TypeError, match=r"partition columns \['product_id', 'date'\]"):
+        GoldDef(
+            name="gold.trades_daily",
+            source=TRADES_HOURLY,
+            sql="SELECT 1",
+            columns=(),
+            partition_by=(TRADES_HOURLY.partition_by[0], TRADES_HOURLY.columns[-1]),
+        )
+    with pytest.raises(TypeError, match="year_of"):
+        GoldDef(
+            name="gold.x",
+            source=TRADES_HOURLY.source,
+            sql="SELECT 1",
+            columns=(),
+            partition_by=TRADES_HOURLY.partition_by,
+            year_of="date",  # `date` must then be a data column
+        )
