@@ -154,6 +154,7 @@ def build_hourly(trades: Iterable[Row]) -> list[Row]:
         out.append(
             {
                 "product_id": product,
+                "year": f"{hour:%Y}",
                 "date": hour.date(),
                 "hour": hour,
                 "trade_count": len(members),
@@ -264,6 +265,7 @@ def write_gold_year(
             rows.append(
                 {
                     "product_id": product,
+                    "year": f"{hour:%Y}",
                     "date": hour.date(),
                     "hour": hour,
                     "trade_count": count,
@@ -284,4 +286,4 @@ def write_gold_year(
             )
             trade_id += count
     write_table(root, sql_table("gold_trades_hourly"), rows)
-    return {"rows": len(rows), "partitions": len({(r["product_id"], r["date"]) for r in rows})}
+    return {"rows": len(rows), "partitions": len({(r["product_id"], r["year"]) for r in rows})}

@@ -196,7 +196,7 @@ def reference_gold(silver: list[dict[str, Any]]) -> dict[tuple[str, datetime], d
 def gold_by_key(gold: list[dict[str, Any]]) -> dict[tuple[str, datetime], dict[str, Any]]:
     return {
         (r["product_id"], r["hour"].astimezone(UTC)): {
-            k: v for k, v in r.items() if k not in ("product_id", "hour", "date")
+            k: v for k, v in r.items() if k not in ("product_id", "hour", "date", "year")
         }
         for r in gold
     }
