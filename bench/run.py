@@ -17,7 +17,9 @@ Measures, in one invocation, and prints one table (also written to `bench/result
 4. ingestion efficiency: a backfill of 1, 3 and 10 products against the rate-limited sandbox;
 5. query latency on a year of hourly Gold (`bench/query_bench.py`);
 6. cost per million trades: Spark on Glue at the default job, DuckDB beside it (`bench/cost.py`);
-7. footprint: the ingest Lambda's zip and cold import, Bronze/Silver/Gold bytes per 1M trades.
+7. footprint: the ingest Lambda's zip and cold import, Bronze/Silver/Gold bytes per 1M trades;
+8. an S3 lake: the DuckDB transform on `s3://` (moto on loopback) vs a folder, and its S3
+   requests (`bench/s3_lake.py`).
 
 The run is a list of parts (`parts()`); adding a measurement is adding a `Part` whose function
 takes the run's `Context` and returns records. A part that raises, or returns an expected record
@@ -36,12 +38,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from bench import cost, fingerprint, footprint, incremental, ingest_bench, procs, report
+from bench import cost, fingerprint, footprint, incremental, ingest_bench, procs, report, s3_lake
 from bench.plan import Plan, describe, plan
 from bench.report import Record, label, log, record
 from bench.throughput import throughput
 
 GOAL_TOTAL_S = "<= 1800"
+S3_TRADES, S3_REPS = 200_000, 3
+"""The S3 part's size (moto answers ~30 requests/s: about a minute a round) and rounds."""
 _log = log  # the name query() logs with
 
 
@@ -124,6 +128,7 @@ def parts(p: Plan) -> list[Part]:
         biggest = max(p.sizes)
         out.append(Part("cost", "cost", lambda c: cost.records(c.records, biggest)))
     out.append(Part("footprint", "footprint", _footprint))
+    out.append(Part("s3", "s3 lake", lambda c: s3_lake.records(c.work, S3_TRADES, S3_REPS, log)))
     return out
 
 
@@ -216,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         default="",
         help="comma-separated parts to skip: "
-        "transform,parity,incremental,ingest,query,cost,footprint",
+        "transform,parity,incremental,ingest,query,cost,footprint,s3",
     )
     args = parser.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else None

@@ -5,14 +5,18 @@ What `coinlake transform`, the demo, the scheduler's transform job and the Glue 
     summaries = transform(settings, "all", progress=show)
 
 The engine is `settings.engine` (DuckDB in-process, or a local Spark session), or one the
-caller already has (the Glue job's, on Glue's session). DuckDB reads local files only, so an
-S3 lake needs Spark.
+caller already has (the Glue job's, on Glue's session). DuckDB runs on a local folder or on an
+`s3://` lake: through the lake's `ObjectStore` it fetches the objects it reads into a local cache
+and uploads what it writes into the lake's `_staging/` (`remote_lake`), so the commit is the
+local lake's. A local Spark session has no S3 connector here: `--engine spark` on an S3 lake
+names the Glue job.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 from coinlake.app.lake import open_lake
@@ -25,12 +29,15 @@ from coinlake.tables import catalog
 from coinlake.transform.runner import Layer, Progress, TableSummary, quiet, run_transform
 
 if TYPE_CHECKING:
+    from coinlake.engines.duckdb import RemoteLake
     from coinlake.transform.verify import VerifyLayer, VerifyReport
 
 
-def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> Engine:
+def make_engine(
+    name: str, *, threads: int = 2, memory_limit: str = "1GB", remote: RemoteLake | None = None
+) -> Engine:
     """The engine called `name`: `duckdb`, or `spark` (a local Spark session of `threads`
-    cores, 0 for all; `memory_limit` applies to DuckDB only).
+    cores, 0 for all; `memory_limit` and `remote`, the way to an S3 lake, apply to DuckDB only).
 
     Raises:
         ConfigError: unknown engine, or Spark not installed.
@@ -38,7 +45,7 @@ def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> En
     if name == "duckdb":
         from coinlake.engines.duckdb import DuckDBEngine
 
-        return DuckDBEngine(threads=threads, memory_limit=memory_limit)
+        return DuckDBEngine(threads=threads, memory_limit=memory_limit, remote=remote)
     if name == "spark":
         from coinlake.engines import spark
 
@@ -51,6 +58,25 @@ def make_engine(name: str, *, threads: int = 2, memory_limit: str = "1GB") -> En
             ) from exc
         return engine
     raise ConfigError(f"engine {name!r}: choose duckdb or spark")
+
+
+def remote_lake(store: ObjectStore) -> RemoteLake:
+    """How DuckDB reads and writes an S3 lake: through `store` (the lake's `ObjectStore`), its
+    inputs fetched into a local cache and its staged output uploaded."""
+    from coinlake.engines.duckdb import RemoteLake
+    from coinlake.storage.base import get_files, put_folder
+
+    return RemoteLake(fetch=partial(get_files, store), upload=partial(put_folder, store))
+
+
+def spark_on_s3_error(lake: str) -> ConfigError:
+    """The one line for `--engine spark` on an S3 lake: what to run instead."""
+    return ConfigError(
+        f"--lake {lake}: a local Spark session cannot reach S3; transform it with "
+        "--engine duckdb here, or on AWS with the Glue job "
+        "(`aws glue start-job-run --job-name coinlake-<stage>-transform`, deployed by "
+        "`make deploy`: docs/aws.md)"
+    )
 
 
 @contextmanager
@@ -68,16 +94,12 @@ def lake_and_engine(
             `memory_limit` then do not apply). Either way the engine is closed at the end.
 
     Raises:
-        ConfigError: DuckDB with an S3 lake, a local lake folder that does not exist, an unknown
-            engine, Spark not installed.
+        ConfigError: a local Spark session with an S3 lake, a local lake folder that does not
+            exist, an unknown engine, Spark not installed.
     """
     try:
-        name = engine.name if engine is not None else settings.engine
-        if settings.lake_is_s3 and name == "duckdb":
-            raise ConfigError(
-                f"--lake {settings.lake}: DuckDB transforms need a local lake folder; "
-                "use --engine spark for S3"
-            )
+        if settings.lake_is_s3 and engine is None and settings.engine == "spark":
+            raise spark_on_s3_error(settings.lake)
         if not settings.lake_is_s3:
             check_lake_folder(settings.lake)
         store = open_lake(settings)
@@ -86,7 +108,10 @@ def lake_and_engine(
             engine.close()
         raise
     if engine is None:
-        engine = make_engine(settings.engine, threads=threads, memory_limit=memory_limit)
+        remote = remote_lake(store) if settings.lake_is_s3 else None
+        engine = make_engine(
+            settings.engine, threads=threads, memory_limit=memory_limit, remote=remote
+        )
     try:
         yield store, engine
     except OSError as exc:  # the lake's folder, not our code: read-only, a full disk...
@@ -115,10 +140,10 @@ def transform(
             `memory_limit` then do not apply). Either way the engine is closed at the end.
 
     Raises:
-        ConfigError: DuckDB with an S3 lake, a local lake folder that does not exist, an unknown
-            engine or layer, Spark not installed; `partition` without `full_refresh` or not a
-            partition folder (`partition` rebuilds only that partition, as `coinlake verify`
-            names it).
+        ConfigError: a local Spark session with an S3 lake, a local lake folder that does not
+            exist, an unknown engine or layer, Spark not installed; `partition` without
+            `full_refresh` or not a partition folder (`partition` rebuilds only that
+            partition, as `coinlake verify` names it).
     """
     with lake_and_engine(settings, engine=engine, threads=threads, memory_limit=memory_limit) as (
         store,

@@ -20,7 +20,6 @@ from rich.markup import escape
 
 from coinlake.cli.common import console, settings_for, state_of
 from coinlake.cli.output import Column, print_table
-from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
     from coinlake.quality.api import QualityRun
@@ -166,11 +165,6 @@ def quality(
     from coinlake.app.quality import run_quality
 
     settings = settings_for(ctx, engine=engine)
-    if settings.lake_is_s3:
-        raise ConfigError(
-            f"--lake {settings.lake}: quality checks run on a local lake here; on AWS the Glue "
-            "job runs them after its transforms"
-        )
     run = run_quality(
         settings,
         quality_config_for(ctx),

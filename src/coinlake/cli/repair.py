@@ -16,7 +16,6 @@ import typer
 
 from coinlake.cli.common import console
 from coinlake.cli.output import Column, print_table
-from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
     from coinlake.config import Settings
@@ -60,8 +59,6 @@ def repair_command(
     from coinlake.ingest.repair import repair_gaps
     from coinlake.sources.registry import REGISTRY
 
-    if settings.lake_is_s3:
-        raise ConfigError("--repair-gaps works on a local lake folder (the check runs on DuckDB)")
     gaps = _find(settings, config, products)
     servable = [g for g in gaps if g.servable]
     for gap in gaps:

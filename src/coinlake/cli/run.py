@@ -60,13 +60,10 @@ def run(
 
     check_format(fmt)
     settings = settings_for(ctx)
-    if transform and settings.lake_is_s3 and settings.engine == "duckdb":
-        from coinlake.errors import ConfigError
+    if transform and settings.lake_is_s3 and settings.engine == "spark":
+        from coinlake.app.transform import spark_on_s3_error
 
-        raise ConfigError(
-            f"--lake {settings.lake}: transforms of an S3 lake run on Spark (the Glue job); "
-            "use `coinlake run --no-transform` here, or --engine spark"
-        )
+        raise spark_on_s3_error(settings.lake)
 
     def show(step: StepResult) -> None:
         if fmt == "json":

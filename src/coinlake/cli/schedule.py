@@ -110,11 +110,10 @@ def schedule(
     }
     if not schedules:
         raise ConfigError("every job is 'off': nothing to schedule")
-    if "transform" in schedules and settings.lake.startswith("s3://"):
-        raise ConfigError(
-            "--transform: in-process transforms need a local lake; use --transform off and "
-            "the Glue job for an s3:// lake"
-        )
+    if "transform" in schedules and settings.lake_is_s3 and settings.engine == "spark":
+        from coinlake.app.transform import spark_on_s3_error
+
+        raise spark_on_s3_error(settings.lake)
     store = open_lake(settings)
     actions = {
         name: partial(ingest_action, settings, store, name, clock) for name in REGISTRY.names()

@@ -10,13 +10,25 @@ The lineage column `bronze_key` (a ~110-byte string repeated on each of a page's
 written through an ENUM of the keys the engine has seen: a partitioned `COPY` buffers every
 string of every row per partition, and the ENUM makes that a small integer (profiled at 10M
 trades: a third of the Silver write's CPU). The Parquet column is a plain string either way.
+
+A lake that is not a local folder (`s3://bucket/prefix`) is reached through a `RemoteLake`, the
+lake's `ObjectStore` seen from here: the objects a view reads are fetched once into a local
+cache folder (one GET each, in parallel) and read there, and what the engine writes goes to a
+local temporary folder and is uploaded under the same key, so the runner's staging and commit
+are the ones a local lake has. (Reading `s3://` paths through an fsspec filesystem registered in
+the connection works too, but DuckDB asks it for each file's size and time before reading it:
+measured on moto, 1,067 HEAD requests for 25 Bronze objects and 10x the local run's time.)
+Bronze objects and table files are never rewritten under the same key, so the cache stays valid
+for the engine's life; it is deleted on `close`.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,8 +73,24 @@ _KEYS_TABLE = "cl_lineage_keys"
 _KEY_TYPE = "cl_bronze_key"
 
 
+def _is_remote(root: str) -> bool:
+    return "://" in root
+
+
 def _path_list(root: str, keys: Sequence[str]) -> str:
     return "[" + ", ".join(_quote(str(Path(root) / key)) for key in keys) + "]"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteLake:
+    """How the engine reaches a lake that is not a local folder (an `s3://` lake)."""
+
+    fetch: Callable[[Sequence[str], Path], object]
+    """`fetch(keys, folder)`: copy the lake objects `keys` to `folder/<key>`
+    (`storage.base.get_files` on the lake's `ObjectStore`)."""
+    upload: Callable[[Path, str], object]
+    """`upload(folder, key)`: put the files under the local `folder` into the lake under the
+    lake-relative `key` (`storage.base.put_folder` on the lake's `ObjectStore`)."""
 
 
 class DuckDBEngine:
@@ -71,14 +99,21 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(
-        self, *, threads: int = 2, memory_limit: str = "1GB", temp_directory: str | None = None
+        self,
+        *,
+        threads: int = 2,
+        memory_limit: str = "1GB",
+        temp_directory: str | None = None,
+        remote: RemoteLake | None = None,
     ) -> None:
         """Open an in-memory database bounded to `threads` and `memory_limit`.
 
         Args:
             threads: worker threads (the machine's cores is right).
             memory_limit: DuckDB's buffer limit; intermediate tables spill beyond it.
-            temp_directory: where spills go (defaults to DuckDB's own choice).
+            temp_directory: where spills go (defaults to DuckDB's own choice), and where a
+                remote lake's inputs are cached and outputs staged (default: the system's).
+            remote: how to read and write a lake that is not a local folder.
         """
         import duckdb
 
@@ -100,12 +135,43 @@ class DuckDBEngine:
         """ENUM types made for registered Bronze batches (each gets its own: staged tables of
         an earlier registration may still use the previous one)."""
         self._error = duckdb.Error
+        self._temp_directory = temp_directory
+        self._remote = remote
+        self._cache: Path | None = None
+        """Where a remote lake's objects are read from (made on first use)."""
+        self._cached_bronze: set[str] = set()
+        """Bronze keys in the cache: only the latest registration's are kept."""
 
     def _run(self, sql: str) -> duckdb.DuckDBPyConnection:
         try:
             return self._con.execute(sql)
         except self._error as exc:
             raise QueryFailedError(f"DuckDB failed: {exc}") from exc
+
+    def _readable(self, root: str, keys: Sequence[str], *, bronze: bool = False) -> str:
+        """The folder holding `keys`: `root` itself when it is local; for a remote lake the
+        cache, after fetching the keys it does not hold yet. With `bronze`, the Bronze objects
+        of earlier registrations are dropped from the cache first: the runner materialises what
+        it reads from a Bronze view before it registers the next batch, so the cache holds one
+        batch of Bronze, not all of it, on a full refresh."""
+        if not _is_remote(root):
+            return root
+        remote = self._remote_lake(root)
+        if self._cache is None:
+            self._cache = Path(tempfile.mkdtemp(prefix="coinlake-lake-", dir=self._temp_directory))
+        if bronze:
+            for stale in self._cached_bronze.difference(keys):
+                (self._cache / stale).unlink(missing_ok=True)
+            self._cached_bronze = set(keys)
+        missing = [key for key in keys if not (self._cache / key).is_file()]
+        if missing:
+            remote.fetch(missing, self._cache)
+        return str(self._cache)
+
+    def _remote_lake(self, root: str) -> RemoteLake:
+        if self._remote is None:
+            raise QueryFailedError(f"{root}: this DuckDB engine was opened for local lakes only")
+        return self._remote
 
     def register_bronze(
         self, view: str, root: str, keys: Sequence[str], schema: Sequence[Column]
@@ -118,6 +184,7 @@ class DuckDBEngine:
             )
             self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {casts} WHERE FALSE")
             return
+        root = self._readable(root, keys, bronze=True)
         self._con.execute(f"INSERT INTO {_KEYS_TABLE} SELECT unnest(?)", [list(keys)])
         # `bronze_key` as an ENUM of these keys: staged tables then hold a small integer per
         # row instead of the ~110-byte string (measured at 10M trades: -6% of the run). It
@@ -159,6 +226,7 @@ class DuckDBEngine:
             )
             self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {casts} WHERE FALSE")
             return
+        root = self._readable(root, keys)
         hive_types = ", ".join(
             f"{_quote(c.name)}: {_quote(type_in(c.type, 'duckdb'))}" for c in partition_by
         )
@@ -186,8 +254,17 @@ class DuckDBEngine:
     def write_partitioned(
         self, sql: str, root: str, out_dir: str, partition_by: Sequence[str]
     ) -> int:
-        """See `Engine.write_partitioned`."""
-        target = Path(root) / out_dir
+        """See `Engine.write_partitioned`. A remote lake's output is written to a local
+        temporary folder, then uploaded to `out_dir` (see `RemoteLake`)."""
+        if not _is_remote(root):
+            return self._write(sql, Path(root) / out_dir, partition_by)
+        remote = self._remote_lake(root)
+        with tempfile.TemporaryDirectory(prefix="coinlake-", dir=self._temp_directory) as tmp:
+            written = self._write(sql, Path(tmp) / "out", partition_by)
+            remote.upload(Path(tmp) / "out", out_dir)
+        return written
+
+    def _write(self, sql: str, target: Path, partition_by: Sequence[str]) -> int:
         target.mkdir(parents=True, exist_ok=True)
         query = to_dialect(sql, "duckdb")
         lineage = self._lineage_type(query)
@@ -242,5 +319,7 @@ class DuckDBEngine:
         self._lineage_views.discard(name)
 
     def close(self) -> None:
-        """See `Engine.close`."""
+        """See `Engine.close` (a remote lake's cache folder is deleted too)."""
         self._con.close()
+        if self._cache is not None:
+            shutil.rmtree(self._cache, ignore_errors=True)

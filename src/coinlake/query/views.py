@@ -1,10 +1,10 @@
 """DuckDB views over the lake, named exactly like the Athena tables (`coinlake.silver_trades`, ...).
 
 A local lake is read by DuckDB itself (`read_parquet` with Hive partitioning, so a filter on
-`product_id` or `date` skips whole folders). An S3 lake is read through pyarrow's S3 filesystem:
-DuckDB's `httpfs` extension cannot be installed offline, and pyarrow datasets give the same
-partition pruning (DuckDB pushes filters and projections into the Arrow scan). An S3 view sees the
-files that existed when the connection was made; reconnect to see newer ones.
+`product_id` or `date` skips whole folders). An S3 lake is read through pyarrow's S3 filesystem
+(`aws.filesystem`): DuckDB's `httpfs` extension cannot be installed offline, and pyarrow datasets
+give the same partition pruning (DuckDB pushes filters and projections into the Arrow scan). An S3
+view sees the files that existed when the connection was made; reconnect to see newer ones.
 
 Local views read each table's schema from its first file (no `union_by_name`): that option makes
 DuckDB open the footer of every file at bind time, which on a year of daily partitions turned a
@@ -27,21 +27,11 @@ import pyarrow.fs as pafs
 
 from coinlake.config import Settings
 from coinlake.errors import ConfigError, QueryFailedError
+from coinlake.storage import layout
 from coinlake.storage.base import ObjectStore
 from coinlake.tables import catalog
 from coinlake.tables.catalog import DATABASE
 from coinlake.tables.spec import Table, type_in
-
-
-def s3_filesystem(settings: Settings) -> pafs.S3FileSystem:
-    """pyarrow's S3 filesystem for the lake of `settings` (its endpoint and region)."""
-    # Credentials come from the standard AWS chain (env vars, profile, instance role).
-    endpoint = settings.s3_endpoint_url
-    return pafs.S3FileSystem(
-        region=settings.aws_region,
-        endpoint_override=endpoint,
-        scheme="http" if (endpoint or "").startswith("http://") else "https",
-    )
 
 
 def _glob(spec: Table) -> str:
@@ -121,7 +111,11 @@ def attach_views(
     """
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {DATABASE}")
     root = store.local_path()
-    fs = s3_filesystem(settings) if root is None else None
+    fs: pafs.S3FileSystem | None = None
+    if root is None:
+        from coinlake.aws.filesystem import s3_arrow_filesystem
+
+        fs = s3_arrow_filesystem(settings)
     with_data: list[str] = []
     for spec in catalog.sql_tables():
         body: str | None
@@ -150,13 +144,15 @@ def connect_lake(
     """A DuckDB connection (UTC session time zone) with the views of the lake `store`.
 
     Raises:
-        ConfigError: the local lake folder does not exist.
+        ConfigError: the local lake folder (or the S3 bucket) does not exist.
         QueryFailedError: the lake's files could not be read.
     """
     root = store.local_path()
     if root is not None and not root.is_dir():
         what = "is a file, not a folder" if root.exists() else "does not exist"
         raise ConfigError(f"lake folder {settings.lake} {what} (set --lake or COINLAKE_LAKE)")
+    if root is None:  # pyarrow sees a missing bucket as an empty folder; the store names it
+        next(iter(store.list(f"{layout.STATE}/")), None)
     con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
     attach_views(con, store, settings)

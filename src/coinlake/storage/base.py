@@ -14,14 +14,17 @@ leading `/`, no empty, `.` or `..` segments, no backslashes. Semantics shared by
   server-side copy then a delete, so a reader may briefly see both keys, never neither.
 
 Besides the port: `list_files` (the data files under a folder, hidden names skipped by the one
-rule in `storage.layout`) and `read_json`/`write_json` for small state documents.
+rule in `storage.layout`), `read_json`/`write_json` for small state documents, and `put_folder`
+and `get_files` (a local folder's files into the lake and lake objects into a folder: how an
+engine that reads and writes local files works on an S3 lake).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -163,6 +166,18 @@ def digest(store: ObjectStore, key: str) -> tuple[int, str]:
     return size, hasher.hexdigest()
 
 
+def digests_of(
+    store: ObjectStore, keys: Sequence[str], *, workers: int = 8
+) -> list[tuple[int, str]]:
+    """`digest` of each of `keys`, in order, `workers` at a time (on S3 each is a GET).
+
+    Raises:
+        StorageError: an object cannot be read.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(lambda key: digest(store, key), keys))
+
+
 def read_json(store: ObjectStore, key: str) -> Any | None:
     """The JSON document at `key`, or None when absent.
 
@@ -182,3 +197,49 @@ def write_json(store: ObjectStore, key: str, document: object) -> None:
     """Write `document` at `key` in one atomic put (compact, keys sorted)."""
     data = json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
     store.put(key, data)
+
+
+def get_files(store: ObjectStore, keys: Sequence[str], folder: Path, *, workers: int = 8) -> None:
+    """Copy the objects `keys` to `folder/<key>`, `workers` at a time (one `get` each).
+
+    Raises:
+        StorageError: an object could not be read or its file written.
+    """
+
+    def fetch(key: str) -> None:
+        target = folder / check_key(key)
+        data = store.get(key)
+        part = target.with_name(f".{target.name}.part")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            part.write_bytes(data)
+            part.replace(target)  # a file that exists is whole
+        except OSError as exc:
+            raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(fetch, keys))
+
+
+def put_folder(store: ObjectStore, folder: Path, prefix: str, *, workers: int = 8) -> list[str]:
+    """Upload every file under the local `folder` to `prefix/<path below folder>`, `workers` at
+    a time (each one `put`: S3 round trips overlap); return the keys written, sorted.
+
+    Raises:
+        StorageError: a file could not be read or written (files already written stay: the
+            caller's staging folder is cleaned by its next run).
+    """
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    keys = [f"{prefix.rstrip('/')}/{path.relative_to(folder).as_posix()}" for path in files]
+
+    def upload(pair: tuple[Path, str]) -> None:
+        path, key = pair
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        store.put(key, data)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(upload, zip(files, keys, strict=True)))
+    return sorted(keys)

@@ -29,7 +29,7 @@ from typing import Literal
 
 from coinlake.engines.base import Engine, Row
 from coinlake.errors import ConfigError, QueryFailedError
-from coinlake.storage.base import ObjectStore, digest, list_files
+from coinlake.storage.base import ObjectStore, digests_of, list_files
 from coinlake.storage.layout import staging_folder
 from coinlake.tables import catalog
 from coinlake.tables.spec import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
@@ -99,7 +99,8 @@ def staged_moves(store: ObjectStore, staging: str, target: str) -> list[tuple[st
 
 def digests(store: ObjectStore, moves: list[tuple[str, str]]) -> dict[str, tuple[int, str]]:
     """(size, SHA-256) of each staged file, under the key it is moved to."""
-    return {final: digest(store, staged) for staged, final in moves}
+    found = digests_of(store, [staged for staged, _ in moves])
+    return {final: pair for (_, final), pair in zip(moves, found, strict=True)}
 
 
 def start_table(store: ObjectStore, table: str) -> tuple[bool, str]:

@@ -25,6 +25,7 @@ any point converges to the lake of one clean run.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,13 +177,22 @@ def write_journal(store: ObjectStore, journal: Journal) -> None:
     )
 
 
+COMMIT_WORKERS = 8
+"""Moves (and then deletes) of one commit in flight at once: on S3 each is a round trip or
+three (measured on moto: a 105-file commit from 8.8 s to about a fifth of that)."""
+
+
 def apply_journal(store: ObjectStore, journal: Journal) -> None:
-    """Carry a commit out; safe to repeat after a crash at any step."""
-    for staged, final in journal.moves:
-        if store.exists(staged):
-            store.move(staged, final)
-    for key in journal.deletes:
-        store.delete(key)
+    """Carry a commit out; safe to repeat after a crash at any step. Every move is done before
+    the first delete, so a reader never sees a partition without its rows."""
+
+    def move(pair: tuple[str, str]) -> None:
+        if store.exists(pair[0]):
+            store.move(*pair)
+
+    with ThreadPoolExecutor(max_workers=COMMIT_WORKERS) as pool:
+        list(pool.map(move, journal.moves))
+        list(pool.map(store.delete, journal.deletes))
     write_json(store, bookmark_key(journal.table), journal.bookmark)
     store.delete_folder(journal.staging)
     store.delete(journal_key(journal.table))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench import ingest_bench, lakes, procs, run
+from bench import ingest_bench, lakes, procs, run, s3_lake
 from bench.parity import gold_differences
 
 pytestmark = pytest.mark.integration
@@ -41,7 +41,7 @@ def test_one_run_prints_one_table_and_writes_the_records(
     out = tmp_path / "results"
     code = run.main(
         ["--quick", "--sizes", str(TINY), "--engines", "duckdb,floor", "--work", str(tmp_path),
-         "--out", str(out), "--skip", "ingest,query"]
+         "--out", str(out), "--skip", "ingest,query,s3"]
     )  # fmt: skip
     assert code == 0
     printed = capsys.readouterr().out
@@ -79,7 +79,7 @@ def test_a_broken_part_fails_the_run_and_says_which(
     out = tmp_path / "results"
     code = run.main(
         ["--quick", "--sizes", str(TINY), "--engines", "duckdb,floor", "--work", str(tmp_path),
-         "--out", str(out), "--skip", "ingest,query,footprint"]
+         "--out", str(out), "--skip", "ingest,query,footprint,s3"]
     )  # fmt: skip
     assert code == 1
     failed = capsys.readouterr().err.split("benchmark FAILED", 1)[1]
@@ -101,3 +101,15 @@ def test_a_backfill_uses_the_limit_and_its_burst_without_a_429() -> None:
     assert result["allowed_requests"] == 15 + 10 * result["seconds"]
     assert result["gaps"] == 0
     assert result["trades"] > 0
+
+
+def test_the_s3_part_times_both_lakes_and_counts_the_requests(tmp_path: Path) -> None:
+    found = {r["name"]: r for r in s3_lake.records(tmp_path, TINY, 1, log=lambda _m: None)}
+    rows = lakes.bronze(tmp_path, TINY)[1]["rows"]
+    local = found[f"s3 lake: local folder throughput ({rows:,} trades)"]
+    on_s3 = found[f"s3 lake: s3:// on moto throughput ({rows:,} trades)"]
+    assert local["value"] > 0 and on_s3["value"] > 0
+    assert found["s3 lake: s3:// time / local time"]["runs"] == 1
+    requests = found["s3 lake: S3 requests per full transform"]
+    assert requests["value"] > 0
+    assert "PUT" in requests["note"] and "GET" in requests["note"]

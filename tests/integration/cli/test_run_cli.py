@@ -82,10 +82,13 @@ def test_a_pass_where_every_step_fails_exits_3(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_an_s3_lake_on_duckdb_says_what_to_run_instead(tmp_path: Path) -> None:
-    done = coinlake("--lake", "s3://my-lake/coinlake", "run", cwd=tmp_path)
+def test_an_s3_lake_on_local_spark_says_what_to_run_instead(tmp_path: Path) -> None:
+    done = coinlake(
+        "--lake", "s3://my-lake/coinlake", "run", cwd=tmp_path, env={"COINLAKE_ENGINE": "spark"}
+    )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "error: --lake s3://my-lake/coinlake: transforms of an S3 lake run on Spark (the Glue "
-        "job); use `coinlake run --no-transform` here, or --engine spark"
+        "error: --lake s3://my-lake/coinlake: a local Spark session cannot reach S3; transform "
+        "it with --engine duckdb here, or on AWS with the Glue job (`aws glue start-job-run "
+        "--job-name coinlake-<stage>-transform`, deployed by `make deploy`: docs/aws.md)"
     ]

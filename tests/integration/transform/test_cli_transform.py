@@ -29,7 +29,9 @@ def test_transform_all_prints_a_summary_and_a_rerun_says_up_to_date(tmp_path: Pa
     assert "gold.trades_hourly*" in full.output
 
 
-def test_a_duckdb_transform_on_an_s3_lake_is_one_clear_error() -> None:
-    result = CliRunner().invoke(app, ["--lake", "s3://bucket/lake", "transform"])
+def test_a_local_spark_transform_on_an_s3_lake_names_the_glue_job() -> None:
+    result = CliRunner().invoke(
+        app, ["--lake", "s3://bucket/lake", "transform", "--engine", "spark"]
+    )
     assert result.exit_code != 0
-    assert "local lake folder" in str(result.exception)
+    assert "aws glue start-job-run" in str(result.exception)

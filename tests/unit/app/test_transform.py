@@ -11,9 +11,9 @@ from coinlake.config import Settings
 from coinlake.errors import ConfigError
 
 
-def test_duckdb_on_an_s3_lake_is_refused_before_anything_is_opened() -> None:
-    settings = Settings(lake="s3://bucket/lake", engine="duckdb")
-    with pytest.raises(ConfigError, match="use --engine spark for S3"):
+def test_local_spark_on_an_s3_lake_is_refused_before_anything_is_opened() -> None:
+    settings = Settings(lake="s3://bucket/lake", engine="spark")
+    with pytest.raises(ConfigError, match=r"cannot reach S3; .*--engine duckdb.*Glue job"):
         transform(settings)
 
 
