@@ -4,12 +4,14 @@ A batch normally rewrites every partition it touches: the new rows and the rows 
 deduplicated together. That costs the size of the partition, so a run every few minutes into
 today's partition grows with the day. For a table with a `range_column` (trades: `trade_id`,
 the key's only column that is not a partition column) the bookmark records, per partition,
-bounds that contain every value of that column there (`Bookmark.ranges`). When the batch's
-values for each group of partitions (trades: one product) lie outside the bounds of every
-partition of that group it touches, no new row can share a key with a row already there: the
-result of the rewrite would be the old rows plus the batch deduplicated on its own. The batch
-is then written as new part files beside the old ones (an append); otherwise it falls back to
-the rewrite. Either way the same rows result.
+bounds that contain every value of that column there (`Bookmark.ranges`). A partition the
+batch touches cannot hold a key of the batch when the batch's values for its group (trades:
+one product) lie outside its bounds; one whose bounds they overlap (a late or re-fetched page)
+has its keys read and joined with the batch's. Where no key of the batch is found, the result
+of the rewrite would be the old rows plus the batch's, deduplicated among themselves: the
+batch's rows are written there as new part files beside the old ones (an append). The other
+partitions are rewritten as before, and the one dedup runs over the batch and their rows, so
+either way the same rows result.
 
 An append leaves partitions with several files. A partition is compacted (its files read and
 written again as one, in a commit of its own that changes no row and no version) once a later
@@ -100,59 +102,76 @@ def _span(defn: SilverDef, row: Row, depth: int) -> Span:
     )
 
 
-def can_append(ranges: dict[str, tuple[int, int]], spans: Sequence[Span], filled: set[str]) -> bool:
-    """True when no row of the batch can share a key with a row of a partition it touches
-    that already holds files (`filled`): each such partition has recorded bounds, and the
-    batch's values for its group lie wholly outside them."""
-    if not spans:
-        return False
-    hull: dict[str, tuple[int, int]] = {}
-    for span in spans:
-        low, high = hull.get(span.group, (span.low, span.high))
-        hull[span.group] = (min(low, span.low), max(high, span.high))
-    for span in spans:
-        if span.partition not in filled:
-            continue
-        if span.partition not in ranges:
-            return False  # written before bounds were recorded: rewrite once, which records them
-        low, high = ranges[span.partition]
-        new_low, new_high = hull[span.group]
-        if new_low <= high and low <= new_high:
-            return False
-    return True
+def _overlaps(span: Span, bounds: tuple[int, int]) -> bool:
+    return span.low <= bounds[1] and bounds[0] <= span.high
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Which of the partitions a batch touches must be rewritten; the rest are appended to."""
+
+    rewrite: list[str]
+    """Partitions holding files that may hold a key of the batch: rewritten with it."""
+    bounds: list[Row]
+    """(partition, low, high) read from partitions that had no bounds recorded."""
+
+
+def plan_partitions(
+    engine: Engine,
+    defn: SilverDef,
+    root: str,
+    ranges: dict[str, tuple[int, int]],
+    spans: Sequence[Span],
+    filled: dict[str, list[str]],
+) -> Plan:
+    """Decide, for the partitions a batch touches that already hold files (`filled`:
+    partition -> its files), which must be rewritten. Without a `range_column` all of them.
+    Otherwise a partition whose recorded bounds no span of its group overlaps is appended to
+    without reading it; the others (overlapping, or without bounds: written before bounds were
+    kept) have their keys read and joined with the batch's, and only those where a key of the
+    batch is found are rewritten (a late page whose trades are new is appended too)."""
+    if defn.range_column is None:
+        return Plan(sorted(filled), [])
+    suspects = sorted(
+        partition
+        for partition in filled
+        if partition not in ranges
+        or any(
+            _overlaps(span, ranges[partition])
+            for span in spans
+            if span.group == group_of(defn, partition)
+        )
+    )
+    if not suspects:
+        return Plan([], [])
+    files = [key for partition in suspects for key in filled[partition]]
+    engine.register_parquet("suspects", root, files, defn.columns, defn.partition_by)
+    depth = len(defn.partition_by)
+    rewrite: list[str] = []
+    bounds: list[Row] = []
+    for row in engine.rows(sqlbuild.build_collisions_sql(defn, "suspects")):
+        partition = sqlbuild.partition_name(defn.partition_by, row[:depth])
+        low, high, hits = row[depth:]
+        if int(str(hits)):
+            rewrite.append(partition)
+        if partition not in ranges:
+            bounds.append((partition, low, high))
+    engine.drop("suspects")
+    return Plan(sorted(rewrite), bounds)
 
 
 def widened(
     ranges: dict[str, tuple[int, int]], spans: Sequence[Span], found: Sequence[Row] = ()
 ) -> dict[str, tuple[int, int]]:
-    """`ranges` grown to hold the batch's spans and the bounds `found` (rows of partition
-    values, low, high) read from partitions that had none recorded."""
+    """`ranges` grown to hold the batch's spans and the bounds `found` ((partition, low,
+    high) rows, read from partitions that had none recorded)."""
     grown = dict(ranges)
     bounds = [(span.partition, span.low, span.high) for span in spans]
-    for row in found:
-        depth = len(row) - 2
-        bounds.append((str(row[0]), int(str(row[depth])), int(str(row[depth + 1]))))
+    bounds += [(str(row[0]), int(str(row[1])), int(str(row[2]))) for row in found]
     for partition, low, high in bounds:
         old_low, old_high = grown.get(partition, (low, high))
         grown[partition] = (min(old_low, low), max(old_high, high))
     return grown
-
-
-def read_missing_bounds(
-    engine: Engine, defn: SilverDef, ranges: dict[str, tuple[int, int]], filled: set[str]
-) -> list[Row]:
-    """Bounds of the `filled` partitions that have none recorded, from the registered
-    `existing` view (their rows): (partition path, low, high) rows."""
-    if defn.range_column is None or not filled - set(ranges):
-        return []
-    cols = ", ".join(c.name for c in defn.partition_by)
-    rng = defn.range_column
-    sql = f"SELECT {cols}, MIN({rng}), MAX({rng}) FROM existing GROUP BY {cols}"  # noqa: S608
-    depth = len(defn.partition_by)
-    return [
-        (sqlbuild.partition_name(defn.partition_by, row[:depth]), *row[depth:])
-        for row in engine.rows(sql)
-    ]
 
 
 def due_for_compaction(defn: SilverDef, bookmark: Bookmark, spans: Sequence[Span]) -> list[str]:

@@ -336,19 +336,23 @@ def _silver_batch(
         sqlbuild.partition_name((QUARANTINE_PARTITION,), row)
         for row in engine.rows(sqlbuild.build_touched_quarantine_sql())
     )
-    appending = False
+    plan = append.Plan([], [])
+    q_folders: list[str] = []
     if full:
         old = list_files(store, defn.path, ".parquet")
         old_q = list_files(store, defn.quarantine_path, ".parquet")
         existing: list[str] = []
         existing_q: list[str] = []
     else:
-        existing = old = files_under(store, [f"{defn.path}/{p}" for p in touched])
-        existing_q = old_q = files_under(store, [f"{defn.quarantine_path}/{p}" for p in q_touched])
-        filled = {key[len(defn.path) + 1 :].rpartition("/")[0] for key in existing}
-        appending = append.can_append(bookmark.ranges, spans, filled)
-        if appending:  # the new rows go beside the old ones, which are neither read nor moved
-            existing = old = existing_q = old_q = []
+        filled: dict[str, list[str]] = {}
+        for key in files_under(store, [f"{defn.path}/{p}" for p in touched]):
+            filled.setdefault(key[len(defn.path) + 1 :].rpartition("/")[0], []).append(key)
+        plan = append.plan_partitions(engine, defn, store.uri(), bookmark.ranges, spans, filled)
+        existing = old = [key for partition in plan.rewrite for key in filled[partition]]
+        # quarantine rows are never deduplicated: when no partition is rewritten, they append
+        if defn.range_column is None or plan.rewrite:
+            q_folders = [f"{defn.quarantine_path}/{p}" for p in q_touched]
+        existing_q = old_q = files_under(store, q_folders)
     engine.register_parquet("existing", store.uri(), existing, defn.columns, defn.partition_by)
     engine.register_parquet(
         "existing_quarantine",
@@ -358,11 +362,6 @@ def _silver_batch(
         (QUARANTINE_PARTITION,),
     )
     existing_rows = int(str(engine.rows("SELECT COUNT(*) FROM existing")[0][0]))
-    found = (
-        []
-        if full or appending
-        else append.read_missing_bounds(engine, defn, bookmark.ranges, filled)
-    )
     parts = [c.name for c in defn.partition_by]
     written = engine.write_partitioned(
         sqlbuild.build_dedup_sql(defn), store.uri(), f"{staging}/table", parts
@@ -375,20 +374,19 @@ def _silver_batch(
         engine.drop(view)
     moves = staged_moves(store, f"{staging}/table", defn.path)
     moves += staged_moves(store, f"{staging}/quarantine", defn.quarantine_path)
+    appended = {
+        s.partition: (s.first_at, s.last_at) for s in spans if s.partition not in plan.rewrite
+    }
     next_bookmark = bookmark.advanced(
-        partitions=touched,
-        full=full,
-        new_keys=keys,
-        spans={s.partition: (s.first_at, s.last_at) for s in spans} if appending else None,
+        partitions=touched, full=full, new_keys=keys, spans=None if full else appended
     )
-    next_bookmark.ranges = append.widened(next_bookmark.ranges, spans, found)
+    next_bookmark.ranges = append.widened(next_bookmark.ranges, spans, plan.bounds)
     folders = (
         [defn.path, defn.quarantine_path]
         if full
-        else [f"{defn.path}/{p}" for p in touched]
-        + [f"{defn.quarantine_path}/{p}" for p in q_touched]
+        else [f"{defn.path}/{p}" for p in plan.rewrite] + q_folders
     )
-    next_bookmark.with_files([] if appending else folders, digests(store, moves))
+    next_bookmark.with_files(folders, digests(store, moves))
     journal = table_journal(defn.name, moves, old + old_q, next_bookmark)
     _commit(store, lock, journal)
     if full:

@@ -136,6 +136,20 @@ def build_spans_sql(defn: SilverDef, staged: str = "staged") -> str:
     )
 
 
+def build_collisions_sql(defn: SilverDef, existing: str, staged: str = "staged") -> str:
+    """Per partition of `existing`: its values, the lowest and highest `range_column` value,
+    and how many of its rows share a key with a valid staged row."""
+    cols = ", ".join(f"e.{c.name}" for c in defn.partition_by)
+    keys = ", ".join(defn.key)
+    on = " AND ".join(f"e.{k} = s.{k}" for k in defn.key)
+    rng = defn.range_column
+    return (
+        f"SELECT {cols}, MIN(e.{rng}), MAX(e.{rng}), COUNT(s.{rng}) FROM {existing} AS e "  # noqa: S608
+        f"LEFT JOIN (SELECT DISTINCT {keys} FROM {staged} WHERE rule IS NULL) AS s ON {on} "
+        f"GROUP BY {cols}"
+    )
+
+
 def build_touched_quarantine_sql(staged: str = "staged") -> str:
     """Distinct fetch dates of the rejected staged rows."""
     return f"SELECT DISTINCT TO_DATE(ingested_at) FROM {staged} WHERE rule IS NOT NULL"  # noqa: S608

@@ -135,17 +135,47 @@ def test_a_page_holding_a_trade_twice_is_appended_once(lake: Path, tmp_path: Pat
     assert lake_snapshot(lake) == _rebuilt(lake, tmp_path)
 
 
-def test_a_partition_from_before_the_ranges_is_rewritten_once(lake: Path, tmp_path: Path) -> None:
+def test_a_partition_from_before_the_ranges_gets_them_and_is_appended_to(
+    lake: Path, tmp_path: Path
+) -> None:
     document = _bookmark(lake)
     del document["ranges"]  # a lake written before ranges were recorded
     (lake / bookmark_key("silver.trades")).write_text(json.dumps(document), encoding="utf-8")
     _page(lake, "2026-11-22T02:10:00Z", range(1011, 1021), 2)
-    assert trades(run(lake)).rows_written == 20
+    assert trades(run(lake)).rows_written == 10  # its ids were read: none of the page's
     assert _bookmark(lake)["ranges"]["product_id=BTC-USD/date=2026-11-22"] == [1001, 1020]
-    _page(lake, "2026-11-22T03:10:00Z", range(1021, 1031), 3)
-    assert trades(run(lake)).rows_written == 10
     assert _parts(lake, DAY) == 2
     assert lake_snapshot(lake) == _rebuilt(lake, tmp_path)
+
+
+def test_a_late_page_of_new_trades_inside_the_range_is_appended(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    _page(lake, "2026-11-22T01:10:00Z", range(1001, 1021, 2), 1)  # odd ids: the even are late
+    run(lake)
+    _page(lake, "2026-11-22T05:10:00Z", range(1002, 1021, 2), 1)
+    summary = trades(run(lake))
+    assert (summary.rows_written, summary.rows_deduped) == (10, 0)
+    assert _parts(lake, DAY) == 2
+    assert lake_snapshot(lake) == _rebuilt(lake, tmp_path)
+    _intact(lake)
+
+
+def test_only_the_partition_a_repeated_trade_lands_in_is_rewritten(
+    lake: Path, tmp_path: Path
+) -> None:
+    eth = "silver/trades/product_id=ETH-USD/date=2026-11-22"
+    land_page(lake, "ETH-USD", "2026-11-22T01:10:00Z", [T(7001, "2026-11-22T01:00:00Z", "3", "1")])
+    run(lake)
+    _page(lake, "2026-11-22T02:10:00Z", range(1010, 1013), 2)  # 1010 again, two new
+    land_page(lake, "ETH-USD", "2026-11-22T02:10:00Z", [T(7002, "2026-11-22T02:00:00Z", "3", "1")])
+    summary = trades(run(lake))
+    assert (summary.rows_written, summary.rows_deduped) == (12 + 1, 1)
+    assert (_parts(lake, DAY), _parts(lake, eth)) == (1, 2)
+    change = _bookmark(lake)["changes"][-1]
+    assert change["partitions"] == ["product_id=BTC-USD/date=2026-11-22", eth.split("/", 2)[2]]
+    assert list(change["spans"]) == [eth.split("/", 2)[2]]  # the appended partition only
+    assert lake_snapshot(lake) == _rebuilt(lake, tmp_path)
+    _intact(lake)
 
 
 class CrashingLake(LocalStore):
