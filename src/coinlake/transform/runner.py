@@ -6,9 +6,11 @@ and an engine; `coinlake.app.transform` builds both from the settings. One run o
 2. diff the Bronze listing (Silver) or the Silver change log (Gold) against the bookmark;
    nothing new means no table file or bookmark is written (only the table's lease);
 3. have the engine stage the new rows and write every touched partition, whole and deduplicated
-   against what it already holds, as new files under `_staging/` (one file per partition);
-4. write the commit journal, move the new files in, delete the partitions' old files, write the
-   bookmark last, remove the journal.
+   against what it already holds, as new files under `_staging/` (one file per partition); a
+   Silver partition that cannot hold a key of the batch gets only the new rows, as a file added
+   beside its old ones (`coinlake.transform.append`, which also compacts finished partitions);
+4. write the commit journal, move the new files in, delete the rewritten partitions' old files,
+   write the bookmark last, remove the journal.
 
 A concurrent reader sees, per partition, the old files, then for the few milliseconds between a
 move and the following delete both old and new files (rows of that partition may show twice),
