@@ -9,16 +9,21 @@ in clients on a sandbox or a fake transport.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from coinlake.config import Settings
 from coinlake.domain.clock import Clock, SystemClock
+from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.ingest.id_walk import Since
 from coinlake.ingest.run import RunOptions, run_backfill, run_ingest
 from coinlake.ingest.summary import RunSummary
+from coinlake.sources.paging import InputChecker
 from coinlake.sources.registry import ALL, REGISTRY, Sources
 from coinlake.storage.base import ObjectStore
+
+log = logging.getLogger(__name__)
 
 SourcesFactory = Callable[[Settings, Clock], Sources]
 
@@ -34,15 +39,35 @@ def source_choices() -> tuple[str, ...]:
     return REGISTRY.choices()
 
 
-def check_items(sources: Sources, source: str, items: Sequence[str]) -> None:
-    """Ask each chosen source that can whether `items` (products) exist, before a run.
+def check_items(
+    sources: Sources,
+    source: str,
+    items: Sequence[str],
+    store: ObjectStore | None = None,
+) -> None:
+    """Ask each chosen source that can whether `items` (products) exist and, given the lake
+    (where the API's name lists are cached), whether its own configured names do (CoinGecko's
+    coins and currencies), before a run lands anything.
+
+    A source that cannot be asked (network down) is left to fail in the run itself, product by
+    product, as it would without the check.
 
     Raises:
-        ConfigError: a source does not know an item (the message names it).
+        ConfigError: a source does not know an item or a name (the message names it, with
+            suggestions): a setting to fix, so nothing was fetched.
     """
     for spec in sources.registry.selected(source):
         if spec.check_items is not None:
             spec.check_items(sources.client(spec.name), items)
+        client = sources.client(spec.name) if store is not None else None
+        if store is None or not isinstance(client, InputChecker):
+            continue
+        try:
+            client.check_inputs(store, spec.datasets[0].name, None)
+        except ConfigError:
+            raise
+        except CoinlakeError as exc:
+            log.warning("could not check %s's names before the run: %s", spec.name, exc)
 
 
 def ingest(
@@ -58,15 +83,15 @@ def ingest(
     check: bool = False,
 ) -> RunSummary:
     """One `ingest` run (see `coinlake.ingest.run.run_ingest`); `check` first asks the
-    sources whether the products exist.
+    sources whether the products and their configured names exist (`check_items`).
 
     Raises:
-        ConfigError: an unknown source or product.
+        ConfigError: an unknown source, product, coin or currency.
         RunInterrupted: Ctrl-C (its summary is attached).
     """
     with sources(settings, clock or SystemClock()) as opened:
         if check:
-            check_items(opened, source, products or settings.products)
+            check_items(opened, source, products or settings.products, store)
         return run_ingest(
             store, opened, source=source, products=products, since=since, options=options
         )
@@ -96,7 +121,7 @@ def backfill(
     """
     with sources(settings, clock or SystemClock()) as opened:
         if check:
-            check_items(opened, source, products or settings.products)
+            check_items(opened, source, products or settings.products, store)
         return run_backfill(
             store,
             opened,

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from coinlake.app.ingest import SourcesFactory, open_sources
+from coinlake.app.ingest import SourcesFactory, check_items, open_sources
 from coinlake.app.jobs import JobOutcome, ingest_action, transform_action
 from coinlake.config import Settings
 from coinlake.domain.clock import Clock
 from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.quality.config import QualityConfig
-from coinlake.sources.registry import REGISTRY
+from coinlake.sources.registry import ALL, REGISTRY
 from coinlake.storage.base import ObjectStore
 
 Outcome = Literal["ok", "partial", "failed"]
@@ -71,6 +71,8 @@ def run_pass(
         ConfigError: a setting the run cannot start with (an unknown coin, a bad lake, ...):
             a mistake to fix, not a failed step.
     """
+    with sources(settings, clock) as opened:  # a typo stops the pass before anything lands
+        check_items(opened, ALL, settings.products, store)
     steps: list[tuple[str, Callable[[], JobOutcome]]] = [
         (name, ingest_action(settings, store, name, clock, sources)) for name in REGISTRY.names()
     ]

@@ -99,7 +99,7 @@ def status(
 def _print_status(report: LakeStatus, console: Console) -> None:
     from rich.table import Table
 
-    from coinlake.cli.catalog import NARROW
+    from coinlake.cli.output import NARROW
     from coinlake.query.status import STATUS_HEADERS, status_rows
 
     # Below 100 columns the partition count and the first event time (the least asked-for) go.

@@ -3,30 +3,13 @@ settings are, for a person (a table that fits the terminal) or a script (`--form
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from coinlake.cli.common import console, state_of
-from coinlake.errors import ConfigError
-
-TEXT_FORMATS = ("table", "json")
-NARROW = 100
-"""Terminal width below which tables drop their low-value columns."""
-FormatOption = Annotated[str, typer.Option("--format", help="table (for people) or json.")]
-
-
-def check_format(fmt: str) -> None:
-    """Refuse a format other than table or json with one line."""
-    if fmt not in TEXT_FORMATS:
-        raise ConfigError(f"--format must be one of {', '.join(TEXT_FORMATS)}, not {fmt!r}")
-
-
-def print_json(payload: object) -> None:
-    """`payload` as indented JSON on stdout (no rich markup, no wrapping)."""
-    typer.echo(json.dumps(payload, indent=2, default=str))
+from coinlake.cli.output import NARROW, FormatOption, check_format, print_json
 
 
 def tables(fmt: FormatOption = "table") -> None:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -25,10 +24,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.progress import Progress as RichBar
-from rich.table import Table
 
 from coinlake.cli import common
 from coinlake.cli.common import console, err_console, products_of, settings_for
+from coinlake.cli.output import Column, check_format, print_json, print_table
 from coinlake.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -119,46 +118,79 @@ def _lease_ttl(seconds: float | None) -> timedelta:
     return DEFAULT_TTL if seconds is None else timedelta(seconds=seconds)
 
 
-def print_summary(summary: RunSummary) -> None:
-    """The summary table on stdout, and the run record's location."""
-    table = Table(
-        title=f"coinlake {summary.command} {summary.run_id} ({summary.status})",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("item", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for name in ("written", "kept", "pages", "trades", "first id", "last id", "gap filled", "bad"):
-        table.add_column(name, justify="right", no_wrap=True)
+UNITS = {"trades": "trades", "candles": "candles", "market_chart_range": "price points"}
+"""What an item's records are, by dataset (other snapshots count quotes or records)."""
+SUMMARY_COLUMNS = (
+    Column("item", key=True),
+    Column("status"),
+    Column("written", numeric=True),
+    Column("kept", numeric=True, optional=True),
+    Column("pages", numeric=True),
+    Column("records", numeric=True),
+    Column("first id", numeric=True, optional=True),
+    Column("last id", numeric=True, optional=True),
+    Column("gap filled", numeric=True, optional=True),
+    Column("bad", numeric=True),
+)
+
+
+def unit_of_dataset(dataset: str) -> str:
+    """What the `records` of an item of `dataset` are: trades, candles, price points, quotes."""
+    return UNITS.get(dataset, "quotes" if dataset == "simple_price" else "records")
+
+
+def summary_json(summary: RunSummary) -> dict[str, object]:
+    """The run as one JSON document: snake_case keys, counts as numbers, `records` named by
+    `unit` (the run record's `trades` field counts records of every kind)."""
+    items = []
+    for item in summary.items:
+        fields = item.to_json()
+        records = fields.pop("trades")
+        items.append({**fields, "records": records, "unit": unit_of_dataset(item.dataset)})
+    return {
+        "command": summary.command,
+        "run_id": summary.run_id,
+        "status": summary.status,
+        "started_at": summary.started_at,
+        "finished_at": summary.finished_at,
+        "record_key": summary.record_key,
+        "items": items,
+    }
+
+
+def print_summary(summary: RunSummary, out: Console | None = None) -> None:
+    """The summary table (it fits the terminal), notes under it and the run record's location."""
+    out = out or console
+    rows = []
     for item in summary.items:
         style = "red" if item.failed else "yellow" if item.status != "ok" else ""
-        table.add_row(
-            f"{item.dataset} {item.name}",
-            f"[{style}]{item.status}[/]" if style else item.status,
-            f"{item.objects_written:,}",
-            f"{item.objects_existing:,}",
-            f"{item.pages:,}",
-            f"{item.trades:,}",
-            "-" if item.first_id is None else str(item.first_id),
-            "-" if item.last_id is None else str(item.last_id),
-            f"{item.gaps_repaired:,}",
-            f"{item.parse_failures:,}",
+        rows.append(
+            (
+                f"{item.dataset} {item.name}",
+                f"[{style}]{item.status}[/]" if style else item.status,
+                f"{item.objects_written:,}",
+                f"{item.objects_existing:,}",
+                f"{item.pages:,}",
+                f"{item.trades:,} {unit_of_dataset(item.dataset)}",
+                "-" if item.first_id is None else str(item.first_id),
+                "-" if item.last_id is None else str(item.last_id),
+                f"{item.gaps_repaired:,}",
+                f"{item.parse_failures:,}",
+            )
         )
-    wide = console if console.width >= 128 else Console(width=128, highlight=False)
-    wide.print(table)
+    title = f"coinlake {summary.command} {summary.run_id} ({summary.status})"
+    print_table(out, SUMMARY_COLUMNS, rows, title=title)
     for item in summary.items:
         if item.error:
-            console.print(
-                f"[red]{item.dataset} {item.name} failed:[/] {item.error}", highlight=False
-            )
+            out.print(f"[red]{item.dataset} {item.name} failed:[/] {item.error}", highlight=False)
         elif item.status != "ok":
-            console.print(f"[yellow]{item.dataset} {item.name} {item.status}:[/] {item.note}")
+            out.print(f"[yellow]{item.dataset} {item.name} {item.status}:[/] {item.note}")
         elif item.note and item.note not in QUIET_NOTES and item.dataset == "trades":
-            console.print(f"{item.dataset} {item.name}: {item.note}", highlight=False)
+            out.print(f"{item.dataset} {item.name}: {item.note}", highlight=False)
         for key in item.unparsed_keys:
-            console.print(f"[yellow]unparsable response landed (flagged): {key}[/]")
+            out.print(f"[yellow]unparsable response landed (flagged): {key}[/]")
     if summary.record_key:
-        console.print(f"run record: {summary.record_key}")
+        out.print(f"run record: {summary.record_key}", highlight=False)
 
 
 def open_lake(ctx: typer.Context, product: list[str] | None) -> tuple[Settings, ObjectStore]:
@@ -170,9 +202,12 @@ def open_lake(ctx: typer.Context, product: list[str] | None) -> tuple[Settings, 
     return settings, lake.open_lake(settings)
 
 
-def run_and_report(call: Callable[[RunOptions], RunSummary], options: RunOptions) -> None:
-    """Run `call` (an `app.ingest` run) with `options` on a progress bar, print the summary and
-    exit: 1 when something failed, 130 after Ctrl-C (with the summary)."""
+def run_and_report(
+    call: Callable[[RunOptions], RunSummary], options: RunOptions, fmt: str = "table"
+) -> None:
+    """Run `call` (an `app.ingest` run) with `options` on a progress bar (stderr), print the
+    summary (a table, or JSON with `fmt` json) and exit: 1 when something failed, 130 after
+    Ctrl-C (with the summary)."""
     from coinlake.ingest.run import RunInterrupted
 
     interrupted = False
@@ -181,7 +216,10 @@ def run_and_report(call: Callable[[RunOptions], RunSummary], options: RunOptions
             summary = call(dataclasses.replace(options, progress=bar))
         except RunInterrupted as exc:
             summary, interrupted = exc.summary, True
-    print_summary(summary)
+    if fmt == "json":
+        print_json(summary_json(summary))
+    else:
+        print_summary(summary)
     if interrupted:
         err_console.print(
             "interrupted: what was landed is kept; run the same command again to continue"
@@ -198,6 +236,9 @@ ProductOpt = Annotated[
 MaxPagesOpt = Annotated[
     int | None,
     typer.Option(help="Page budget per product and run; the walk resumes next run.", min=1),
+]
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="table (for people) or json (one document on stdout).")
 ]
 LeaseTtlOpt = Annotated[
     float | None,
@@ -218,12 +259,14 @@ def ingest(
     ] = None,
     max_pages: MaxPagesOpt = None,
     lease_ttl: LeaseTtlOpt = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """Land new data: a CoinGecko snapshot and every Coinbase trade since the last run."""
     from coinlake.app.ingest import ingest as run_ingest
     from coinlake.ingest.run import RunOptions
     from coinlake.ingest.since import check_not_future, parse_since
 
+    check_format(fmt)
     start = None if since is None else parse_since(since)
     if isinstance(start, datetime):
         check_not_future(start, "--since", common.now())
@@ -233,7 +276,7 @@ def ingest(
     def call(options: RunOptions) -> RunSummary:
         return run_ingest(store, settings, source=source, since=start, options=options, check=True)
 
-    run_and_report(call, options)
+    run_and_report(call, options, fmt)
 
 
 def backfill(
@@ -266,6 +309,7 @@ def backfill(
             help="Land the missing trade-id ranges `coinlake quality` found (no --from).",
         ),
     ] = False,
+    fmt: FormatOpt = "table",
 ) -> None:
     """Land a past range: trades found by trade-id search (resumable), candles, price history."""
     from coinlake.app.ingest import backfill as run_backfill
@@ -273,9 +317,12 @@ def backfill(
     from coinlake.ingest.since import check_not_future, parse_moment
     from coinlake.sources.coinbase.client import GRANULARITIES
 
+    check_format(fmt)
     if repair_gaps:
         if start is not None or end is not None:
             raise ConfigError("--repair-gaps finds its own ranges: drop --from/--to")
+        if fmt == "json":
+            raise ConfigError("--repair-gaps prints a table only: drop --format json")
         from coinlake.cli.quality import quality_config_for
         from coinlake.cli.repair import repair_command
 
@@ -310,7 +357,7 @@ def backfill(
             options=options,
         )
 
-    run_and_report(call, options)
+    run_and_report(call, options, fmt)
 
 
 def register(app: typer.Typer) -> None:

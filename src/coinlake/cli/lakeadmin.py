@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
-from coinlake.cli.catalog import FormatOption, check_format, print_json
 from coinlake.cli.common import console, settings_for
+from coinlake.cli.output import Column, FormatOption, check_format, print_json, print_table
 from coinlake.config import DEFAULT_CONFIG_FILE
 from coinlake.errors import ConfigError
 
@@ -19,6 +19,7 @@ state_app = typer.Typer(
     no_args_is_help=True,
 )
 
+STATE_COLUMNS = (Column("kind", key=True), Column("name", key=True), Column("state", wrap=True))
 LAKE_FOLDERS = ("bronze", "silver", "gold", "quarantine", "_state")
 
 
@@ -99,12 +100,15 @@ def show(
             }
         )
         return
-    table = Table("kind", "name", "state", header_style="bold", title=store.uri())
-    for entry in entries:
-        table.add_row(
-            entry.kind, entry.name, ", ".join(f"{k}={v}" for k, v in entry.detail.items())
+    rows = [
+        (
+            escape(entry.kind),
+            escape(entry.name),
+            escape(", ".join(f"{k}={v}" for k, v in entry.detail.items())),
         )
-    console.print(table)
+        for entry in entries
+    ]
+    print_table(console, STATE_COLUMNS, rows, title=store.uri())
     console.print(f"{runs} run records kept under _state/runs/", style="dim")
 
 

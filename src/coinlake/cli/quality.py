@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from coinlake.cli.common import console, settings_for, state_of
+from coinlake.cli.output import Column, print_table
 from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -83,6 +82,18 @@ def summarize(results: Sequence[CheckResult]) -> list[dict[str, object]]:
     return rows
 
 
+QUALITY_COLUMNS = (
+    Column("check", key=True),
+    Column("table", optional=True),
+    Column("severity", optional=True),
+    Column("status"),
+    Column("failed", numeric=True),
+    Column("observed", numeric=True),
+    Column("threshold", numeric=True, optional=True),
+    Column("where / sample", wrap=True),
+)
+
+
 def _status(row: dict[str, object]) -> str:
     if row["passed"]:
         return "ok"
@@ -91,29 +102,23 @@ def _status(row: dict[str, object]) -> str:
 
 def print_run(run: QualityRun) -> None:
     """The readable table: one line per check."""
-    table = Table(
-        title=f"coinlake quality {run.run_id}: {run.checks} checks",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    for column in ("check", "table", "severity", "status", "failed", "observed", "threshold"):
-        right = column in ("failed", "observed", "threshold")
-        table.add_column(column, justify="right" if right else "left", no_wrap=True)
-    table.add_column("where / sample")
+    rows = []
     for row in summarize(run.results):
         where = f"{row['partition']}: {row['sample']}" if row["partition"] else row["sample"]
-        table.add_row(
-            str(row["check"]),
-            str(row["table"]),
-            str(row["severity"]),
-            _status(row),
-            f"{row['failed']}/{row['partitions']}",
-            f"{row['observed']:.4g}",
-            f"{row['threshold']:.4g}",
-            str(where),
+        rows.append(
+            (
+                str(row["check"]),
+                str(row["table"]),
+                str(row["severity"]),
+                _status(row),
+                f"{row['failed']}/{row['partitions']}",
+                f"{row['observed']:.4g}",
+                f"{row['threshold']:.4g}",
+                escape(str(where)),
+            )
         )
-    wide = console if console.width >= 160 else Console(width=160, highlight=False)
-    wide.print(table)
+    title = f"coinlake quality {run.run_id}: {run.checks} checks"
+    print_table(console, QUALITY_COLUMNS, rows, title=title)
 
 
 def _json(run: QualityRun, fail_on: FailOn) -> str:

@@ -102,7 +102,27 @@ def _run_athena(settings: Settings, sql: str) -> pa.Table:
 def _show(result: pa.Table, fmt: str, output: Path | None) -> None:
     from coinlake.query.output import render
 
+    if fmt == "table" and output is None:
+        _print_result(result)
+        return
     render(result, fmt, console=console, out=sys.stdout, output=output)
+
+
+def _print_result(result: pa.Table) -> None:
+    """The result as a table that fits the terminal: the first column is kept, numbers are never
+    cut, and columns that do not fit are named under it (`--format csv` or `json` has them)."""
+    from rich.markup import escape
+
+    from coinlake.cli.output import Column, print_table
+    from coinlake.query.output import row_count_line, table_cells
+
+    names, numeric, cells, total = table_cells(result)
+    columns = [
+        Column(name, key=index == 0, numeric=number)
+        for index, (name, number) in enumerate(zip(names, numeric, strict=True))
+    ]
+    print_table(console, columns, [[escape(cell) for cell in row] for row in cells])
+    console.print(row_count_line(total), style="dim", highlight=False)
 
 
 def _dot_command(line: str) -> None:

@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import typer
-from rich import box
-from rich.table import Table
 
 from coinlake.cli.common import console
+from coinlake.cli.output import Column, print_table
 from coinlake.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -33,6 +32,16 @@ def _find(settings: Settings, config: QualityConfig, products: Sequence[str]) ->
 
     gaps = find_gaps(settings, config, now=datetime.now(UTC), threads=os.cpu_count() or 2)
     return [g for g in gaps if not products or g.product in products]
+
+
+REPAIR_COLUMNS = (
+    Column("product", key=True),
+    Column("missing ids", numeric=True),
+    Column("count", numeric=True),
+    Column("fetched", numeric=True),
+    Column("pages", numeric=True, optional=True),
+    Column("not served", wrap=True),
+)
 
 
 def repair_command(
@@ -65,11 +74,8 @@ def repair_command(
         client = sources.client("coinbase")
         run = TradesRun(store, client, "coinbase", "trades", clock, new_run_id(clock.now()))
         summaries, repairs = repair_gaps(run, servable)
-    table = Table(title="coinlake backfill --repair-gaps", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("product", "missing ids", "count", "fetched", "pages", "not served"):
-        table.add_column(column, no_wrap=True, justify="left" if column == "product" else "right")
-    for repair in repairs:
-        table.add_row(
+    rows = [
+        (
             repair.gap.product,
             f"{repair.gap.low}-{repair.gap.high}",
             f"{repair.gap.size:,}",
@@ -77,7 +83,9 @@ def repair_command(
             f"{repair.pages:,}",
             ", ".join(f"{r.low}-{r.high}" for r in repair.unservable) or "-",
         )
-    console.print(table)
+        for repair in repairs
+    ]
+    print_table(console, REPAIR_COLUMNS, rows, title="coinlake backfill --repair-gaps")
     for summary in summaries:
         if summary.error or summary.status == "locked":
             console.print(

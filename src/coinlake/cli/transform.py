@@ -4,14 +4,57 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
 from coinlake.cli.common import console, err_console, settings_for
+from coinlake.cli.output import Column, FormatOption, check_format, print_json, print_table
+
+if TYPE_CHECKING:
+    from coinlake.transform.runner import TableSummary
+
+
+SUMMARY_COLUMNS = (
+    Column("table", key=True),
+    Column("objects", numeric=True, optional=True),
+    Column("rows in", numeric=True),
+    Column("written", numeric=True),
+    Column("deduped", numeric=True, optional=True),
+    Column("quarantined", numeric=True),
+    Column("partitions", numeric=True, optional=True),
+    Column("secs", numeric=True),
+)
+
+
+def transform_json(
+    layer: str, engine: str, summaries: Sequence[TableSummary], seconds: float
+) -> dict[str, object]:
+    """The run as one JSON document: per table, what it read and wrote (counts as numbers)."""
+    return {
+        "layer": layer,
+        "engine": engine,
+        "seconds": round(seconds, 3),
+        "changed": any(s.changed for s in summaries),
+        "tables": [
+            {
+                "table": s.table,
+                "objects_read": s.objects_read,
+                "objects_unparsable": s.objects_unparsable,
+                "objects_unreadable": s.objects_unreadable,
+                "rows_in": s.rows_in,
+                "rows_written": s.rows_written,
+                "rows_deduped": s.rows_deduped,
+                "rows_quarantined": s.rows_quarantined,
+                "partitions_rewritten": s.partitions_rewritten,
+                "full_refresh": s.full_refresh,
+                "seconds": round(s.seconds, 3),
+            }
+            for s in summaries
+        ],
+    }
 
 
 class LayerChoice(StrEnum):
@@ -42,10 +85,12 @@ def transform(
             "silver/trades/product_id=BTC-USD/date=2026-11-22 (as `coinlake verify` prints it)."
         ),
     ] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """Build Silver and Gold from new Bronze objects (incremental; idempotent)."""
     from coinlake.app.transform import transform as run
 
+    check_format(fmt)
     settings = settings_for(ctx, engine=engine)
     started = time.perf_counter()
     with err_console.status("starting") as status:
@@ -62,20 +107,12 @@ def transform(
             memory_limit=memory_limit,
             partition=partition,
         )
-    table = Table(
-        title=f"coinlake transform {layer.value} ({settings.engine})",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=(0, 1),
-        collapse_padding=True,
-    )
-    for column in ("table", "objects", "rows in", "written", "deduped", "quarant", "parts", "secs"):
-        if column == "table":
-            table.add_column(column, no_wrap=True)
-        else:
-            table.add_column(column, justify="right", no_wrap=True)
-    for summary in summaries:
-        table.add_row(
+    took = time.perf_counter() - started
+    if fmt == "json":
+        print_json(transform_json(layer.value, settings.engine, summaries, took))
+        return
+    rows = [
+        (
             summary.table + ("*" if summary.full_refresh else ""),
             f"{summary.objects_read:,}",
             f"{summary.rows_in:,}",
@@ -85,7 +122,10 @@ def transform(
             f"{summary.partitions_rewritten:,}",
             f"{summary.seconds:.2f}",
         )
-    console.print(table)
+        for summary in summaries
+    ]
+    title = f"coinlake transform {layer.value} ({settings.engine})"
+    print_table(console, SUMMARY_COLUMNS, rows, title=title)
     if any(s.full_refresh for s in summaries):
         console.print("* rebuilt from all of its input (full refresh)")
     unparsable = sum(s.objects_unparsable for s in summaries)
@@ -99,7 +139,7 @@ def transform(
         )
     if not any(s.changed for s in summaries):
         console.print("nothing new: the lake is up to date")
-    console.print(f"done in {time.perf_counter() - started:.2f}s")
+    console.print(f"done in {took:.2f}s")
 
 
 def register(app: typer.Typer) -> None:

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
+from coinlake.domain.exactjson import json_text
 from coinlake.errors import ConfigError
 
 OutputFormat = Literal["table", "csv", "json", "parquet"]
@@ -34,22 +35,6 @@ def _text(value: object) -> str:
     if isinstance(value, Decimal):
         return f"{value:f}"  # fixed point: 0.00000001, never 1E-8
     return str(value)
-
-
-def _json_value(value: object) -> str:
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, Decimal):
-        return f"{value:f}" if value.is_finite() else json.dumps(str(value))
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    if isinstance(value, dict):
-        return (
-            "{" + ",".join(f"{json.dumps(str(k))}:{_json_value(v)}" for k, v in value.items()) + "}"
-        )
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_json_value(v) for v in value) + "]"
-    return json.dumps(_text(value))
 
 
 def _rows(result: pa.Table) -> tuple[list[str], list[Sequence[object]]]:
@@ -73,20 +58,39 @@ def write_json(result: pa.Table, out: TextIO) -> None:
     keys = [json.dumps(name) for name in names]
     out.write("[")
     for index, row in enumerate(rows):
-        body = ",".join(f"{key}:{_json_value(value)}" for key, value in zip(keys, row, strict=True))
+        body = ",".join(f"{key}:{json_text(value)}" for key, value in zip(keys, row, strict=True))
         out.write(("\n" if index == 0 else ",\n") + "{" + body + "}")
     out.write("\n]\n" if rows else "]\n")
 
 
-def write_table(result: pa.Table, console: Console) -> None:
-    """A rich table (the first `TABLE_ROW_LIMIT` rows) and a row count."""
+def table_cells(result: pa.Table) -> tuple[list[str], list[bool], list[list[str]], int]:
+    """What a table for people shows: the column names, which columns are numbers, the first
+    `TABLE_ROW_LIMIT` rows as text and the total row count."""
     names, rows = _rows(result)
+    numeric = [
+        pa.types.is_integer(field.type)
+        or pa.types.is_floating(field.type)
+        or pa.types.is_decimal(field.type)
+        for field in result.schema
+    ]
+    cells = [[_text(value) for value in row] for row in rows[:TABLE_ROW_LIMIT]]
+    return names, numeric, cells, len(rows)
+
+
+def row_count_line(total: int) -> str:
+    """`N rows`, and how many are shown when the table is cut at `TABLE_ROW_LIMIT`."""
+    shown = f" (first {TABLE_ROW_LIMIT} shown)" if total > TABLE_ROW_LIMIT else ""
+    return f"{total} row{'s' if total != 1 else ''}{shown}"
+
+
+def write_table(result: pa.Table, console: Console) -> None:
+    """A rich table (the first `TABLE_ROW_LIMIT` rows, every column) and a row count."""
+    names, _, cells, total = table_cells(result)
     table = Table(*names, show_lines=False, header_style="bold")
-    for row in rows[:TABLE_ROW_LIMIT]:
-        table.add_row(*(_text(value) for value in row))
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
-    shown = f" (first {TABLE_ROW_LIMIT} shown)" if len(rows) > TABLE_ROW_LIMIT else ""
-    console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}{shown}", style="dim")
+    console.print(row_count_line(total), style="dim")
 
 
 def render(

@@ -19,22 +19,73 @@ def bronze_files(lake: Path) -> list[Path]:
     return [p for p in (lake / "bronze").rglob("*") if p.is_file()]
 
 
-@pytest.mark.parametrize(
+UNKNOWN_NAMES = pytest.mark.parametrize(
     ("setting", "value", "message"),
     [
-        ("COINLAKE_COINS", "bitcoin,bitcoinz", "unknown CoinGecko coin id 'bitcoinz' (did you"),
-        ("COINLAKE_VS_CURRENCIES", "usd,xyz", "unknown CoinGecko currency 'xyz'"),
+        (
+            "COINLAKE_COINS",
+            "bitcoin,bitcoinz",
+            "error: unknown CoinGecko coin id 'bitcoinz' (did you mean bitcoin or bitcoin-cash?) "
+            "in coins (COINLAKE_COINS); ids are CoinGecko's, e.g. bitcoin; nothing was fetched",
+        ),
+        (
+            "COINLAKE_VS_CURRENCIES",
+            "usd,xyz",
+            "error: unknown CoinGecko currency 'xyz' in vs_currencies (COINLAKE_VS_CURRENCIES); "
+            "nothing was fetched",
+        ),
     ],
     ids=["coin", "currency"],
 )
-def test_an_unknown_coin_or_currency_lands_nothing(
+
+
+def sandbox_env(sandbox: Any, setting: str, value: str) -> dict[str, str]:
+    return {
+        "COINLAKE_COINBASE_URL": sandbox.coinbase_url,
+        "COINLAKE_COINGECKO_URL": sandbox.coingecko_url,
+        "COINLAKE_PRODUCTS": "BTC-USD",
+        setting: value,
+        "COLUMNS": "300",
+    }
+
+
+@UNKNOWN_NAMES
+@pytest.mark.parametrize("source", ["coingecko", "all"])
+def test_an_unknown_coin_or_currency_is_a_usage_error_and_lands_nothing(
+    sandbox: Any, tmp_path: Path, setting: str, value: str, message: str, source: str
+) -> None:
+    lake = tmp_path / "lake"
+    env = sandbox_env(sandbox, setting, value)
+    done = coinlake("--lake", str(lake), "ingest", "--source", source, cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [message]
+    assert done.stdout == ""  # no summary table: the run never started
+    assert bronze_files(lake) == []  # not even the Coinbase trades of `--source all`
+
+
+@UNKNOWN_NAMES
+def test_run_refuses_an_unknown_coin_or_currency_before_any_step(
     sandbox: Any, tmp_path: Path, setting: str, value: str, message: str
 ) -> None:
     lake = tmp_path / "lake"
-    env = {"COINLAKE_COINGECKO_URL": sandbox.coingecko_url, setting: value, "COLUMNS": "300"}
-    done = coinlake("--lake", str(lake), "ingest", "--source", "coingecko", cwd=tmp_path, env=env)
-    assert done.returncode == 1
-    assert message in done.stdout + done.stderr
+    env = sandbox_env(sandbox, setting, value)
+    done = coinlake("--lake", str(lake), "run", "--no-transform", cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [message]
+    assert bronze_files(lake) == []
+
+
+def test_backfill_refuses_an_unknown_coin_before_fetching_its_history(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    env = sandbox_env(sandbox, "COINLAKE_COINS", "bitcoinz")
+    done = coinlake(
+        "--lake", str(lake), "backfill", "--source", "coingecko", "--from",
+        "2026-11-29T00:00:00Z", cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "unknown CoinGecko coin id 'bitcoinz'" in done.stderr
     assert bronze_files(lake) == []
 
 
