@@ -123,31 +123,39 @@ def plan_partitions(
     ranges: dict[str, tuple[int, int]],
     spans: Sequence[Span],
     filled: dict[str, list[str]],
+    fresh: set[str],
 ) -> Plan:
     """Decide, for the partitions a batch touches that already hold files (`filled`:
     partition -> its files), which must be rewritten. Without a `range_column` all of them.
+    So are those an earlier batch of the same run wrote (`fresh`): a run of many batches (a
+    full refresh, a catch-up) then writes each partition once or twice, deduplicated in the
+    same pass, instead of appending to it and compacting it (measured at 10M trades: +16% CPU).
     Otherwise a partition whose recorded bounds no span of its group overlaps is appended to
     without reading it; the others (overlapping, or without bounds: written before bounds were
     kept) have their keys read and joined with the batch's, and only those where a key of the
     batch is found are rewritten (a late page whose trades are new is appended too)."""
     if defn.range_column is None:
         return Plan(sorted(filled), [])
+    again = sorted(partition for partition in filled if partition in fresh)
     suspects = sorted(
         partition
         for partition in filled
-        if partition not in ranges
-        or any(
-            _overlaps(span, ranges[partition])
-            for span in spans
-            if span.group == group_of(defn, partition)
+        if partition not in fresh
+        and (
+            partition not in ranges
+            or any(
+                _overlaps(span, ranges[partition])
+                for span in spans
+                if span.group == group_of(defn, partition)
+            )
         )
     )
     if not suspects:
-        return Plan([], [])
+        return Plan(again, [])
     files = [key for partition in suspects for key in filled[partition]]
     engine.register_parquet("suspects", root, files, defn.columns, defn.partition_by)
     depth = len(defn.partition_by)
-    rewrite: list[str] = []
+    rewrite: list[str] = list(again)
     bounds: list[Row] = []
     for row in engine.rows(sqlbuild.build_collisions_sql(defn, "suspects")):
         partition = sqlbuild.partition_name(defn.partition_by, row[:depth])

@@ -349,7 +349,9 @@ def _silver_batch(
         filled: dict[str, list[str]] = {}
         for key in files_under(store, [f"{defn.path}/{p}" for p in touched]):
             filled.setdefault(key[len(defn.path) + 1 :].rpartition("/")[0], []).append(key)
-        plan = append.plan_partitions(engine, defn, store.uri(), bookmark.ranges, spans, filled)
+        plan = append.plan_partitions(
+            engine, defn, store.uri(), bookmark.ranges, spans, filled, rewritten
+        )
         existing = old = [key for partition in plan.rewrite for key in filled[partition]]
         # quarantine rows are never deduplicated: when no partition is rewritten, they append
         if defn.range_column is None or plan.rewrite:
