@@ -178,6 +178,19 @@ def test_only_the_partition_a_repeated_trade_lands_in_is_rewritten(
     _intact(lake)
 
 
+def test_a_run_of_several_batches_rewrites_what_it_wrote_itself(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    for hour in (1, 2, 3):
+        _page(lake, f"2026-11-22T0{hour}:10:00Z", range(1000 + 10 * hour, 1010 + 10 * hour), hour)
+    engine = DuckDBEngine(threads=2, memory_limit="512MB")
+    summary = trades(run_transform(LocalStore(lake), engine, "all", max_batch_objects=1))
+    engine.close()
+    # three batches into one partition: one file, each batch deduplicated with the one before
+    assert (summary.objects_read, summary.rows_written) == (3, 10 + 20 + 30)
+    assert _parts(lake, DAY) == 1
+    assert lake_snapshot(lake) == _rebuilt(lake, tmp_path)
+
+
 class CrashingLake(LocalStore):
     """A lake whose process 'dies' the `nth` time it is about to write the Silver bookmark."""
 
