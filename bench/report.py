@@ -15,6 +15,8 @@ import platform
 import socket
 import statistics
 import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,12 +31,19 @@ def record(
     unit: str,
     goal: str | None = None,
     note: str = "",
+    *,
+    expected: bool = True,
 ) -> Record:
-    """A record from one value or several runs (value = median; min and max kept)."""
+    """A record from one value or several runs (value = median; min and max kept).
+
+    `expected=False` marks a figure that may legitimately be absent (a baseline skipped for lack
+    of memory, with the note saying so); an expected record without a value fails the run.
+    """
     if values is None:
         met = None if goal is None else False
         return {"name": name, "value": None, "unit": unit, "goal": goal, "met": met,
-                "min": None, "max": None, "runs": 0, "note": note or "not available"}  # fmt: skip
+                "min": None, "max": None, "runs": 0, "note": note or "not available",
+                "expected": expected}  # fmt: skip
     runs = values if isinstance(values, list) else [values]
     value = statistics.median(runs)
     met = None
@@ -42,7 +51,18 @@ def record(
         op, _, bound = goal.partition(" ")
         met = bool(_OPS[op](value, float(bound)))
     return {"name": name, "value": value, "unit": unit, "goal": goal, "met": met,
-            "min": min(runs), "max": max(runs), "runs": len(runs), "note": note}  # fmt: skip
+            "min": min(runs), "max": max(runs), "runs": len(runs), "note": note,
+            "expected": expected}  # fmt: skip
+
+
+def label(n: int) -> str:
+    """A bench size as printed: `1M`, `10M`, `6k`."""
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k"
+
+
+def log(message: str) -> None:
+    """One progress line on stderr (the table goes to stdout)."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def _fmt(value: Any, unit: str) -> str:
@@ -60,8 +80,8 @@ def rows(records: list[Record]) -> list[list[str]]:
     out = [["measurement", "value", "unit", "min", "max", "runs", "goal", "met"]]
     for r in records:
         met = "-" if r["met"] is None else ("yes" if r["met"] else "NO")
-        if r["value"] is None:
-            met = "n/a" if r["goal"] is None else "NO (n/a)"
+        if r["value"] is None:  # a missing figure fails the run unless it may be absent
+            met = "FAILED" if r.get("expected", True) else "n/a"
         out.append([
             r["name"], _fmt(r["value"], r["unit"]), r["unit"], _fmt(r["min"], r["unit"]),
             _fmt(r["max"], r["unit"]), str(r["runs"]), r["goal"] or "", met,
@@ -148,11 +168,12 @@ def write(out_dir: Path, records: list[Record], info: dict[str, Any]) -> list[Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     stem = f"{stamp}-{info['machine']['host']}"
-    document = json.dumps({**info, "records": records}, indent=2, default=str) + "\n"
+    document = json.dumps({"stamp": stamp, **info, "records": records}, indent=2, default=str)
+    document += "\n"
     head = ", ".join(f"{k}: {v}" for k, v in info["machine"].items())
     md = (
         f"# coinlake benchmark ({info['mode']}, {stamp})\n\n{markdown_table(records)}\n\n"
-        f"Machine: {head}.\n\nRuns: {info['plan']}\n"
+        f"Machine: {head}.\n\nRuns: {info['plan']}\n{_failed_text(info)}"
     )
     paths = []
     for name in (stem, "latest"):
@@ -161,3 +182,55 @@ def write(out_dir: Path, records: list[Record], info: dict[str, Any]) -> list[Pa
             path.write_text(text)
             paths.append(path)
     return paths
+
+
+def _failed_text(info: dict[str, Any]) -> str:
+    failures = info.get("failures") or []
+    if not failures:
+        return ""
+    return "\n**The run FAILED:**\n\n" + "".join(f"- {line}\n" for line in failures)
+
+
+START_MARK = "<!-- bench-table:start (python -m bench.report --readme README.md) -->"
+END_MARK = "<!-- bench-table:end -->"
+
+
+def readme_section(document: dict[str, Any]) -> str:
+    """The README's results block from a results document (`latest.json`)."""
+    head = f"`make bench`, {document['mode']}, {document.get('stamp', '')}".rstrip(", ")
+    seconds = document.get("seconds")
+    if seconds is not None:
+        head += f", {seconds:,.0f} s in all"
+    head += "; from `bench/results/latest.json`:"
+    machine = ", ".join(f"{k}: {v}" for k, v in document["machine"].items())
+    return (
+        f"{head}\n\n{markdown_table(document['records'])}\n\nMachine: {machine}.\n\n"
+        f"Runs: {document['plan']}\n{_failed_text(document)}"
+    )
+
+
+def refresh_readme(readme: Path, results: Path) -> None:
+    """Replace the block between the README's bench-table marks with `results`' table."""
+    text = readme.read_text()
+    start, end = text.find(START_MARK), text.find(END_MARK)
+    if start < 0 or end < start:
+        raise SystemExit(f"{readme}: no {START_MARK} ... {END_MARK} block")
+    block = readme_section(json.loads(results.read_text()))
+    readme.write_text(f"{text[: start + len(START_MARK)]}\n{block}{text[end:]}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Refresh the README's benchmark table.")
+    parser.add_argument("--readme", type=Path, default=Path("README.md"))
+    parser.add_argument(
+        "--results", type=Path, default=Path(__file__).parent / "results" / "latest.json"
+    )
+    args = parser.parse_args(argv)
+    refresh_readme(args.readme, args.results)
+    print(f"{args.readme}: benchmark table from {args.results}")
+
+
+if __name__ == "__main__":
+    main()

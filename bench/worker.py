@@ -5,7 +5,10 @@ Kinds:
 - `pandas`: the pandas baseline (`bench/pandas_baseline.py`);
 - `floor`: DuckDB reads the same Bronze JSON and writes it straight to one Parquet file;
 - `incremental`: land one new page, then an incremental `run_transform` (DuckDB), `--reps`
-  times; reports each run's seconds.
+  times; reports each run's seconds. `--case new-day` lands each page in a new day partition
+  (after all the data), `--case today` in the lake's last day (a partition already holding
+  ~1/10 of the product's rows), as a run every few minutes does; either way Silver must end with
+  exactly the pages' rows more than it had.
 
 Prints one JSON line: `{"seconds": <time of the measured work>, ...}` (the parent also times the
 whole process and samples its memory).
@@ -45,9 +48,25 @@ def _transform(lake: Path, engine_name: str, threads: int, memory_limit: str) ->
         "seconds": seconds,
         "rows_in": silver.rows_in,
         "silver_rows": silver.rows_written,
+        "silver_table_rows": silver_rows(lake),
         "quarantined": silver.rows_quarantined,
         "gold_rows": gold.rows_written,
     }
+
+
+def silver_rows(lake: Path) -> int:
+    """Rows in the lake's `silver/trades` now (from the Parquet footers)."""
+    import duckdb
+
+    files = lake / "silver" / "trades"
+    if not any(files.rglob("*.parquet")):
+        return 0
+    con = duckdb.connect()
+    try:
+        row = con.execute(f"SELECT count(*) FROM read_parquet('{files}/**/*.parquet')").fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
 
 
 def _floor(lake: Path, threads: int) -> dict[str, Any]:
@@ -78,14 +97,18 @@ def _pandas(lake: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, **counts}
 
 
-def _incremental(lake: Path, reps: int, threads: int, memory_limit: str) -> dict[str, Any]:
+def _incremental(
+    lake: Path, case: str, reps: int, threads: int, memory_limit: str
+) -> dict[str, Any]:
     from coinlake.app.transform import make_engine
     from coinlake.storage.local import LocalStore
     from coinlake.transform.runner import run_transform
 
+    before = silver_rows(lake)
+    land = lakes.land_new_page if case == "new-day" else lakes.land_page_today
     times = []
     for number in range(reps):
-        lakes.land_new_page(lake, number)
+        land(lake, number)
         engine = make_engine("duckdb", threads=threads, memory_limit=memory_limit)
         try:
             started = time.perf_counter()
@@ -96,7 +119,13 @@ def _incremental(lake: Path, reps: int, threads: int, memory_limit: str) -> dict
         gold = next(s for s in summaries if s.table == "gold.trades_hourly")
         if gold.partitions_rewritten < 1:
             raise RuntimeError("the incremental run rewrote no Gold partition")
-    return {"seconds": sorted(times)[len(times) // 2], "times": times}
+    after = silver_rows(lake)
+    if after != before + reps * lakes.PAGE_SIZE:
+        raise RuntimeError(
+            f"Silver went from {before:,} to {after:,} rows after {reps} new pages of "
+            f"{lakes.PAGE_SIZE:,} trades"
+        )
+    return {"seconds": sorted(times)[len(times) // 2], "times": times, "silver_rows": after}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -106,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--memory-limit", default="1GB")
     parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--case", choices=("new-day", "today"), default="new-day")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.kind in ("duckdb", "spark"):
@@ -115,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.kind == "pandas":
         result = _pandas(args.lake)
     else:
-        result = _incremental(args.lake, args.reps, args.threads, args.memory_limit)
+        result = _incremental(args.lake, args.case, args.reps, args.threads, args.memory_limit)
     print(json.dumps(result))
 
 

@@ -37,14 +37,15 @@ def _settings(settings: Settings | None, values: dict[str, object]) -> Settings:
 def run_ingest(
     settings: Settings | None = None,
     *,
-    source: Literal["all", "coinbase", "coingecko"] = "all",
+    source: str = "all",
     **values: object,
 ) -> RunSummary:
     """Land new CoinGecko prices and Coinbase trades in the lake's Bronze layer.
 
     Args:
         settings: the settings to use (default: defaults, overridden by `values`).
-        source: `all`, `coinbase` or `coingecko`.
+        source: `all` or a registered source's name (`coinbase`, `coingecko`, ...);
+            another name raises `ConfigError` listing the choices.
         **values: settings by name, e.g. `lake="./lake"`, `products=("BTC-USD",)`.
 
     Returns:

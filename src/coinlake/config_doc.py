@@ -15,34 +15,46 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from coinlake.config import ENV_PREFIX, Settings
+from coinlake.sources.registry import REGISTRY
 
 HIDDEN = "(set, hidden)"
 
+
+def _per_source(pattern: str) -> tuple[str, ...]:
+    """The settings named `pattern` for each registered source that has one, in settings order
+    (`{}_url` -> `coingecko_url`, `coinbase_url`)."""
+    wanted = {pattern.format(name) for name in REGISTRY.names()}
+    return tuple(name for name in Settings.model_fields if name in wanted)
+
+
+_SOURCE_SCHEDULES = _per_source("schedule_{}")
 FLAGS: dict[str, str] = {
     "lake": "--lake",
     "log_level": "--log-level",
     "engine": "--engine (transform)",
-    "schedule_coinbase": "--coinbase (schedule)",
-    "schedule_coingecko": "--coingecko (schedule)",
+    **{
+        name: f"--{name.removeprefix('schedule_')} (schedule)"
+        for name in _per_source("schedule_{}")
+    },
     "schedule_transform": "--transform (schedule)",
     "schedule_timezone": "--timezone (schedule)",
 }
-"""Settings that a command-line flag can also set."""
+"""Settings that a command-line flag can also set (`coinlake schedule --<source>`)."""
 
 INIT_ACTIVE = (
     "lake",
     "products",
     "coins",
     "vs_currencies",
-    "coingecko_url",
-    "coinbase_url",
-    "schedule_coinbase",
-    "schedule_coingecko",
+    *_per_source("{}_url"),
+    *_SOURCE_SCHEDULES,
     "schedule_transform",
     "schedule_timezone",
     "engine",
 )
 """Settings `coinlake init` writes uncommented (the rest are there, commented out)."""
+KEY_PARAMETER = "_api_key_parameter"
+"""Suffix of the settings naming where an API key is stored (SSM or Secrets Manager)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +119,11 @@ def settings_markdown() -> str:
     return "\n".join(lines)
 
 
+def _key_parameters() -> tuple[str, ...]:
+    """`coingecko_api_key_parameter`: every setting naming where an API's key is stored."""
+    return tuple(name for name in Settings.model_fields if name.endswith(KEY_PARAMETER))
+
+
 def _toml_value(value: object) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(json.dumps(str(item)) for item in value) + "]"
@@ -120,14 +137,14 @@ def _toml_value(value: object) -> str:
 def commented_toml(settings: Settings) -> str:
     """A `coinlake.toml` naming every setting with its meaning, the main ones set from `settings`.
 
-    Optional settings without a value (an S3 endpoint, Athena, the CoinGecko key) are written
+    Optional settings without a value (an S3 endpoint, Athena, an API key) are written
     commented out with an example, so the file documents everything a user can set.
     """
     lines = [
         "# coinlake settings. Precedence: command-line flags > COINLAKE_* environment variables >",
         "# this file > defaults. `coinlake config` shows the effective values and their origin.",
-        "# Secrets (the CoinGecko key) belong in the environment or in SSM / Secrets Manager",
-        "# (coingecko_api_key_parameter), not in this file.",
+        "# Secrets (API keys) belong in the environment or in SSM / Secrets Manager",
+        f"# ({', '.join(_key_parameters())}), not in this file.",
         "",
         "[coinlake]",
     ]
@@ -136,9 +153,11 @@ def commented_toml(settings: Settings) -> str:
         "athena_workgroup": '"primary"',
         "athena_output_location": '"s3://my-bucket/athena-results/"',
         "athena_endpoint_url": '"http://127.0.0.1:5000"',
-        "coingecko_api_key": '"set COINLAKE_COINGECKO_API_KEY instead"',
-        "coingecko_api_key_parameter": '"/coinlake/coingecko-key"',
     }
+    for parameter in _key_parameters():
+        api = parameter.removesuffix(KEY_PARAMETER)
+        examples[f"{api}_api_key"] = f'"set {ENV_PREFIX}{api.upper()}_API_KEY instead"'
+        examples[parameter] = f'"/coinlake/{api}-key"'
     for name, field in Settings.model_fields.items():
         doc = (field.description or "").strip()
         lines.append("")

@@ -2,9 +2,9 @@
 
 `_state/` is small JSON documents (`docs/ingest.md` explains each):
 
-    _state/cursors/coinbase/trades/product=P.json     cursor: last trade id landed for P
-    _state/cursors/coinbase/walk/product=P.json       walk: an ingest walk that has not finished
-    _state/cursors/coinbase/backfill/product=P.json   backfill: a backfill that has not finished
+    _state/cursors/<source>/<dataset>/product=P.json  cursor: last id landed for P
+    _state/cursors/<source>/walk/product=P.json       walk: an ingest walk that has not finished
+    _state/cursors/<source>/backfill/product=P.json   backfill: a backfill that has not finished
     _state/locks/<name>.json                          lease: who is ingesting a product right now
     _state/bookmarks/<table>.json                     bookmark: Bronze objects a table consumed
     _state/journal/<table>.json                       journal: a transform commit in flight
@@ -25,16 +25,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from coinlake.errors import ConfigError
+from coinlake.sources.registry import ALL, REGISTRY
 from coinlake.storage.base import ObjectStore
 
 STATE = "_state"
 StateKind = Literal["cursor", "walk", "backfill", "lease", "bookmark", "journal", "run", "cache"]
 RESETTABLE: tuple[StateKind, ...] = ("cursor", "walk", "backfill", "lease", "bookmark", "cache")
 
-_PREFIXES: tuple[tuple[str, StateKind], ...] = (
-    ("cursors/coinbase/trades/", "cursor"),
-    ("cursors/coinbase/walk/", "walk"),
-    ("cursors/coinbase/backfill/", "backfill"),
+_FIXED_PREFIXES: tuple[tuple[str, StateKind], ...] = (
     ("locks/", "lease"),
     ("bookmarks/", "bookmark"),
     ("journal/", "journal"),
@@ -68,9 +66,20 @@ class StateEntry:
     """The document's telling fields (ids, times, owner); `consumed_objects` for a bookmark."""
 
 
+def _prefixes() -> Iterator[tuple[str, StateKind]]:
+    """The cursor folders of every registered id-walked dataset, then the fixed folders."""
+    for spec in REGISTRY.selected(ALL):
+        for dataset in spec.datasets:
+            if dataset.paging == "id_walk":
+                yield f"cursors/{spec.name}/{dataset.name}/", "cursor"
+                yield f"cursors/{spec.name}/walk/", "walk"
+                yield f"cursors/{spec.name}/backfill/", "backfill"
+    yield from _FIXED_PREFIXES
+
+
 def _classify(key: str) -> tuple[StateKind, str] | None:
     rest = key.removeprefix(f"{STATE}/")
-    for prefix, kind in _PREFIXES:
+    for prefix, kind in _prefixes():
         if rest.startswith(prefix):
             name = rest.removeprefix(prefix).removesuffix(".json")
             return kind, name.removeprefix("product=")

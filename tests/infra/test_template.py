@@ -249,6 +249,22 @@ def test_silver_trades_projects_products_and_dates_without_a_crawler(raw: Any) -
     assert given["StorageDescriptor"]["Location"] == f"s3://{BUCKET}/silver/trades/"
 
 
+def test_gold_trades_hourly_projects_products_and_years_with_date_a_column(raw: Any) -> None:
+    given = _tables(raw)["gold_trades_hourly"]["TableInput"]
+    params = given["Parameters"]
+    assert params["projection.year.type"] == "date"
+    assert params["projection.year.format"] == "yyyy"
+    assert params["projection.year.range"] == "2015,NOW"
+    assert params["projection.year.interval.unit"] == "YEARS"
+    assert params["storage.location.template"] == (
+        f"s3://{BUCKET}/gold/trades_hourly/product_id=${{product_id}}/year=${{year}}/"
+    )
+    assert [p["Name"] for p in given["PartitionKeys"]] == ["product_id", "year"]
+    assert ("date", "date") in [
+        (c["Name"], c["Type"]) for c in given["StorageDescriptor"]["Columns"]
+    ]
+
+
 def test_the_athena_workgroup_enforces_engine_3_results_and_a_scan_cutoff(raw: Any) -> None:
     config = one(raw, "AWS::Athena::WorkGroup", Name="coinlake-dev")["WorkGroupConfiguration"]
     assert config["EnforceWorkGroupConfiguration"] is True

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from coinlake.config import Settings
 from coinlake.domain.clock import Clock, SystemClock
 from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.ingest.id_walk import Since
@@ -23,9 +23,12 @@ from coinlake.sources.paging import InputChecker
 from coinlake.sources.registry import ALL, REGISTRY, Sources
 from coinlake.storage.base import ObjectStore
 
+if TYPE_CHECKING:  # the settings (pydantic) are loaded by the entry point, not at import
+    from coinlake.config import Settings
+
 log = logging.getLogger(__name__)
 
-SourcesFactory = Callable[[Settings, Clock], Sources]
+SourcesFactory = Callable[["Settings", Clock], Sources]
 
 
 def open_sources(settings: Settings, clock: Clock) -> Sources:

@@ -7,9 +7,13 @@ Nothing connects here: the first call on the store does.
 
 from __future__ import annotations
 
-from coinlake.config import Settings
+from typing import TYPE_CHECKING
+
 from coinlake.storage.base import ObjectStore
 from coinlake.storage.local import LocalStore
+
+if TYPE_CHECKING:
+    from coinlake.config import Settings
 
 
 def open_lake(settings: Settings) -> ObjectStore:

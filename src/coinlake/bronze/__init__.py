@@ -1,7 +1,7 @@
 """Bronze: raw API responses landed untouched, and the ingestion state in `_state/`.
 
 - `keys`: `build_key` / `parse_bronze_key` from each source's declared layout (the DESIGN.md
-  layout for the built-in ones, also spelled out as named builders).
+  layout for the built-in ones; each built-in source spells its own out in its `keys` module).
 - `land`: `land_response(store, key, meta, body)`, create-only.
 - `state`: id cursors, resumable walk/backfill checkpoints and run records (compare-and-swap).
 - `lease`: one run at a time per product, expiring, on any store.

@@ -23,8 +23,10 @@
 
 Each source declares its datasets' layouts (`coinlake.sources.paging.KeyLayout`: the folders
 below `dataset=` and what names the file) in its own package; `build_key` builds any of them and
-`parse_bronze_key` reads the layouts from the registry, so a new source needs no edit here. The
-named builders below are the built-in sources' keys spelled out for their callers.
+`parse_bronze_key` reads the layouts from the registry, so a new source needs no edit here;
+`dataset_key` builds one from a registered dataset's layout. Each built-in source spells its
+own keys out as named builders in its package (`coinlake.sources.coinbase.keys`,
+`coinlake.sources.coingecko.keys`).
 """
 
 from __future__ import annotations
@@ -167,15 +169,18 @@ def build_key(
     return "/".join(parts)
 
 
+def item_folder(name: str, value: str) -> str:
+    """`name=value`, the value checked (`product=BTC-USD`).
+
+    Raises:
+        InvalidBronzeKeyError: the value is not valid for that folder.
+    """
+    return _folder(name, value)
+
+
 def dataset_prefix(source: str, dataset: str) -> str:
     """`bronze/source=<s>/dataset=<d>/`: every object of one dataset."""
     return bronze_dataset_prefix(_name(source, "source"), _name(dataset, "dataset"))
-
-
-def trades_prefix(product: str, day: date | None = None) -> str:
-    """Folder of one product's trade pages (of one fetch day when given)."""
-    base = f"{dataset_prefix('coinbase', 'trades')}product={_product(product)}/"
-    return base if day is None else f"{base}date={day:%Y-%m-%d}/"
 
 
 def _layout(source: str, dataset: str) -> KeyLayout:
@@ -185,35 +190,26 @@ def _layout(source: str, dataset: str) -> KeyLayout:
     return layout
 
 
-def _built_in(source: str, dataset: str, fetched_at: datetime, **parts: object) -> str:
-    return build_key(source, dataset, _layout(source, dataset), fetched_at, **parts)  # type: ignore[arg-type]
-
-
-def simple_price_key(fetched_at: datetime) -> str:
-    """A CoinGecko `/simple/price` snapshot, by fetch time."""
-    return _built_in("coingecko", "simple_price", fetched_at)
-
-
-def market_chart_range_key(
-    coin: str, vs_currency: str, fetched_at: datetime, from_at: datetime, to_at: datetime
+def dataset_key(
+    source: str,
+    dataset: str,
+    fetched_at: datetime,
+    *,
+    folders: Mapping[str, str] | None = None,
+    ids: tuple[int, int] | None = None,
+    window: tuple[datetime, datetime] | None = None,
+    unparsed_body: bytes | None = None,
 ) -> str:
-    """A CoinGecko `/coins/{id}/market_chart/range` response for the requested range."""
-    folders = {"coin": coin, "vs_currency": vs_currency}
-    return _built_in(
-        "coingecko", "market_chart_range", fetched_at, folders=folders, window=(from_at, to_at)
-    )
+    """`build_key` with the layout the registered `source` declares for `dataset`.
 
-
-def trades_page_key(product: str, fetched_at: datetime, first_id: int, last_id: int) -> str:
-    """A Coinbase trades page: its smallest and largest trade id (given in either order)."""
-    folders = {"product": product}
-    return _built_in("coinbase", "trades", fetched_at, folders=folders, ids=(first_id, last_id))
-
-
-def trades_unparsed_key(product: str, fetched_at: datetime, body: bytes) -> str:
-    """A Coinbase trades response whose ids are unknown (it did not parse)."""
-    folders = {"product": product}
-    return _built_in("coinbase", "trades", fetched_at, folders=folders, unparsed_body=body)
+    Raises:
+        InvalidBronzeKeyError: no such registered dataset, or a part does not fit its layout.
+    """
+    layout = _layout(source, dataset)
+    return build_key(
+        source, dataset, layout, fetched_at,
+        folders=folders, ids=ids, window=window, unparsed_body=unparsed_body,
+    )  # fmt: skip
 
 
 def unparsed_key_beside(key: str, fetched_at: datetime, body: bytes) -> str:
@@ -229,12 +225,6 @@ def unparsed_key_beside(key: str, fetched_at: datetime, body: bytes) -> str:
     digest = hashlib.sha256(body).hexdigest()[:DIGEST_CHARS]
     folder = key.rsplit("/", 1)[0]
     return f"{folder}/unparsed-{format_compact(fetched_at)}-{digest}.json"
-
-
-def candles_key(product: str, fetched_at: datetime, start: datetime, end: datetime) -> str:
-    """A Coinbase candles response for the requested [start, end] range."""
-    folders = {"product": product}
-    return _built_in("coinbase", "candles", fetched_at, folders=folders, window=(start, end))
 
 
 @dataclass(frozen=True, slots=True)

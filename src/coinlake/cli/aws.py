@@ -59,8 +59,12 @@ def deployment_with(base: Deployment, context: list[str], **fields: object) -> D
 
 @app.command()
 def cost(
-    products: Annotated[int | None, typer.Option(help="Coinbase products ingested.", min=0)] = None,
-    coins: Annotated[int | None, typer.Option(help="CoinGecko coins snapshot.", min=0)] = None,
+    products: Annotated[
+        int | None, typer.Option(help="Products whose trades are ingested.", min=0)
+    ] = None,
+    coins: Annotated[
+        int | None, typer.Option(help="Coins in the daily price snapshot.", min=0)
+    ] = None,
     every: Annotated[
         str | None, typer.Option(help="Trades ingestion interval, e.g. 5m [deployment: 5m].")
     ] = None,

@@ -29,6 +29,7 @@ from coinlake.cli import common
 from coinlake.cli.common import console, err_console, products_of, settings_for
 from coinlake.cli.output import Column, check_format, print_json, print_table
 from coinlake.errors import ConfigError
+from coinlake.sources.registry import ALL, REGISTRY
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,6 @@ QUIET_NOTES = ("reached_known", "exhausted")
 def _source_option(help_text: str) -> object:
     """`--source`: `all` or a registered source (checked against the registry when parsed, so
     a source registered after import is accepted too)."""
-    from coinlake.sources.registry import REGISTRY
 
     def check(value: str) -> str:
         if value not in REGISTRY.choices():
@@ -231,7 +231,7 @@ def run_and_report(
 
 ProductOpt = Annotated[
     list[str] | None,
-    typer.Option("--product", help="Coinbase product (repeatable; default: settings.products)."),
+    typer.Option("--product", help="Product id (repeatable; default: settings.products)."),
 ]
 MaxPagesOpt = Annotated[
     int | None,
@@ -279,6 +279,20 @@ def ingest(
     run_and_report(call, options, fmt)
 
 
+def _backfill_help() -> str:
+    """`coinbase (trades, candles), coingecko (market_chart_range) or all.`"""
+    named = [
+        f"{spec.name} ({', '.join(d.name for d in spec.datasets if d.backfill)})"
+        for spec in REGISTRY.selected(ALL)
+    ]
+    return f"{', '.join(named)} or {ALL}."
+
+
+_DEFAULT_BACKFILL = REGISTRY.id_walked()[0][0] if REGISTRY.id_walked() else ALL
+"""The default `--source` of a backfill: the first source with an id-walked dataset (trades)."""
+_GRANULARITIES = REGISTRY.option_choices("granularity_s")
+
+
 def backfill(
     ctx: typer.Context,
     start: Annotated[
@@ -288,14 +302,12 @@ def backfill(
         str | None,
         typer.Option("--to", help="Last day (inclusive) or end time (exclusive); default now."),
     ] = None,
-    source: Annotated[
-        str, _source_option("coinbase (trades, candles), coingecko (market_chart/range) or all.")
-    ] = "coinbase",
+    source: Annotated[str, _source_option(_backfill_help())] = _DEFAULT_BACKFILL,
     product: ProductOpt = None,
-    trades: Annotated[bool, typer.Option(help="Backfill Coinbase trades.")] = True,
-    candles: Annotated[bool, typer.Option(help="Also land Coinbase candles.")] = False,
+    trades: Annotated[bool, typer.Option(help="Backfill the trades (id-walked datasets).")] = True,
+    candles: Annotated[bool, typer.Option(help="Also land candles.")] = False,
     granularity: Annotated[
-        int, typer.Option(help="Candle width in seconds (60, 300, 900, 3600, 21600, 86400).")
+        int, typer.Option(help=f"Candle width in seconds ({', '.join(map(str, _GRANULARITIES))}).")
     ] = 3600,
     restart: Annotated[
         bool, typer.Option(help="Drop a saved (unfinished or done) backfill and start over.")
@@ -315,7 +327,6 @@ def backfill(
     from coinlake.app.ingest import backfill as run_backfill
     from coinlake.ingest.run import RunOptions
     from coinlake.ingest.since import check_not_future, parse_moment
-    from coinlake.sources.coinbase.client import GRANULARITIES
 
     check_format(fmt)
     if repair_gaps:
@@ -335,9 +346,9 @@ def backfill(
     end_at = None if end is None else parse_moment(end, "--to", end_of_day=True)
     if end_at is not None and end_at <= start_at:
         raise ConfigError(f"--to {end} is not after --from {start}")
-    if candles and granularity not in GRANULARITIES:
+    if candles and _GRANULARITIES and granularity not in _GRANULARITIES:
         raise ConfigError(
-            f"--granularity {granularity}: choose one of {', '.join(map(str, GRANULARITIES))}"
+            f"--granularity {granularity}: choose one of {', '.join(map(str, _GRANULARITIES))}"
         )
     check_not_future(start_at, "--from", common.now())
     settings, store = open_lake(ctx, product)

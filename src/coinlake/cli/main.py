@@ -29,7 +29,7 @@ from coinlake.sandbox import cli as sandbox_cli
 
 app = typer.Typer(
     name="coinlake",
-    help="Crypto market data into a queryable lake: CoinGecko prices and Coinbase trades.",
+    help="Crypto market data into a queryable lake: prices, trades and candles from public APIs.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

@@ -58,6 +58,7 @@ def repair_command(
     from coinlake.domain.clock import SystemClock
     from coinlake.ingest.id_walk import TradesRun
     from coinlake.ingest.repair import repair_gaps
+    from coinlake.sources.registry import REGISTRY
 
     if settings.lake_is_s3:
         raise ConfigError("--repair-gaps works on a local lake folder (the check runs on DuckDB)")
@@ -69,10 +70,15 @@ def repair_command(
     if not servable:
         console.print("no missing trade ids the exchange can serve: nothing to repair")
         return
+    # The completeness check reads the id cursors of the registered id-walked dataset(s); the
+    # built-in one (the first registered) is the one `silver_trades` is built from.
+    source, dataset = REGISTRY.id_walked()[0]
     with open_sources(settings, SystemClock()) as sources:
         clock = sources.clock
-        client = sources.client("coinbase")
-        run = TradesRun(store, client, "coinbase", "trades", clock, new_run_id(clock.now()))
+        run = TradesRun(
+            store, sources.client(source), source, dataset, clock, new_run_id(clock.now()),
+            title=REGISTRY.get(source).display_name,
+        )  # fmt: skip
         summaries, repairs = repair_gaps(run, servable)
     rows = [
         (

@@ -2,30 +2,60 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from coinlake.cli.common import console, err_console, settings_for
+from coinlake.config import Settings
 from coinlake.errors import ConfigError
+from coinlake.sources.registry import REGISTRY
 
 OFF = "off"
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 
+def _source_setting(name: str) -> str:
+    """`schedule_<source>`: the setting holding when a source is ingested."""
+    return f"schedule_{name}"
+
+
+def _scheduled_sources() -> tuple[str, ...]:
+    """The registered sources with a `schedule_<source>` setting (each gets `--<source>`)."""
+    return tuple(n for n in REGISTRY.names() if _source_setting(n) in Settings.model_fields)
+
+
+def _source_option(name: str) -> inspect.Parameter:
+    """`--<source>`: when to ingest it, e.g. `--coinbase 'rate(5 minutes)'`."""
+    spec = REGISTRY.get(name)
+    datasets = ", ".join(d.name for d in spec.datasets if d.ingest)
+    default = Settings.model_fields[_source_setting(name)].default
+    help_text = f"When to ingest {spec.display_name} ({datasets}), or 'off' [default {default}]."
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        default=None,
+        annotation=Annotated[str | None, typer.Option(f"--{name}", help=help_text)],
+    )
+
+
+def _with_source_options(command: Callable[..., None]) -> Callable[..., None]:
+    """`command` with one `--<source>` option per scheduled source in place of its `**sources`
+    (typer reads the signature), so the registry decides the flags."""
+    parameters = list(inspect.signature(command, eval_str=True).parameters.values())
+    fixed = [p for p in parameters if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    options = [_source_option(name) for name in _scheduled_sources()]
+    command.__signature__ = inspect.Signature([fixed[0], *options, *fixed[1:]])  # type: ignore[attr-defined]
+    return command
+
+
 def schedule(
     ctx: typer.Context,
-    coinbase: Annotated[
-        str | None,
-        typer.Option(help="When to land new Coinbase trades, or 'off' [default rate(5 minutes)]."),
-    ] = None,
-    coingecko: Annotated[
-        str | None,
-        typer.Option(help="When to land a CoinGecko snapshot, or 'off' [cron(0 17 * * ? *)]."),
-    ] = None,
     transform: Annotated[
         str | None,
         typer.Option(
@@ -43,6 +73,7 @@ def schedule(
     for_minutes: Annotated[
         float | None, typer.Option(help="Stop after this many minutes (default: until Ctrl-C).")
     ] = None,
+    **sources: Any,
 ) -> None:
     """Run ingestion and transforms on EventBridge schedule expressions until Ctrl-C.
 
@@ -58,25 +89,20 @@ def schedule(
     from coinlake.domain.clock import SystemClock
     from coinlake.schedule.expressions import parse_schedule, time_zone
     from coinlake.schedule.loop import Firing, ScheduledJob, run_schedule
-    from coinlake.sources.registry import REGISTRY
 
     if for_minutes is not None and for_minutes <= 0:
         raise ConfigError("--for-minutes must be positive")
     settings = settings_for(
         ctx,
-        schedule_coinbase=coinbase,
-        schedule_coingecko=coingecko,
+        **{_source_setting(name): sources.get(name) for name in _scheduled_sources()},
         schedule_transform=transform,
         schedule_timezone=timezone,
     )
     zone = time_zone(settings.schedule_timezone)
     clock = SystemClock()
     now = clock.now()
-    wanted = {
-        "coinbase": settings.schedule_coinbase,
-        "coingecko": settings.schedule_coingecko,
-        "transform": settings.schedule_transform,
-    }
+    wanted = {name: getattr(settings, _source_setting(name)) for name in _scheduled_sources()}
+    wanted["transform"] = settings.schedule_transform
     schedules = {
         name: parse_schedule(text, anchor=now, timezone=zone)
         for name, text in wanted.items()
@@ -138,4 +164,4 @@ def schedule(
 
 def register(app: typer.Typer) -> None:
     """Add `schedule` to the `coinlake` app."""
-    app.command("schedule")(schedule)
+    app.command("schedule")(_with_source_options(schedule))

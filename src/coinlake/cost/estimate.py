@@ -320,7 +320,7 @@ def _assumptions(w: Workload, runs: _Runs) -> Iterator[str]:
     )
     yield (
         f"a trades run takes {m.RUN_OVERHEAD_SECONDS} s + pages / {m.PAGES_PER_SECOND} pages/s "
-        f"(the page rate measured against the sandbox at Coinbase's 10 requests/s) = "
+        f"(the page rate measured against the sandbox at the exchange's 10 requests/s) = "
         f"{seconds:.2f} s"
     )
     if seconds > d.lambda_timeout_s:

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from coinlake.bronze.keys import trades_page_key, trades_unparsed_key
 from coinlake.domain.envelope import EnvelopeMeta, build_envelope
+from coinlake.sources.coinbase.keys import trades_page_key, trades_unparsed_key
 
 TRADES_PREFIX = "bronze/source=coinbase/dataset=trades"
 _BAD_KINDS = ("price_not_positive", "size_not_positive", "bad_time", "bad_side", "missing_id")
@@ -167,7 +167,7 @@ def _envelope(product: str, fetched: datetime, first: int, last: int, body: str)
 
 
 def page_key(product: str, fetched: datetime, first_id: int, last_id: int) -> str:
-    """The Bronze key of a trades page: `coinlake.bronze.keys.trades_page_key` (the ids in
+    """The Bronze key of a trades page: `coinlake.sources.coinbase.keys.trades_page_key` (the ids in
     either order; the name holds the smallest then the largest)."""
     return trades_page_key(product, fetched, first_id, last_id)
 

@@ -1,4 +1,4 @@
-"""Id-walked datasets (Coinbase trades) into Bronze without gaps or duplicates: incremental
+"""Id-walked datasets (trades) into Bronze without gaps or duplicates: incremental
 walks and backfills. The run's source and dataset key its cursors, checkpoints and leases.
 
 Per product, in the order that makes a crash lose nothing (see `docs/ingest.md`):
@@ -42,15 +42,14 @@ from coinlake.domain.clock import Clock
 from coinlake.domain.envelope import format_timestamp
 from coinlake.errors import ConfigError
 from coinlake.ingest.pages import (
-    ExactWalk,
+    Walked,
     bad_page_lander,
     land_trades_page,
     land_unparsed_trades,
     probe_newest,
 )
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
-from coinlake.sources.coinbase.client import CoinbaseSource
-from coinlake.sources.coinbase.trades_walk import MAX_LIMIT, TradesWalk, WalkStop
+from coinlake.sources.idwalk import MAX_LIMIT, ExactWalk, IdWalkPager, TradesWalk, WalkStop
 from coinlake.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ class TradesRun:
     """What every product of one run shares."""
 
     store: ObjectStore
-    source: CoinbaseSource
+    source: IdWalkPager
     """The opened client (`walk_trades`, `fetch_trades_page`, `find_trade_id_at`, ...)."""
     source_name: str
     """The registered source: `source=` of the Bronze keys, cursors and leases."""
@@ -78,6 +77,13 @@ class TradesRun:
     lease_ttl: timedelta = DEFAULT_TTL
     max_pages: int | None = None
     """Page budget per product and run (e.g. a Lambda's time); the walk resumes next run."""
+    title: str = ""
+    """The API's name in messages (`SourceSpec.display_name`); empty: `source_name`."""
+
+    @property
+    def walked(self) -> Walked:
+        """Where the run's pages land."""
+        return Walked(self.source_name, self.dataset, self.title)
 
 
 def ingest_trades(
@@ -158,13 +164,13 @@ def _incremental(
 ) -> None:
     saved = read_progress(run.store, run.source_name, "walk", product)
     if saved is not None and not saved.done:
-        walk: TradesWalk = _resume(saved, run.max_pages)
+        walk: TradesWalk = _resume(saved, run)
         doc = saved
         summary.note = "resumed; "
         cursor = read_trade_cursor(run.store, run.source_name, run.dataset, product)
         summary.cursor = None if cursor is None else cursor.last_trade_id
     else:
-        newest = probe_newest(run.store, run.source, product, summary)
+        newest = probe_newest(run.store, run.walked, run.source, product, summary)
         cursor = read_trade_cursor(run.store, run.source_name, run.dataset, product)
         summary.cursor = None if cursor is None else cursor.last_trade_id
         if newest is None:
@@ -178,7 +184,10 @@ def _incremental(
             if cursor
             else _stop_for_new_product(run, product, since, newest[0], summary)
         )
-        walk = ExactWalk(stop_at_id=stop_at, start_after=newest[0] + 1, max_pages=run.max_pages)
+        walk = ExactWalk(
+            stop_at_id=stop_at, start_after=newest[0] + 1, max_pages=run.max_pages,
+            api=run.source_name,
+        )  # fmt: skip
         now = run.clock.now()
         doc = WalkProgress(
             run.source_name, "walk", product, stop_at, walk.next_after, None, now, now, run.run_id,
@@ -241,7 +250,7 @@ def _stop_for_new_product(
         return max(since - 1, 0)
     if isinstance(since, datetime):
         first = run.source.find_trade_id_at(
-            product, since, on_bad_page=bad_page_lander(run.store, summary)
+            product, since, on_bad_page=bad_page_lander(run.store, run.walked, summary)
         ).trade_id
         return 0 if first is None else max(first - 1, 0)
     backfill = read_progress(run.store, run.source_name, "backfill", product)
@@ -279,19 +288,20 @@ def _backfill(
             summary.note = "already complete"
             return
     if saved is not None and saved.params == params and not saved.done and not restart:
-        walk, doc = _resume(saved, run.max_pages), saved
+        walk, doc = _resume(saved, run), saved
         summary.note = "resumed; "
     else:
         plan = run.source.plan_backfill(
-            product, start_at, end_at, on_bad_page=bad_page_lander(run.store, summary)
+            product, start_at, end_at, on_bad_page=bad_page_lander(run.store, run.walked, summary)
         )
         start_after = plan.next_after
         if start_after is None:  # up to now: start above the newest trade, known exactly
-            newest = probe_newest(run.store, run.source, product, summary)
+            newest = probe_newest(run.store, run.walked, run.source, product, summary)
             start_after = None if newest is None else newest[0] + 1
         walk = ExactWalk(
-            stop_at_id=plan.stop_at_id, start_after=start_after, max_pages=run.max_pages
-        )
+            stop_at_id=plan.stop_at_id, start_after=start_after, max_pages=run.max_pages,
+            api=run.source_name,
+        )  # fmt: skip
         now = run.clock.now()
         doc = WalkProgress(
             run.source_name, "backfill", product, walk.stop_at_id, walk.next_after, None,
@@ -346,7 +356,7 @@ def _hand_over_cursor(
         _advance_cursor(run, product, walk, summary)
 
 
-def _resume(saved: WalkProgress, max_pages: int | None) -> ExactWalk:
+def _resume(saved: WalkProgress, run: TradesRun) -> ExactWalk:
     log.info(
         "resuming the %s of %s below id %s (stop at %s)",
         saved.kind,
@@ -359,7 +369,8 @@ def _resume(saved: WalkProgress, max_pages: int | None) -> ExactWalk:
         stop_at_id=saved.stop_at_id,
         start_after=saved.next_after,
         top_id=saved.top_id,
-        max_pages=max_pages,
+        max_pages=run.max_pages,
+        api=run.source_name,
     )
 
 
@@ -386,11 +397,11 @@ def _walk_and_land(
     for page in run.source.walk_trades(product, walk):
         summary.pages += 1
         if page.trades is None:
-            land_unparsed_trades(run.store, page, summary)
+            land_unparsed_trades(run.store, run.walked, page, summary)
             continue
         if page.trades:
             ids = [trade.trade_id for trade in page.trades]
-            land_trades_page(run.store, page, ids, summary)
+            land_trades_page(run.store, run.walked, page, ids, summary)
             new_ids = [i for i in set(ids) if stop is None or i > stop]  # a row sent twice: once
             summary.count_trades(new_ids)
         # Still ours? (renewed when due; a run paused past the TTL stops before writing state)

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from coinlake.bronze.lease import product_lease_name, release_lease, renew_if_due
 from coinlake.errors import CoinlakeError
 from coinlake.ingest.id_walk import TradesRun, _Held, _take_lease
-from coinlake.ingest.pages import ExactWalk, land_trades_page, land_unparsed_trades
+from coinlake.ingest.pages import land_trades_page, land_unparsed_trades
 from coinlake.ingest.summary import ItemSummary
 from coinlake.quality.gaps import IdRange, unservable_document, unservable_key
+from coinlake.sources.idwalk import ExactWalk
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +56,17 @@ def missing_ranges(gap: IdRange, got: set[int]) -> list[IdRange]:
 
 def _repair_range(run: TradesRun, gap: IdRange, held: _Held, summary: ItemSummary) -> RangeRepair:
     done = RangeRepair(gap)
-    walk = ExactWalk(stop_at_id=gap.low - 1, start_after=gap.high + 1)
+    walk = ExactWalk(stop_at_id=gap.low - 1, start_after=gap.high + 1, api=run.source_name)
     got: set[int] = set()
     for page in run.source.walk_trades(gap.product, walk):
         done.pages += 1
         summary.pages += 1
         if page.trades is None:
-            land_unparsed_trades(run.store, page, summary)
+            land_unparsed_trades(run.store, run.walked, page, summary)
             continue
         if page.trades:
             ids = [trade.trade_id for trade in page.trades]
-            land_trades_page(run.store, page, ids, summary)
+            land_trades_page(run.store, run.walked, page, ids, summary)
             inside = sorted({i for i in ids if gap.low <= i <= gap.high})
             got.update(inside)
             summary.count_trades(inside)

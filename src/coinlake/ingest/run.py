@@ -228,6 +228,7 @@ def _walk_run(
         progress=options.progress,
         lease_ttl=options.lease_ttl,
         max_pages=options.max_pages,
+        title=spec.display_name,
     )
 
 

@@ -65,7 +65,7 @@ def validity_checks(config: QualityConfig) -> list[Check]:
             "error",
             0,
             rows_where(PRICES, price_bad, "vs_currency"),
-            "CoinGecko prices <= 0 or stamped after their fetch (sample: currencies)",
+            "prices <= 0 or stamped after their fetch (sample: currencies)",
         ),
         Check(
             "validity_candles",
@@ -114,7 +114,7 @@ def uniqueness_checks() -> list[Check]:
                 ("coin_id", "vs_currency", "last_updated_at"),
                 "CONCAT(vs_currency, '@', CAST(UNIX_SECONDS(last_updated_at) AS STRING))",
             ),
-            "CoinGecko observations (coin, currency, time) held more than once",
+            "price observations (coin, currency, time) held more than once",
         ),
         Check(
             "unique_candles",
@@ -171,7 +171,7 @@ def freshness_checks(config: QualityConfig) -> list[Check]:
             "warn",
             config.prices_max_lag_minutes,
             _lag(PRICES, "last_updated_at", "coin_id"),
-            "minutes since the newest CoinGecko observation of the coin",
+            "minutes since the newest price observation of the coin",
         ),
     ]
 

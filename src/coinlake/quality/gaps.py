@@ -3,7 +3,7 @@
 `_state/quality/unservable/product=<P>.json` lists, per product, the id ranges a gap repair
 asked the exchange for and did not get (`{"product": "BTC-USD", "ranges": [[low, high], ...]}`).
 The completeness check counts those as *unservable* (reported, warn) instead of *servable*
-(error, repairable). Coinbase keeps every trade, so a range lands there only when the exchange
+(error, repairable). The exchange keeps every trade, so a range lands there only when the exchange
 itself skipped those ids.
 """
 
@@ -12,12 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coinlake.bronze.state import trades_cursor_key
+from coinlake.sources.registry import REGISTRY
 from coinlake.storage.base import ObjectStore, list_files, read_json
 
 UNSERVABLE = "_state/quality/unservable"
 """Folder of the per-product unservable ranges."""
-CURSORS = trades_cursor_key("coinbase", "trades", "X").rsplit("/", 1)[0]
-"""Folder of the Coinbase trade cursors (`_state/cursors/coinbase/trades`)."""
+
+
+def cursor_folders() -> tuple[str, ...]:
+    """Folders of the id cursors of every registered id-walked dataset
+    (`_state/cursors/coinbase/trades`)."""
+    return tuple(
+        trades_cursor_key(source, dataset, "X").rsplit("/", 1)[0]
+        for source, dataset in REGISTRY.id_walked()
+    )
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -51,7 +59,14 @@ def _product_of(key: str) -> str:
 def read_cursors(store: ObjectStore) -> dict[str, int]:
     """Each product's trade cursor (the last id landed)."""
     found: dict[str, int] = {}
-    for key in list_files(store, CURSORS, ".json"):
+    for folder in cursor_folders():
+        found.update(_read_cursor_folder(store, folder))
+    return found
+
+
+def _read_cursor_folder(store: ObjectStore, folder: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for key in list_files(store, folder, ".json"):
         document = read_json(store, key)
         if isinstance(document, dict) and isinstance(document.get("last_trade_id"), int):
             found[_product_of(key)] = int(document["last_trade_id"])

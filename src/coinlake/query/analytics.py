@@ -35,12 +35,30 @@ ORDER BY trade_count DESC, product_id, hour
 LIMIT 10
 """
 
+LATEST_HOUR = """
+SELECT product_id, max(hour) AS hour, max_by(close, hour) AS close, max_by(vwap, hour) AS vwap,
+       max_by(volume, hour) AS volume
+FROM coinlake.gold_trades_hourly
+GROUP BY product_id
+ORDER BY product_id
+"""
+
+ONE_DAY = """
+SELECT hour, open, high, low, close, vwap, volume, trade_count
+FROM coinlake.gold_trades_hourly
+WHERE product_id = 'BTC-USD' AND "date" = DATE '{start}'
+ORDER BY hour
+"""
+
 QUERIES: dict[str, str] = {
     "hourly_vwap": HOURLY_VWAP,
     "daily_volume": DAILY_VOLUME,
     "top_hours": TOP_HOURS,
+    "latest_hour": LATEST_HOUR,
+    "one_day": ONE_DAY,
 }
-"""Name -> DuckDB SQL; `hourly_vwap` takes `{start}` and `{end}` dates (YYYY-MM-DD)."""
+"""Name -> DuckDB SQL; `hourly_vwap` takes `{start}` and `{end}` dates (YYYY-MM-DD), `one_day`
+the day `{start}`."""
 
 
 def analytic_query(name: str, *, start: str = "2026-01-01", end: str = "2026-01-31") -> str:

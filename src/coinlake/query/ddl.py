@@ -16,7 +16,7 @@ from typing import Literal
 from coinlake.errors import ConfigError
 from coinlake.tables import catalog
 from coinlake.tables.catalog import DATABASE
-from coinlake.tables.spec import Column, Table
+from coinlake.tables.spec import YEAR_PARTITION, Column, Table, year_of_day
 
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -69,6 +69,14 @@ def _projection_properties(spec: Table, options: DdlOptions) -> list[tuple[str, 
 
 def _partition_projection(part: Column, options: DdlOptions) -> list[tuple[str, str]]:
     prefix = f"projection.{part.name}"
+    if part == YEAR_PARTITION:  # a year of days (ADR 0005): a date projection by years
+        return [
+            (f"{prefix}.type", "date"),
+            (f"{prefix}.format", "yyyy"),
+            (f"{prefix}.range", f"{year_of_day(options.first_date)},NOW"),
+            (f"{prefix}.interval", "1"),
+            (f"{prefix}.interval.unit", "YEARS"),
+        ]
     if part.type == "date":
         return [
             (f"{prefix}.type", "date"),

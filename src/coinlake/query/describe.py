@@ -144,6 +144,13 @@ def tables_markdown() -> str:
         "- `gold_prices_daily.day` is now `date`, the name every other table and the `date=` "
         "partition keys use. Rebuild Gold once with `coinlake transform gold --full-refresh`; "
         "on Athena re-create the table from `coinlake ddl`.",
+        "- `gold_trades_hourly` is partitioned by `product_id` and `year` (`YYYY`) instead "
+        "of `product_id` and `date` (ADR 0005): a year of one product is one file, not 365. "
+        "`date` is still a column, with the same values, so queries filtering on it work as "
+        "before (`SELECT *` now lists `date` before `product_id`, and `year` last). The next "
+        "Gold run rebuilds the table in the new layout by itself; `coinlake transform gold "
+        "--full-refresh` does it on demand. On Athena re-create the table from "
+        "`coinlake ddl` (or deploy the CDK app).",
         "",
     ]
     return "\n".join(lines)

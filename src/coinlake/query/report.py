@@ -173,9 +173,9 @@ def _plain(value: str | int | None) -> str:
 
 def _product_section(series: ProductSeries) -> str:
     coin = (
-        f"CoinGecko daily close ({html.escape(series.coin)})"
+        f"daily close price ({html.escape(series.coin)})"
         if series.coin
-        else "no CoinGecko coin"
+        else "no daily price for this coin"
     )
     return (
         f'<section class="product" id="product-{series.slug}">'

@@ -20,6 +20,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from coinlake.sources.registry import REGISTRY
+from coinlake.storage.layout import bronze_dataset_prefix
 from coinlake.tables.catalog import sql_table
 from coinlake.tables.spec import Table
 
@@ -116,6 +118,11 @@ def build_trades(
     return rows
 
 
+_TRADES_SOURCE, _TRADES_DATASET = REGISTRY.id_walked()[0]
+"""The source and dataset of the sample trades: the first registered id-walked one."""
+_TRADES_PREFIX = bronze_dataset_prefix(_TRADES_SOURCE, _TRADES_DATASET)
+
+
 def _trade(product: str, trade_id: int, at: datetime, price: Decimal, rng: random.Random) -> Row:
     return {
         "product_id": product,
@@ -125,9 +132,9 @@ def _trade(product: str, trade_id: int, at: datetime, price: Decimal, rng: rando
         "price": price,
         "size": Decimal(rng.randrange(1, 500_000_000)) * EIGHT,
         "side": rng.choice(("buy", "sell")),
-        "source": "coinbase",
+        "source": _TRADES_SOURCE,
         "ingested_at": at + timedelta(minutes=5),
-        "bronze_key": f"bronze/source=coinbase/dataset=trades/product={product}/{trade_id}.json",
+        "bronze_key": f"{_TRADES_PREFIX}product={product}/{trade_id}.json",
     }
 
 
@@ -147,6 +154,7 @@ def build_hourly(trades: Iterable[Row]) -> list[Row]:
         out.append(
             {
                 "product_id": product,
+                "year": f"{hour:%Y}",
                 "date": hour.date(),
                 "hour": hour,
                 "trade_count": len(members),
@@ -222,7 +230,7 @@ def write_sample_lake(
             "date": start.date(),
             "rule": "bad_price",
             "detail": None,
-            "bronze_key": "bronze/source=coinbase/dataset=trades/product=BTC-USD/bad.json",
+            "bronze_key": f"{_TRADES_PREFIX}product=BTC-USD/bad.json",
             "ingested_at": start,
         }
         | {col.name: "0" for col in sql_table("quarantine_trades").columns[4:]}
@@ -257,6 +265,7 @@ def write_gold_year(
             rows.append(
                 {
                     "product_id": product,
+                    "year": f"{hour:%Y}",
                     "date": hour.date(),
                     "hour": hour,
                     "trade_count": count,
@@ -277,4 +286,4 @@ def write_gold_year(
             )
             trade_id += count
     write_table(root, sql_table("gold_trades_hourly"), rows)
-    return {"rows": len(rows), "partitions": len({(r["product_id"], r["date"]) for r in rows})}
+    return {"rows": len(rows), "partitions": len({(r["product_id"], r["year"]) for r in rows})}

@@ -18,7 +18,9 @@ upload ending in `Successfully uploaded data to s3://<bucket>/<key>`. A failed p
 unparsable response is logged, then raised, so Lambda retries or sends the event to the DLQ.
 
 This module and what it imports must not load duckdb, pyarrow, pandas or pyspark (the package
-stays small; a test proves it).
+stays small; a test proves it), nor the CLI's rich and typer. Importing it stays light: httpx is
+imported when a source builds its client, and pydantic (the settings) on the first invocation,
+when `load_settings` validates the environment; a test keeps both out of the import.
 """
 
 from __future__ import annotations
@@ -29,17 +31,19 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coinlake.app.ingest import SourcesFactory, ingest, open_sources
 from coinlake.app.lake import open_lake
-from coinlake.config import Settings, load_settings
 from coinlake.errors import CoinlakeError, ConfigError
 from coinlake.ingest.run import RunOptions
 from coinlake.ingest.since import check_not_future, parse_since
 from coinlake.log import JsonFormatter
 from coinlake.sources.registry import ALL, REGISTRY
 from coinlake.storage.base import ObjectStore
+
+if TYPE_CHECKING:
+    from coinlake.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +154,11 @@ def configure_lambda_logging(level: str = "INFO") -> None:
 def _settings_and_store(
     cache: dict[str, tuple[Settings, ObjectStore]], environ: Mapping[str, str]
 ) -> tuple[Settings, ObjectStore]:
-    """Built once per container (warm invocations reuse the S3 client)."""
+    """Built once per container (warm invocations reuse the S3 client). The settings loader
+    (pydantic) is imported here, on the first invocation, not when Lambda imports the module."""
     if "lake" not in cache:
+        from coinlake.config import load_settings
+
         settings = load_settings(environ=environ)
         cache["lake"] = (settings, open_lake(settings))
     return cache["lake"]

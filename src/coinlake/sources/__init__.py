@@ -5,10 +5,11 @@
 - `retry`: the one retry policy; `ratelimit`: the token bucket (each API sets its budget).
 - `paging`: how a dataset pages and what its Bronze keys look like (`Dataset`, `SourceSpec`).
 - `registry`: every source, declared by its package and registered in one place; `Sources`.
-- `coinbase/` (`client`, `parse`, `trades_walk`, `idsearch`, `source`): trades walks, id
-  search, candles.
-- `coingecko/` (`client`, `parse`, `source`): `/simple/price` snapshots and market_chart/range
-  history. See `docs/adding-a-source.md` for a new one.
+- `idwalk`: the id walk over `after` cursors (`TradesWalk`, `ExactWalk`), its pages and the
+  `IdWalkPager` protocol; `idsearch`: the id at a time.
+- `coinbase/` (`client`, `parse`, `keys`, `source`): trades walks, candles.
+- `coingecko/` (`client`, `parse`, `keys`, `source`): `/simple/price` snapshots and
+  market_chart/range history. See `docs/adding-a-source.md` for a new one.
 
 Fetching and parsing are separate steps so a body that fails to parse is still landed. Typical
 use by an entry point (one source per API, shared by every product and thread):

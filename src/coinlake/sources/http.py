@@ -17,8 +17,6 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-import httpx
-
 from coinlake import __version__
 from coinlake.errors import (
     BadResponseError,
@@ -30,6 +28,7 @@ from coinlake.errors import (
 from coinlake.sources.redact import is_secret_name, redact_headers, redact_params, scrub
 
 if TYPE_CHECKING:
+    import httpx
     from pydantic import SecretStr
 
     from coinlake.domain.clock import Clock
@@ -134,6 +133,8 @@ class ApiClient:
         """True once the API answered anything: a later connect timeout is then a blip."""
         self._unreachable: UnreachableError | None = None
         """Set when no connection could be made: later requests fail at once with it."""
+        import httpx  # here, not at import: the ingestion Lambda's cold start skips it
+
         self._http = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(timeout_s),
@@ -217,6 +218,8 @@ class ApiClient:
     def _send(
         self, info: RequestInfo, sent: dict[str, str], moved: dict[str, str], endpoint: str
     ) -> httpx.Response:
+        import httpx
+
         where = f"{self.api} {info.display()}"
         if self._unreachable is not None:  # the rest of this run meets the same closed door
             raise UnreachableError(str(self._unreachable), api=self.api, endpoint=endpoint)
@@ -327,6 +330,8 @@ def read_capped(
     Raises:
         BadResponseError: the body is larger than `limit` (read no further: bounded memory).
     """
+    import httpx
+
     too_big = BadResponseError(f"{where}: the response is larger than {limit // 2**20} MB; refused")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:

@@ -138,6 +138,9 @@ class Dataset:
     """Part of `coinlake backfill`."""
     requires: tuple[str, ...] = ()
     """Backfill options without which the dataset is skipped (`granularity_s` for candles)."""
+    choices: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """The values the API accepts for a backfill option (`{"granularity_s": (60, 300, ...)}`),
+    checked by the CLI before anything runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +154,10 @@ class SourceSpec:
     """Build the client (base URL, limits and any key from the settings); nothing connects."""
     check_items: Callable[[Any, Sequence[str]], None] | None = None
     """Ask the API whether the configured items exist (`ConfigError` naming the unknown ones)."""
+    title: str = ""
+    """The API's name as people write it (`Coinbase`), for messages; empty: `name`."""
+
+    @property
+    def display_name(self) -> str:
+        """`title`, else `name`."""
+        return self.title or self.name

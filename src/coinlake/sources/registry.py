@@ -84,6 +84,25 @@ class Registry:
             return tuple(self._specs.values())
         return (self.get(choice),)
 
+    def id_walked(self) -> tuple[tuple[str, str], ...]:
+        """(source, dataset) of every registered dataset paged by id walk (with cursors)."""
+        return tuple(
+            (spec.name, dataset.name)
+            for spec in self._specs.values()
+            for dataset in spec.datasets
+            if dataset.paging == "id_walk"
+        )
+
+    def option_choices(self, option: str) -> tuple[int, ...]:
+        """The values some registered dataset accepts for a backfill `option` (empty: any)."""
+        found = {
+            value
+            for spec in self._specs.values()
+            for dataset in spec.datasets
+            for value in dataset.choices.get(option, ())
+        }
+        return tuple(sorted(found))
+
     def layouts(self) -> dict[tuple[str, str], KeyLayout]:
         """(source, dataset) -> key layout, for every registered dataset."""
         return {

@@ -11,7 +11,9 @@ SQL reads only from views the engine registers under fixed names and never does 
   NULL when valid) and the raw fields as strings.
 - Gold `sql` reads its source table's rows of the partitions being rebuilt, registered under
   the source's layer name: `silver` for a Silver source, `gold` for a Gold one (a daily table
-  rolled up from an hourly one).
+  rolled up from an hourly one). A Gold table with `year_of` set keeps a year of its
+  source's daily partitions in one partition (`year=YYYY`, see ADR 0005); its `sql` also
+  returns that `year` value.
 
 How SQL sees a table (the DuckDB view, the Athena/Glue table, `coinlake status`) is its `Table`:
 `SilverDef.table`, `SilverDef.quarantine` and `GoldDef.table`. `coinlake.tables.catalog` finds
@@ -210,6 +212,15 @@ class SilverDef:
         return _QUARANTINE_FIXED + self.quarantine_fields
 
 
+YEAR_PARTITION = Column("year", "string", "UTC year of the rows, YYYY (partition key)")
+"""The partition column of a Gold table that groups its source's daily partitions by year."""
+
+
+def year_of_day(day: str) -> str:
+    """The `year` partition value of a `date` partition value: `2026-11-22` -> `2026`."""
+    return day[:4]
+
+
 @dataclass(frozen=True, slots=True)
 class GoldDef:
     """A Gold table aggregated from one Silver table or from another Gold table."""
@@ -224,7 +235,13 @@ class GoldDef:
     """Data columns in file order."""
     partition_by: tuple[Column, ...] = field(default=())
     """Hive partition columns: the leading columns of the source's partition columns, whose
-    values select which source rows rebuild a partition."""
+    values select which source rows rebuild a partition; with `year_of`, those columns but
+    the source's day column, then `YEAR_PARTITION`."""
+    year_of: str | None = None
+    """The source's daily partition column (`date`) whose days one `year` partition holds.
+    That column is then also a data column of the table, holding the same day, and a run
+    recomputes only the source's changed days and merges them with the partition's other
+    rows (ADR 0005)."""
     time_column: str | None = None
     """The event-time column `coinlake status` reports."""
     key_column: str | None = None
@@ -238,6 +255,23 @@ class GoldDef:
     def path(self) -> str:
         """Folder under the lake root, e.g. `gold/trades_hourly`."""
         return table_path(self.name)
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.partition_by]
+        source = [c.name for c in self.source.partition_by]
+        if self.year_of is None:
+            wanted = source[: len(names)]
+        elif self.year_of in source and self.year_of in {c.name for c in self.columns}:
+            wanted = [*source[: source.index(self.year_of)], YEAR_PARTITION.name]
+        else:
+            wanted = None
+        if names != wanted:
+            # a partition the source's changed partitions cannot name would never be rewritten
+            raise TypeError(
+                f"{self.name}: partition columns {names} must be leading partition columns of "
+                f"{self.source.name} ({source}), or with year_of the ones before that day "
+                "column, then `year` (the day then a data column)"
+            )
 
     @property
     def source_view(self) -> str:
@@ -253,6 +287,15 @@ class GoldDef:
     def table(self) -> Table:
         """The table as SQL sees it."""
         return _as_table(self)
+
+    def partition_of(self, source_partition: str) -> str:
+        """The partition holding the rows made from a source partition (`a=1/b=2`): its
+        leading levels, with a `year_of` day replaced by its year."""
+        if self.year_of is None:
+            return "/".join(source_partition.split("/")[: len(self.partition_by)])
+        levels = dict(part.split("=", 1) for part in source_partition.split("/"))
+        kept = [f"{c.name}={levels[c.name]}" for c in self.partition_by if c.name in levels]
+        return "/".join([*kept, f"{YEAR_PARTITION.name}={year_of_day(levels[self.year_of])}"])
 
 
 def _under(key: str, prefix: str) -> bool:

@@ -5,8 +5,8 @@ partition's files are replaced by new ones computed from what the table already 
 through the same staging, commit journal and bookmark as any run. Nothing else is touched and
 nothing new is consumed (new Bronze objects wait for the next ordinary run).
 
-- A Gold partition (`gold/trades_hourly/product_id=BTC-USD/date=2026-11-22`) is aggregated again
-  from the Silver rows of that partition.
+- A Gold partition (`gold/trades_hourly/product_id=BTC-USD/year=2026`) is aggregated again
+  from the Silver rows of that partition (every day of that year).
 - A Silver partition (`silver/trades/product_id=BTC-USD/date=2026-11-22`) is staged again from
   every Bronze object the table consumed (those of other products skipped by their key) and
   only its rows are kept, deduplicated as usual.
@@ -35,6 +35,7 @@ from coinlake.transform.commit import (
     start_table,
     table_journal,
 )
+from coinlake.transform.gold import gold_inputs
 from coinlake.transform.runner import MAX_BATCH_OBJECTS, TableSummary, plan_batches, stage
 from coinlake.transform.state import apply_journal, read_bookmark, write_journal
 from coinlake.transform.table_lock import TableLock, hold_table
@@ -116,7 +117,7 @@ def _rebuild(
     bookmark = read_bookmark(store, table.name)
     name = "/".join(f"{k}={v}" for k, v in values.items())
     if isinstance(table, GoldDef):
-        inputs = files_under(store, sqlbuild.gold_source_prefixes(table, {name}))
+        inputs = gold_inputs(store, table, {name})
         engine.register_parquet(
             table.source_view, store.uri(), inputs, table.source.columns, table.source.partition_by
         )

@@ -157,6 +157,8 @@ def run_transform(
             for silver in catalog.silver_tables()
         )
     if layer in ("gold", "all"):
+        from coinlake.transform.gold import run_gold
+
         summaries.extend(
             run_gold(gold, store, engine, full_refresh=full_refresh, progress=progress)
             for gold in catalog.gold_tables()
@@ -403,88 +405,3 @@ def _silver_batch(
     rewritten.update(touched)
     rewritten.update(f"quarantine/{p}" for p in q_touched)
     return next_bookmark
-
-
-def run_gold(
-    defn: GoldDef,
-    store: ObjectStore,
-    engine: Engine,
-    *,
-    full_refresh: bool = False,
-    progress: Progress = quiet,
-) -> TableSummary:
-    """Rebuild the Gold partitions whose Silver rows changed since the last run.
-
-    Raises:
-        LeaseHeldError: another run of this table is in progress (nothing was touched).
-        LeaseLostError: this run paused past its lease and another run took the table over.
-    """
-    with hold_table(store, defn.name) as lock:
-        return _run_gold(defn, store, engine, lock, full_refresh, progress)
-
-
-def _run_gold(
-    defn: GoldDef,
-    store: ObjectStore,
-    engine: Engine,
-    lock: TableLock,
-    full_refresh: bool,
-    progress: Progress,
-) -> TableSummary:
-    started = time.perf_counter()
-    summary = TableSummary(defn.name, full_refresh=full_refresh)
-    summary.recovered, staging = start_table(store, defn.name)
-    bookmark = read_bookmark(store, defn.name)
-    source = read_bookmark(store, defn.source.name)
-    full = full_refresh or bookmark.source_version is None
-    changed: set[str] = set()
-    if not full:
-        full, changed = source.changes_since(int(bookmark.source_version or 0))
-        if not full and not changed:
-            summary.seconds = time.perf_counter() - started
-            return summary
-    depth = len(defn.partition_by)
-    if full:
-        inputs = list_files(store, defn.source.path, ".parquet")
-        old = list_files(store, defn.path, ".parquet")
-        touched = sorted(
-            {sqlbuild.project_partition(k[len(defn.source.path) + 1 :], depth) for k in inputs}
-        )
-    else:
-        touched = sorted({sqlbuild.project_partition(p, depth) for p in changed})
-        inputs = files_under(store, sqlbuild.gold_source_prefixes(defn, set(touched)))
-        old = files_under(store, [f"{defn.path}/{p}" for p in touched])
-    summary.objects_read = len(inputs)
-    progress(defn.name, f"aggregating {len(touched):,} partitions")
-    engine.register_parquet(
-        defn.source_view, store.uri(), inputs, defn.source.columns, defn.source.partition_by
-    )
-    # The upstream rows the rebuilt partitions are aggregated from (Parquet footers: cheap).
-    counted = f"SELECT COUNT(*) FROM {defn.source_view}"  # noqa: S608  # a fixed view name
-    summary.rows_in = int(str(engine.rows(counted)[0][0])) if inputs else 0
-    summary.rows_written = engine.write_partitioned(
-        defn.sql, store.uri(), f"{staging}/table", [c.name for c in defn.partition_by]
-    )
-    engine.drop(defn.source_view)
-    moves = staged_moves(store, f"{staging}/table", defn.path)
-    next_bookmark = bookmark.advanced(partitions=touched, full=full, source_version=source.version)
-    next_bookmark.source = defn.source.name
-    next_bookmark.with_files(
-        [defn.path] if full else [f"{defn.path}/{p}" for p in touched], digests(store, moves)
-    )
-    journal = table_journal(defn.name, moves, old, next_bookmark)
-    progress(defn.name, "committing")
-    _commit(store, lock, journal)
-    if full:
-        store.remove_empty_folders(defn.path)
-    summary.partitions_rewritten = len(touched)
-    summary.full_refresh = full
-    summary.seconds = time.perf_counter() - started
-    logger.info(
-        "%s: %d partitions, %d rows written, %.2fs",
-        defn.name,
-        summary.partitions_rewritten,
-        summary.rows_written,
-        summary.seconds,
-    )
-    return summary

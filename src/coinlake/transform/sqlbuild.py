@@ -156,11 +156,34 @@ def build_touched_quarantine_sql(staged: str = "staged") -> str:
 
 
 def gold_source_prefixes(gold: GoldDef, partitions: set[str]) -> list[str]:
-    """Source folders whose rows rebuild the given Gold partitions (Gold's partition columns
-    are the leading columns of its source's, so a Gold partition is a source folder prefix)."""
-    return sorted(f"{gold.source.path}/{part}" for part in partitions)
+    """Source folders holding the rows that make the given Gold partitions (Gold's partition
+    columns are the leading columns of its source's, so a Gold partition is a source folder
+    prefix; a `year` partition is under the folder of the levels before it, and
+    `GoldDef.partition_of` tells which of that folder's partitions belong to it)."""
+    if gold.year_of is not None:
+        partitions = {part.rpartition("/")[0] for part in partitions}
+    return sorted(f"{gold.source.path}/{part}".rstrip("/") for part in partitions)
 
 
-def project_partition(partition: str, depth: int) -> str:
-    """The first `depth` levels of a Hive partition path (`a=1/b=2` -> `a=1`)."""
-    return "/".join(partition.split("/")[:depth])
+def build_gold_merge_sql(gold: GoldDef, replaced: Sequence[str], existing: str = "existing") -> str:
+    """A `year_of` Gold table's rows for the partitions being rewritten: `gold.sql` over the
+    source rows of the `replaced` source partitions (`product_id=X/date=D`, whole), plus the
+    rows of `existing` (the partitions' current files) that none of them replaces."""
+    cols = ", ".join(f"`{c.name}`" for c in gold.all_columns)
+    types = {c.name: c.type for c in (*gold.source.partition_by, *gold.all_columns)}
+    matches = []
+    for partition in sorted(replaced):
+        levels = [level.split("=", 1) for level in partition.split("/")]
+        matches.append(
+            "("
+            + " AND ".join(
+                f"`{name}` = CAST({_literal(value)} AS {types[name]})" for name, value in levels
+            )
+            + ")"
+        )
+    kept = f"NOT ({' OR '.join(matches)})" if matches else "TRUE"
+    return f"""
+SELECT {cols} FROM ({gold.sql}) AS fresh
+UNION ALL
+SELECT {cols} FROM {existing} WHERE {kept}
+"""  # noqa: S608

@@ -19,14 +19,14 @@ def test_tables_lists_every_table_and_json_has_snake_case_keys(tmp_path: Path) -
     assert max(len(line) for line in done.stdout.splitlines()) <= 100
     listed = json.loads(coinlake("tables", "--format", "json", cwd=tmp_path).stdout)
     hourly = next(t for t in listed if t["name"] == "gold_trades_hourly")
-    assert hourly["partitioned_by"] == ["product_id", "date"]
+    assert hourly["partitioned_by"] == ["product_id", "year"]
     assert set(hourly) == {"name", "layer", "path", "comment", "partitioned_by", "columns"}
 
 
 def test_describe_shows_columns_types_and_meaning(tmp_path: Path) -> None:
     done = coinlake("describe", "gold_trades_hourly", cwd=tmp_path, env={"COLUMNS": "120"})
     assert done.returncode == 0, done.stderr
-    assert "files: gold/trades_hourly/product_id=.../date=.../part-*.parquet" in done.stdout
+    assert "files: gold/trades_hourly/product_id=.../year=.../part-*.parquet" in done.stdout
     assert "missing_trade_ids" in done.stdout
     assert "decimal(18,8)" in done.stdout
     wrong = coinlake("describe", "gold_trades_hourlyy", cwd=tmp_path)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from coinlake.bronze.keys import parse_bronze_key, trades_prefix
+from coinlake.bronze.keys import parse_bronze_key
 from coinlake.config import Settings
 from coinlake.domain.envelope import split_envelope
 from coinlake.ingest.run import RunOptions, RunSummary, Sources, run_backfill, run_ingest
+from coinlake.sources.coinbase.keys import trades_prefix
 from coinlake.sources.coinbase.parse import parse_trades
 from coinlake.storage.base import ObjectStore
 

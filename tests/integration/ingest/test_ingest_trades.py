@@ -12,11 +12,12 @@ import pytest
 
 import coinlake
 from coinlake.app.lake import open_lake
-from coinlake.bronze.keys import parse_bronze_key, trades_page_key
+from coinlake.bronze.keys import parse_bronze_key
 from coinlake.bronze.state import read_progress, read_run_records, read_trade_cursor
 from coinlake.domain.envelope import split_envelope
 from coinlake.ingest.run import RunOptions
 from coinlake.ingest.since import parse_since
+from coinlake.sources.coinbase.keys import trades_page_key
 from coinlake.sources.coinbase.parse import parse_trades
 from coinlake.sources.coingecko.parse import parse_simple_price
 from tests.integration.ingest.helpers import (

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from coinlake.app.quality import find_gaps
-from coinlake.bronze.keys import trades_prefix
 from coinlake.bronze.state import read_trade_cursor
 from coinlake.config import Settings
 from coinlake.ingest.id_walk import TradesRun
@@ -16,6 +15,7 @@ from coinlake.ingest.repair import repair_gaps
 from coinlake.ingest.run import Sources
 from coinlake.quality.config import QualityConfig
 from coinlake.quality.gaps import IdRange
+from coinlake.sources.coinbase.keys import trades_prefix
 from tests.integration.ingest.helpers import ingest, sandbox_settings
 from tests.integration.quality.helpers import check, failed_checks, transform
 

@@ -53,7 +53,7 @@ def test_msck_repair_registers_every_partition_folder(lakes: tuple[Any, Any, Pat
         for path in (root / "gold/trades_hourly").glob("*/*/*.parquet")
     )
     assert partitions == sorted(set(folders))
-    assert len(partitions) == 3 * 3  # three products x three event dates (2.5 days from midnight)
+    assert len(partitions) == 3  # three products x one year (2.5 days from midnight, ADR 0005)
     quarantined = run_sql(con, "SELECT count(*) AS n FROM coinlake.quarantine_trades")
     assert spark.table("coinlake.quarantine_trades").count() == quarantined["n"][0].as_py() > 0
     tables = {row.tableName for row in spark.sql("SHOW TABLES IN coinlake").collect()}

@@ -1,6 +1,7 @@
-"""The ingest Lambda handler in a fresh interpreter that cannot import duckdb, pyarrow, pandas or
-pyspark: a recorded EventBridge scheduled event and a manual event, against the sandbox, writing
-to the moto S3 bucket, with JSON logs and the success line per upload."""
+"""The ingest Lambda handler in a fresh interpreter that cannot import duckdb, pyarrow, pandas,
+pyspark nor the CLI's rich and typer (its package does not carry them): a recorded EventBridge
+scheduled event and a manual event, against the sandbox, writing to the moto S3 bucket, with JSON
+logs and the success line per upload."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from coinlake.config import Settings
 pytestmark = pytest.mark.integration
 
 EVENTS = Path(__file__).parents[2] / "data" / "events"
-HEAVY = ("duckdb", "pyarrow", "pandas", "pyspark", "polars")
+HEAVY = ("duckdb", "pyarrow", "pandas", "pyspark", "polars", "rich", "typer", "click", "pygments")
 
 RUNNER = """
 import importlib.abc, json, sys

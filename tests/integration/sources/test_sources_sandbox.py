@@ -19,12 +19,12 @@ from coinlake.domain.clock import SystemClock
 from coinlake.errors import BadResponseError, SchemaDriftError
 from coinlake.sources.coinbase.client import CoinbaseSource, TradesPage
 from coinlake.sources.coinbase.parse import parse_trades
-from coinlake.sources.coinbase.trades_walk import TradesWalk, WalkStop
 from coinlake.sources.coingecko.client import (
     CoinGeckoSource,
     parse_market_chart,
     parse_simple_price,
 )
+from coinlake.sources.idwalk import TradesWalk, WalkStop
 
 pytestmark = pytest.mark.integration
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import duckdb
 
-from coinlake.bronze.keys import trades_unparsed_key
 from coinlake.devtools.bronze_pages import page_key
 from coinlake.domain.envelope import EnvelopeMeta, build_envelope, parse_timestamp
 from coinlake.engines.duckdb import DuckDBEngine
+from coinlake.sources.coinbase.keys import trades_unparsed_key
 from coinlake.storage.local import LocalStore
 from coinlake.transform.runner import TableSummary, run_transform
 
@@ -196,7 +196,7 @@ def reference_gold(silver: list[dict[str, Any]]) -> dict[tuple[str, datetime], d
 def gold_by_key(gold: list[dict[str, Any]]) -> dict[tuple[str, datetime], dict[str, Any]]:
     return {
         (r["product_id"], r["hour"].astimezone(UTC)): {
-            k: v for k, v in r.items() if k not in ("product_id", "hour", "date")
+            k: v for k, v in r.items() if k not in ("product_id", "hour", "date", "year")
         }
         for r in gold
     }

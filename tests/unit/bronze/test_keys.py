@@ -11,17 +11,18 @@ from hypothesis import strategies as st
 
 from coinlake.bronze.keys import (
     InvalidBronzeKeyError,
-    candles_key,
     format_compact,
-    market_chart_range_key,
     parse_bronze_key,
     parse_compact,
-    simple_price_key,
+    unparsed_key_beside,
+)
+from coinlake.sources.coinbase.keys import (
+    candles_key,
     trades_page_key,
     trades_prefix,
     trades_unparsed_key,
-    unparsed_key_beside,
 )
+from coinlake.sources.coingecko.keys import market_chart_range_key, simple_price_key
 
 FETCHED = datetime(2026, 11, 22, 17, 0, 0, 123456, tzinfo=UTC)
 

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coinlake.bronze.keys import InvalidBronzeKeyError, simple_price_key, trades_page_key
+from coinlake.bronze.keys import InvalidBronzeKeyError
 from coinlake.bronze.land import land_response
 from coinlake.domain.envelope import EnvelopeMeta, split_envelope
+from coinlake.sources.coinbase.keys import trades_page_key
+from coinlake.sources.coingecko.keys import simple_price_key
 from coinlake.storage.base import ObjectStore
 
 FETCHED = datetime(2026, 11, 22, 17, 0, 0, 123456, tzinfo=UTC)

@@ -12,16 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coinlake.bronze.keys import (
-    InvalidBronzeKeyError,
-    candles_key,
-    market_chart_range_key,
-    parse_bronze_key,
-    trades_page_key,
-)
+from coinlake.bronze.keys import InvalidBronzeKeyError, parse_bronze_key
 from coinlake.cli.main import run as cli_run
 from coinlake.config import Settings, load_settings
 from coinlake.errors import ConfigError
+from coinlake.sources.coinbase.keys import candles_key, trades_page_key
+from coinlake.sources.coingecko.keys import market_chart_range_key
 from coinlake.storage.base import check_key
 
 AT = datetime(2026, 11, 22, 10, tzinfo=UTC)

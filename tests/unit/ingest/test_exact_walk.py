@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from coinlake.ingest.pages import ExactWalk
-from coinlake.sources.coinbase.trades_walk import PageIds, WalkStop
+from coinlake.sources.idwalk import ExactWalk, PageIds, WalkStop
 
 
 def pages_of(walk: ExactWalk, newest: int, missing: frozenset[int] = frozenset()) -> list[range]:

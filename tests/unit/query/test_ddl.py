@@ -82,12 +82,21 @@ def test_projection_covers_every_partition_key_and_the_location_template() -> No
     props = _properties(build_create_table(GOLD_TRADES_HOURLY, options))
     assert props["projection.enabled"] == "true"
     assert props["projection.product_id.values"] == "BTC-USD,DOGE-USD"
+    assert props["projection.year.type"] == "date"
+    assert props["projection.year.format"] == "yyyy"
+    assert props["projection.year.range"] == "2015,NOW"
+    assert props["projection.year.interval.unit"] == "YEARS"
+    assert props["storage.location.template"] == (
+        f"{LOCATION}/gold/trades_hourly/product_id=${{product_id}}/year=${{year}}/"
+    )
+
+
+def test_daily_tables_keep_a_daily_date_projection() -> None:
+    props = _properties(build_create_table(SILVER_TRADES, DdlOptions(location=LOCATION)))
     assert props["projection.date.type"] == "date"
     assert props["projection.date.format"] == "yyyy-MM-dd"
     assert props["projection.date.range"] == "2015-01-01,NOW"
-    assert props["storage.location.template"] == (
-        f"{LOCATION}/gold/trades_hourly/product_id=${{product_id}}/date=${{date}}/"
-    )
+    assert props["projection.date.interval.unit"] == "DAYS"
 
 
 def test_injected_projection_lets_any_product_through() -> None:

@@ -22,8 +22,8 @@ def test_a_description_holds_the_definition_columns_and_partitions() -> None:
     doc = find_table("coinlake.gold_trades_hourly")
     spec = next(s for s in catalog() if s.name == "gold_trades_hourly")
     assert [(c.name, c.type) for c in doc.columns] == [(c.name, c.type) for c in spec.all_columns]
-    assert doc.partitioned_by == ("product_id", "date")
-    assert [c.name for c in doc.columns if c.partition] == ["product_id", "date"]
+    assert doc.partitioned_by == ("product_id", "year")
+    assert [c.name for c in doc.columns if c.partition] == ["product_id", "year"]
     vwap = next(c for c in doc.columns if c.name == "vwap")
     assert "notional / volume" in vwap.meaning
     assert doc.as_json()["columns"][0] == {  # type: ignore[index]

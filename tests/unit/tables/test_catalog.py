@@ -92,7 +92,7 @@ def gold_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
             "orphan",
             "from coinlake.tables.gold.trades_hourly import TABLE as H\n"
             "from dataclasses import replace\n"
-            "TABLE = replace(H, name='gold.orphan', source=replace(H, name='gold.elsewhere'))\n",
+            "TABLE = replace(H, name='gold.orphan', source=replace(H.source, name='silver.x'))\n",
             "source is not in the catalog",
         ),
     ],

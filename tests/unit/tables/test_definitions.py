@@ -7,6 +7,8 @@ import sqlglot
 from sqlglot import exp
 
 from coinlake.tables.catalog import gold_tables, silver_tables
+from coinlake.tables.gold.prices_daily import TABLE as PRICES_DAILY
+from coinlake.tables.gold.trades_hourly import TABLE as TRADES_HOURLY
 from coinlake.tables.spec import GoldDef, SilverDef, to_dialect, type_in
 from coinlake.transform import sqlbuild
 
@@ -45,7 +47,13 @@ def test_silver_stages_return_every_column_the_runner_needs(defn: SilverDef) -> 
 def test_gold_queries_return_exactly_the_declared_columns_in_order(defn: GoldDef) -> None:
     assert _output_names(defn.sql) == [c.name for c in defn.all_columns]
     source_parts = [c.name for c in defn.source.partition_by]
-    assert [c.name for c in defn.partition_by] == source_parts[: len(defn.partition_by)]
+    if defn.year_of is None:
+        assert [c.name for c in defn.partition_by] == source_parts[: len(defn.partition_by)]
+        return
+    # a year of the source's days: the levels above the day, then `year`; the day is data
+    above = source_parts[: source_parts.index(defn.year_of)]
+    assert [c.name for c in defn.partition_by] == [*above, "year"]
+    assert defn.year_of in {c.name for c in defn.columns}
 
 
 def test_spark_is_returned_verbatim_and_timestamps_are_instants_in_duckdb() -> None:
@@ -64,8 +72,32 @@ def test_the_dedup_ranks_only_repeated_keys_by_the_winner_order() -> None:
     assert "ANTI JOIN" in to_dialect(text, "duckdb")
 
 
-def test_partitions_project_to_a_prefix() -> None:
-    assert sqlbuild.project_partition("coin_id=bitcoin/date=2025-11-22", 1) == "coin_id=bitcoin"
+def test_a_gold_partition_is_a_prefix_of_its_source_partition_or_its_year() -> None:
+    assert PRICES_DAILY.partition_of("coin_id=bitcoin/date=2025-11-22") == "coin_id=bitcoin"
+    assert (
+        TRADES_HOURLY.partition_of("product_id=BTC-USD/date=2025-11-22")
+        == "product_id=BTC-USD/year=2025"
+    )
+
+
+def test_a_year_partition_is_rebuilt_from_the_folder_above_its_days() -> None:
+    assert sqlbuild.gold_source_prefixes(TRADES_HOURLY, {"product_id=BTC-USD/year=2025"}) == [
+        "silver/trades/product_id=BTC-USD"
+    ]
+    assert sqlbuild.gold_source_prefixes(PRICES_DAILY, {"coin_id=bitcoin"}) == [
+        "silver/prices/coin_id=bitcoin"
+    ]
+
+
+def test_a_year_merge_replaces_exactly_the_recomputed_days() -> None:
+    text = sqlbuild.build_gold_merge_sql(
+        TRADES_HOURLY, ["product_id=BTC-USD/date=2025-11-22", "product_id=ETH-USD/date=2025-11-23"]
+    )
+    kept = text.rsplit("WHERE", 1)[1]
+    btc = "`product_id` = CAST('BTC-USD' AS string) AND `date` = CAST('2025-11-22' AS date)"
+    assert btc in kept
+    assert kept.count(" OR ") == 1
+    assert "FROM silver" in to_dialect(text, "duckdb")
 
 
 @pytest.mark.parametrize("defn", silver_tables(), ids=lambda d: d.name)
@@ -74,3 +106,24 @@ def test_the_unparsable_object_query_lines_up_with_the_stage(defn: SilverDef) ->
         assert "'unparsable_response'" in defn.stage_sql
         return
     assert _output_names(defn.objects_sql) == _output_names(defn.stage_sql)
+
+
+def test_a_gold_table_partitioned_on_what_its_source_cannot_name_is_refused() -> None:
+    # by `date` over the hourly table: its changes name years, so a day would never be rebuilt
+    with pytest.raises(TypeError, match=r"partition columns \['product_id', 'date'\]"):
+        GoldDef(
+            name="gold.trades_daily",
+            source=TRADES_HOURLY,
+            sql="SELECT 1",
+            columns=(),
+            partition_by=(TRADES_HOURLY.partition_by[0], TRADES_HOURLY.columns[-1]),
+        )
+    with pytest.raises(TypeError, match="year_of"):
+        GoldDef(
+            name="gold.x",
+            source=TRADES_HOURLY.source,
+            sql="SELECT 1",
+            columns=(),
+            partition_by=TRADES_HOURLY.partition_by,
+            year_of="date",  # `date` must then be a data column
+        )

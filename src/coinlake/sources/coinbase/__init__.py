@@ -6,24 +6,8 @@
 - `idsearch`: the trade id for a time (exponential probe, then bisection).
 - `parse`: the exact response bodies into `Trade`, `Candle`, `Product`.
 - `source`: how the registry sees this API (its datasets, their paging and Bronze keys).
+
+The package imports nothing on its own: the registry loads `source`, which builds the client
+(and imports httpx) only when a run first asks for it, so the ingestion Lambda's cold import
+stays small. Import the modules themselves (`coinlake.sources.coinbase.client`).
 """
-
-from coinlake.sources.coinbase.client import (
-    GRANULARITIES,
-    CandlesPage,
-    CoinbaseSource,
-    TradesPage,
-    candle_windows,
-)
-from coinlake.sources.coinbase.parse import parse_candles, parse_products, parse_trades
-
-__all__ = [
-    "GRANULARITIES",
-    "CandlesPage",
-    "CoinbaseSource",
-    "TradesPage",
-    "candle_windows",
-    "parse_candles",
-    "parse_products",
-    "parse_trades",
-]

@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from coinlake.domain.clock import Clock, SystemClock
-from coinlake.domain.records import Candle, Product, Trade
+from coinlake.domain.records import Candle, Product
 from coinlake.errors import BadResponseError, ConfigError
-from coinlake.sources.coinbase.idsearch import IdSearchResult, first_trade_id_at
 from coinlake.sources.coinbase.parse import parse_candles, parse_products, parse_trades
-from coinlake.sources.coinbase.trades_walk import MAX_LIMIT, PageIds, TradesRequest, TradesWalk
+from coinlake.sources.coinbase.source import GRANULARITIES
 from coinlake.sources.http import ApiClient, RawResponse
+from coinlake.sources.idsearch import IdSearchResult, first_trade_id_at
+from coinlake.sources.idwalk import (
+    MAX_LIMIT,
+    BadPageHandler,
+    PageIds,
+    TradesPage,
+    TradesRequest,
+    TradesWalk,
+)
 from coinlake.sources.paging import Fetched
 from coinlake.sources.ratelimit import BURST_HEADROOM, RATE_HEADROOM, TokenBucket
 from coinlake.sources.retry import RetryPolicy
@@ -41,29 +49,7 @@ TRADES = "/products/{product_id}/trades"
 CANDLES = "/products/{product_id}/candles"
 PRODUCTS = "/products"
 PRODUCT = "/products/{product_id}"
-# docs.cdp.coinbase.com "Get product candles": these granularities only, <= 300 candles a request.
-GRANULARITIES = (60, 300, 900, 3600, 21600, 86400)
 MAX_CANDLES = 300
-
-
-@dataclass(frozen=True, slots=True)
-class TradesPage:
-    """One trades page of a walk: land `raw` in every case; `trades` is None if parsing failed."""
-
-    product_id: str
-    """The product walked."""
-    request: TradesRequest
-    """The cursor that produced it."""
-    raw: RawResponse
-    """The response as received."""
-    trades: tuple[Trade, ...] | None
-    """Parsed trades (newest first), None when `error` is set."""
-    error: BadResponseError | None
-    """Why the body could not be parsed (truncated JSON, schema drift)."""
-
-
-BadPageHandler = Callable[["TradesPage"], None]
-"""Called with each trades response that did not parse (to land it flagged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +258,7 @@ class CoinbaseSource:
                 product_id, end_at, on_bad_page=on_bad_page
             ).trade_id
         stop_at = None if first.trade_id is None else first.trade_id - 1
-        return TradesWalk(stop_at_id=stop_at, start_after=start_after)
+        return TradesWalk(stop_at_id=stop_at, start_after=start_after, api=API)
 
     # -- candles ------------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME = "coinbase"
+# docs.cdp.coinbase.com "Get product candles": these granularities only, <= 300 candles a request.
+GRANULARITIES = (60, 300, 900, 3600, 21600, 86400)
 
 
 def products(settings: Settings) -> Sequence[str]:
@@ -61,6 +63,7 @@ def check_products(client: CoinbaseSource, wanted: Sequence[str]) -> None:
 BY_PRODUCT = ("product", "date")
 SOURCE = SourceSpec(
     name=NAME,
+    title="Coinbase",
     datasets=(
         Dataset("trades", "id_walk", KeyLayout(BY_PRODUCT, "id_range"), items=products),
         Dataset(
@@ -70,6 +73,7 @@ SOURCE = SourceSpec(
             items=products,
             ingest=False,
             requires=("granularity_s",),
+            choices={"granularity_s": GRANULARITIES},
         ),
     ),
     open=open_client,

@@ -65,6 +65,7 @@ def coingecko_api_key(
 
 SOURCE = SourceSpec(
     name=NAME,
+    title="CoinGecko",
     datasets=(
         Dataset(
             "simple_price",

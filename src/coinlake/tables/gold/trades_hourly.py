@@ -10,13 +10,18 @@ Conventions (ADR 0002 for the decimals):
 - `vwap` = notional / volume and `avg_price` = sum(price) / trade_count, each rounded half-up to
   8 places (DECIMAL(18,8)) by the portable `exact_div`.
 - `missing_trade_ids` = last - first + 1 - trade_count: ids absent inside the hour.
+
+Partitioned by product and UTC year (ADR 0005): a year of one product is one file, not 365.
+The `date` column (the UTC day of the hour) is kept in the files, so queries filter on it as
+before. A run recomputes the hours of the Silver days that changed and merges them with the
+year's other rows.
 """
 
 from __future__ import annotations
 
 from coinlake.tables.silver.trades import PRICE_TYPE
 from coinlake.tables.silver.trades import TABLE as SILVER_TRADES
-from coinlake.tables.spec import GoldDef, columns
+from coinlake.tables.spec import YEAR_PARTITION, Column, GoldDef, columns
 
 NOTIONAL_TYPE = "decimal(38,16)"
 """price x size has 16 places; summed it fits 38 digits with no rounding. The SQL widens price to
@@ -44,8 +49,9 @@ SELECT
   MIN(trade_id) AS first_trade_id,
   MAX(trade_id) AS last_trade_id,
   MAX(trade_id) - MIN(trade_id) + 1 - COUNT(*) AS missing_trade_ids,
+  TO_DATE(DATE_TRUNC('HOUR', trade_time)) AS `date`,
   product_id,
-  TO_DATE(DATE_TRUNC('HOUR', trade_time)) AS `date`
+  SUBSTRING(CAST(TO_DATE(DATE_TRUNC('HOUR', trade_time)) AS STRING), 1, 4) AS `year`
 FROM silver
 GROUP BY product_id, DATE_TRUNC('HOUR', trade_time)
 """
@@ -78,11 +84,13 @@ TABLE = GoldDef(
             "bigint",
             "Ids absent inside the hour: last - first + 1 - trade_count",
         ),
+        ("date", "date", "UTC day of the hour"),
     ),
-    partition_by=columns(
-        ("product_id", "string", "Coinbase product, BASE-QUOTE (BTC-USD)"),
-        ("date", "date", "UTC day of the hour (partition key)"),
+    partition_by=(
+        Column("product_id", "string", "Coinbase product, BASE-QUOTE (BTC-USD)"),
+        YEAR_PARTITION,
     ),
+    year_of="date",
     time_column="hour",
     key_column="product_id",
     comment="Hourly OHLCV, VWAP and trade-id gaps per product",

@@ -15,10 +15,11 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `coinlake`.`gold_trades_hourly` (
   `sell_volume` DECIMAL(38,8),
   `first_trade_id` BIGINT,
   `last_trade_id` BIGINT,
-  `missing_trade_ids` bigint
+  `missing_trade_ids` bigint,
+  `date` DATE
 )
 COMMENT 'Hourly OHLCV, VWAP and trade-id gaps per product'
-PARTITIONED BY (`product_id` string, `date` date)
+PARTITIONED BY (`product_id` string, `year` string)
 ROW FORMAT SERDE 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'
 STORED AS INPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat'
 OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat'
@@ -28,10 +29,10 @@ TBLPROPERTIES (
   'projection.enabled' = 'true',
   'projection.product_id.type' = 'enum',
   'projection.product_id.values' = 'BTC-USD,ETH-USD,SOL-USD',
-  'projection.date.type' = 'date',
-  'projection.date.format' = 'yyyy-MM-dd',
-  'projection.date.range' = '2015-01-01,NOW',
-  'projection.date.interval' = '1',
-  'projection.date.interval.unit' = 'DAYS',
-  'storage.location.template' = 's3://example-lake/prod/gold/trades_hourly/product_id=${product_id}/date=${date}/'
+  'projection.year.type' = 'date',
+  'projection.year.format' = 'yyyy',
+  'projection.year.range' = '2015,NOW',
+  'projection.year.interval' = '1',
+  'projection.year.interval.unit' = 'YEARS',
+  'storage.location.template' = 's3://example-lake/prod/gold/trades_hourly/product_id=${product_id}/year=${year}/'
 );

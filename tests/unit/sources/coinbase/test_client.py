@@ -10,7 +10,7 @@ from coinlake.config import Settings
 from coinlake.devtools.fake_clock import FakeClock
 from coinlake.errors import BadResponseError, ConfigError
 from coinlake.sources.coinbase.client import CoinbaseSource, TradesPage, candle_windows
-from coinlake.sources.coinbase.trades_walk import TradesWalk, WalkStop
+from coinlake.sources.idwalk import TradesWalk, WalkStop
 from tests.unit.sources.fake_coinbase import FakeCoinbase
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coinlake.sources.coinbase.idsearch import first_trade_id_at
+from coinlake.sources.idsearch import first_trade_id_at
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

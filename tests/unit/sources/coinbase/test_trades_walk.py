@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from coinlake.errors import BadResponseError
-from coinlake.sources.coinbase.trades_walk import PageIds, TradesRequest, TradesWalk, WalkStop
+from coinlake.sources.idwalk import PageIds, TradesRequest, TradesWalk, WalkStop
 
 
 def page(newest: int, oldest: int, cb_after: str | None = None) -> PageIds:

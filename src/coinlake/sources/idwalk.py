@@ -1,32 +1,42 @@
-"""The Coinbase trades paginator: a pure state machine that walks DOWN the trade ids.
+"""The id walk: a pure state machine that pages DOWN sequential ids with an `after` cursor,
+and what a walk yields (`TradesPage`) and runs on (`IdWalkPager`).
 
-Coinbase pages trades only by id (docs.cdp.coinbase.com, "Pagination"): `after=<id>` returns the
+This is how Coinbase pages trades (docs.cdp.coinbase.com, "Pagination"): `after=<id>` returns the
 `limit` newest trades with ids below `id`; `before` is unreliable for gap filling (see
 `docs/apis.md`), so we only ever walk down. A walk starts at the newest page (or below a given
 id) and stops at the first page whose oldest id is at most `stop_at_id + 1`: every id above the
 last one we already hold has then been seen, however long we were away. The stopping page is
-landed as-is (Bronze is raw; Silver de-duplicates the overlap).
+landed as-is (Bronze is raw; Silver de-duplicates the overlap). Any source whose dataset declares
+`id_walk` paging implements `IdWalkPager`; `coinlake.ingest.id_walk` drives it, naming no API.
 
-Usage (the send loop lives in `CoinbaseSource.walk_trades`):
+Usage (the send loop lives in the client's `walk_trades`):
 
-    walk = TradesWalk(stop_at_id=last_known_id)
+    walk = TradesWalk(stop_at_id=last_known_id, api=name)
     while (request := walk.next_request()) is not None:
         page = fetch(after=request.after, limit=request.limit)
         walk.advance(PageIds.of(ids_in_page, page.header("cb-after")))
 
 An interrupted walk resumes with `TradesWalk(stop_at_id=c.stop_at_id, start_after=c.next_after,
 top_id=c.top_id)` from its `checkpoint` c; once it is `done` and `reached`, the product's new
-cursor is `checkpoint.new_cursor`.
+cursor is `checkpoint.new_cursor`. `ExactWalk` is the walk whose last page is cut to end
+exactly at the stop.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
 
 from coinlake.errors import BadResponseError
+
+if TYPE_CHECKING:
+    from coinlake.domain.records import Trade
+    from coinlake.sources.http import RawResponse
+    from coinlake.sources.idsearch import IdSearchResult
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +118,7 @@ class TradesWalk:
         limit: page size, 1..1000.
         max_pages: stop after this many pages (the walk can be resumed from `checkpoint`).
         top_id: the newest id of an earlier, interrupted part of this walk.
+        api: the source walked, for error messages.
     """
 
     def __init__(
@@ -118,6 +129,7 @@ class TradesWalk:
         limit: int = MAX_LIMIT,
         max_pages: int | None = None,
         top_id: int | None = None,
+        api: str = "",
     ) -> None:
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
@@ -128,6 +140,7 @@ class TradesWalk:
         self.max_pages = max_pages
         self.next_after = start_after
         self.top_id = top_id
+        self.api = api
         self.pages = 0
         self.trades = 0
         self.header_mismatches = 0
@@ -171,9 +184,9 @@ class TradesWalk:
             return
         if self.next_after is not None and page.newest_id >= self.next_after:
             raise BadResponseError(
-                f"coinbase trades: asked for ids below {self.next_after} but got up to "
-                f"{page.newest_id}; the API ignored the `after` cursor",
-                api="coinbase",
+                f"{self.api or 'id walk'} trades: asked for ids below {self.next_after} but got "
+                f"up to {page.newest_id}; the API ignored the `after` cursor",
+                api=self.api,
             )
         if page.cb_after is not None and page.cb_after != page.oldest_id:
             self.header_mismatches += 1
@@ -199,3 +212,96 @@ class TradesWalk:
             self.stopped = WalkStop.EXHAUSTED
         elif self.max_pages is not None and self.pages >= self.max_pages:
             self.stopped = WalkStop.MAX_PAGES
+
+
+class ExactWalk(TradesWalk):
+    """A walk whose last page is cut to end exactly at `stop_at_id + 1` (ids being sequential),
+    so consecutive runs land every id once instead of re-landing the overlap of the stopping
+    page. Where the exchange skipped ids the page reaches lower and the walk goes on as usual.
+    """
+
+    def next_request(self) -> TradesRequest | None:
+        """The next page, no larger than the ids left above the stop; None once none are left
+        (a walk resumed from a checkpoint saved after its last page is already `reached`)."""
+        request = super().next_request()
+        if request is None or request.after is None or self.stop_at_id is None:
+            return request
+        left = request.after - 1 - self.stop_at_id
+        if left <= 0:
+            self.stopped = WalkStop.REACHED_KNOWN
+            return None
+        return TradesRequest(request.after, min(request.limit, left))
+
+
+@dataclass(frozen=True, slots=True)
+class TradesPage:
+    """One page of a walk: land `raw` in every case; `trades` is None if parsing failed."""
+
+    product_id: str
+    """The product walked."""
+    request: TradesRequest
+    """The cursor that produced it."""
+    raw: RawResponse
+    """The response as received."""
+    trades: tuple[Trade, ...] | None
+    """Parsed trades (newest first), None when `error` is set."""
+    error: BadResponseError | None
+    """Why the body could not be parsed (truncated JSON, schema drift)."""
+
+
+BadPageHandler = Callable[[TradesPage], None]
+"""Called with each page that did not parse (to land it flagged)."""
+
+
+class IdWalkPager(Protocol):
+    """A client with an `id_walk` dataset: what `coinlake.ingest.id_walk` calls."""
+
+    def walk_trades(
+        self, product_id: str, walk: TradesWalk, *, bad_page_retries: int = 2
+    ) -> Iterator[TradesPage]:
+        """Fetch the pages `walk` asks for, yielding each after `walk` took it in.
+
+        Raises:
+            SourceError: the API kept failing or kept sending bodies that do not parse.
+        """
+        ...
+
+    def probe_trade(
+        self,
+        product_id: str,
+        trade_id: int | None,
+        *,
+        on_bad_page: BadPageHandler | None = None,
+        bad_page_retries: int = 2,
+    ) -> tuple[int, datetime] | None:
+        """(id, time) of the newest trade below `trade_id + 1` (the newest when None).
+
+        Raises:
+            SourceError: the API kept failing.
+        """
+        ...
+
+    def find_trade_id_at(
+        self, product_id: str, at: datetime, *, on_bad_page: BadPageHandler | None = None
+    ) -> IdSearchResult:
+        """The first id at or after `at`.
+
+        Raises:
+            SourceError: the API kept failing.
+        """
+        ...
+
+    def plan_backfill(
+        self,
+        product_id: str,
+        start_at: datetime,
+        end_at: datetime | None = None,
+        *,
+        on_bad_page: BadPageHandler | None = None,
+    ) -> TradesWalk:
+        """The walk covering `[start_at, end_at]`.
+
+        Raises:
+            SourceError: the API kept failing.
+        """
+        ...
