@@ -35,7 +35,8 @@ def bronze_dataset_prefix(source: str, dataset: str) -> str:
 def is_hidden(relative: str) -> bool:
     """True when any segment of the `/`-separated path starts with `.` or `_` (temp and lock
     files, `_state/`, `_staging/`, markers): such keys are never table data or Bronze objects."""
-    return any(part.startswith((".", "_")) for part in relative.split("/"))
+    padded = f"/{relative}"  # a segment starts with `.` or `_` where `/.` or `/_` occurs
+    return "/." in padded or "/_" in padded
 
 
 def table_path(name: str) -> str:

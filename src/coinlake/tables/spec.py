@@ -155,6 +155,12 @@ class SilverDef:
     """One line for the SQL catalog (Athena/Glue table comment)."""
     nullable: tuple[str, ...] = ()
     """Columns allowed to hold NULL (the quality checks require a value in every other one)."""
+    range_column: str | None = None
+    """An integer key column (the other key columns being partition columns) whose bounds per
+    partition the bookmark records: a batch whose values fall outside the bounds of every
+    partition it touches cannot repeat a key already there, so its rows are appended as new
+    files instead of rewriting the partitions (`coinlake.transform.append`). Needs
+    `time_column`."""
 
     @property
     def path(self) -> str:

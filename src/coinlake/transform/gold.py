@@ -17,16 +17,14 @@ from coinlake.engines.base import Engine
 from coinlake.storage.base import ObjectStore, list_files
 from coinlake.tables.spec import GoldDef
 from coinlake.transform import sqlbuild
-from coinlake.transform.runner import (
-    Progress,
-    TableSummary,
+from coinlake.transform.commit import (
     digests,
     files_under,
-    quiet,
     staged_moves,
     start_table,
     table_journal,
 )
+from coinlake.transform.runner import Progress, TableSummary, quiet
 from coinlake.transform.state import Bookmark, apply_journal, read_bookmark, write_journal
 from coinlake.transform.table_lock import TableLock, hold_table
 

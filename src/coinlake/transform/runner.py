@@ -6,9 +6,11 @@ and an engine; `coinlake.app.transform` builds both from the settings. One run o
 2. diff the Bronze listing (Silver) or the Silver change log (Gold) against the bookmark;
    nothing new means no table file or bookmark is written (only the table's lease);
 3. have the engine stage the new rows and write every touched partition, whole and deduplicated
-   against what it already holds, as new files under `_staging/` (one file per partition);
-4. write the commit journal, move the new files in, delete the partitions' old files, write the
-   bookmark last, remove the journal.
+   against what it already holds, as new files under `_staging/` (one file per partition); a
+   Silver partition that cannot hold a key of the batch gets only the new rows, as a file added
+   beside its old ones (`coinlake.transform.append`, which also compacts finished partitions);
+4. write the commit journal, move the new files in, delete the rewritten partitions' old files,
+   write the bookmark last, remove the journal.
 
 A concurrent reader sees, per partition, the old files, then for the few milliseconds between a
 move and the following delete both old and new files (rows of that partition may show twice),
@@ -24,24 +26,24 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Literal
 
-from coinlake.engines.base import Engine, Row
+from coinlake.engines.base import Engine
 from coinlake.errors import ConfigError, QueryFailedError
-from coinlake.storage.base import ObjectStore, digests_of, list_files
+from coinlake.storage.base import ObjectStore, list_files
 from coinlake.storage.layout import staging_folder
 from coinlake.tables import catalog
 from coinlake.tables.spec import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
-from coinlake.transform import sqlbuild
-from coinlake.transform.state import (
-    Bookmark,
-    Journal,
-    apply_journal,
-    read_bookmark,
-    recover,
-    write_journal,
+from coinlake.transform import append, sqlbuild
+from coinlake.transform.commit import commit as _commit
+from coinlake.transform.commit import (
+    digests,
+    files_under,
+    staged_moves,
+    start_table,
+    table_journal,
 )
+from coinlake.transform.state import Bookmark, read_bookmark
 from coinlake.transform.table_lock import TableLock, hold_table
 from coinlake.transform.unreadable import Unreadable, find_unreadable
 
@@ -70,6 +72,20 @@ class TableSummary:
     recovered: bool = False
     seconds: float = 0.0
 
+    def add_batch(
+        self, objects: int, counts: tuple[int, int, int, int], existing: int, written: int
+    ) -> None:
+        """Add a Silver batch: its objects, (valid, rejected, unparsable, unreadable) staged
+        records, the rows its rewritten partitions held before, the rows it wrote."""
+        valid, rejected, unparsable, unreadable = counts
+        self.objects_read += objects
+        self.objects_unparsable += unparsable
+        self.objects_unreadable += unreadable
+        self.rows_in += valid + rejected - unparsable - unreadable
+        self.rows_quarantined += rejected
+        self.rows_written += written
+        self.rows_deduped += valid + existing - written
+
     @property
     def changed(self) -> bool:
         """True when the run rewrote anything."""
@@ -79,47 +95,6 @@ class TableSummary:
 def quiet(_table: str, _message: str) -> None:
     """A `Progress` that shows nothing."""
     return
-
-
-def _partition_name(columns: Sequence[Column], row: Row) -> str:
-    parts = []
-    for column, value in zip(columns, row, strict=True):
-        text = value.isoformat() if isinstance(value, date) else str(value)
-        parts.append(f"{column.name}={text}")
-    return "/".join(parts)
-
-
-def files_under(store: ObjectStore, prefixes: Sequence[str]) -> list[str]:
-    return [key for prefix in prefixes for key in list_files(store, prefix, ".parquet")]
-
-
-def staged_moves(store: ObjectStore, staging: str, target: str) -> list[tuple[str, str]]:
-    return [(key, f"{target}/{key[len(staging) + 1 :]}") for key in list_files(store, staging)]
-
-
-def digests(store: ObjectStore, moves: list[tuple[str, str]]) -> dict[str, tuple[int, str]]:
-    """(size, SHA-256) of each staged file, under the key it is moved to."""
-    found = digests_of(store, [staged for staged, _ in moves])
-    return {final: pair for (_, final), pair in zip(moves, found, strict=True)}
-
-
-def start_table(store: ObjectStore, table: str) -> tuple[bool, str]:
-    recovered = recover(store, table)
-    store.delete_folder(staging_folder(table))
-    return recovered, staging_folder(table, uuid.uuid4().hex)
-
-
-def table_journal(
-    table: str, moves: list[tuple[str, str]], deletes: list[str], bookmark: Bookmark
-) -> Journal:
-    # the whole staging folder of the table goes once the commit is applied
-    return Journal(table, moves, deletes, bookmark.to_json(), staging_folder(table))
-
-
-def _commit(store: ObjectStore, lock: TableLock, journal: Journal) -> None:
-    lock.before_commit()  # a run whose lease was taken over stops here, before any change
-    write_journal(store, journal)
-    apply_journal(store, journal)
 
 
 MAX_BATCH_OBJECTS = 1000
@@ -353,28 +328,37 @@ def _silver_batch(
     summary: TableSummary,
     rewritten: set[str],
 ) -> Bookmark:
-    """Stage, write and commit one batch; add its counts to `summary`; return the bookmark."""
+    """Stage, write and commit one batch (appended to its partitions when it cannot collide
+    with their rows, `transform.append`); add its counts to `summary`; return the bookmark."""
     staging = staging_folder(defn.name, uuid.uuid4().hex)
     views = stage(defn, store, engine, keys)
     valid, rejected, unparsable, unreadable = (
         int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0]
     )
-    touched = sorted(
-        _partition_name(defn.partition_by, row)
-        for row in engine.rows(sqlbuild.build_touched_sql(defn))
-    )
+    touched, spans = append.read_touched(engine, defn)
     q_touched = sorted(
-        _partition_name((QUARANTINE_PARTITION,), row)
+        sqlbuild.partition_name((QUARANTINE_PARTITION,), row)
         for row in engine.rows(sqlbuild.build_touched_quarantine_sql())
     )
+    plan = append.Plan([], [])
+    q_folders: list[str] = []
     if full:
         old = list_files(store, defn.path, ".parquet")
         old_q = list_files(store, defn.quarantine_path, ".parquet")
         existing: list[str] = []
         existing_q: list[str] = []
     else:
-        existing = old = files_under(store, [f"{defn.path}/{p}" for p in touched])
-        existing_q = old_q = files_under(store, [f"{defn.quarantine_path}/{p}" for p in q_touched])
+        filled: dict[str, list[str]] = {}
+        for key in files_under(store, [f"{defn.path}/{p}" for p in touched]):
+            filled.setdefault(key[len(defn.path) + 1 :].rpartition("/")[0], []).append(key)
+        plan = append.plan_partitions(
+            engine, defn, store.uri(), bookmark.ranges, spans, filled, rewritten
+        )
+        existing = old = [key for partition in plan.rewrite for key in filled[partition]]
+        # quarantine rows are never deduplicated: when no partition is rewritten, they append
+        if defn.range_column is None or plan.rewrite:
+            q_folders = [f"{defn.quarantine_path}/{p}" for p in q_touched]
+        existing_q = old_q = files_under(store, q_folders)
     engine.register_parquet("existing", store.uri(), existing, defn.columns, defn.partition_by)
     engine.register_parquet(
         "existing_quarantine",
@@ -396,12 +380,17 @@ def _silver_batch(
         engine.drop(view)
     moves = staged_moves(store, f"{staging}/table", defn.path)
     moves += staged_moves(store, f"{staging}/quarantine", defn.quarantine_path)
-    next_bookmark = bookmark.advanced(partitions=touched, full=full, new_keys=keys)
+    appended = {
+        s.partition: (s.first_at, s.last_at) for s in spans if s.partition not in plan.rewrite
+    }
+    next_bookmark = bookmark.advanced(
+        partitions=touched, full=full, new_keys=keys, spans=None if full else appended
+    )
+    next_bookmark.ranges = append.widened(next_bookmark.ranges, spans, plan.bounds)
     folders = (
         [defn.path, defn.quarantine_path]
         if full
-        else [f"{defn.path}/{p}" for p in touched]
-        + [f"{defn.quarantine_path}/{p}" for p in q_touched]
+        else [f"{defn.path}/{p}" for p in plan.rewrite] + q_folders
     )
     next_bookmark.with_files(folders, digests(store, moves))
     journal = table_journal(defn.name, moves, old + old_q, next_bookmark)
@@ -409,13 +398,10 @@ def _silver_batch(
     if full:
         store.remove_empty_folders(defn.path)
         store.remove_empty_folders(defn.quarantine_path)
-    summary.objects_read += len(keys)
-    summary.objects_unparsable += unparsable
-    summary.objects_unreadable += unreadable
-    summary.rows_in += valid + rejected - unparsable - unreadable
-    summary.rows_quarantined += rejected
-    summary.rows_written += written
-    summary.rows_deduped += valid + existing_rows - written
+    due = append.due_for_compaction(defn, next_bookmark, spans)
+    if due:
+        next_bookmark = append.compact(defn, store, engine, lock, next_bookmark, due)
+    summary.add_batch(len(keys), (valid, rejected, unparsable, unreadable), existing_rows, written)
     rewritten.update(touched)
     rewritten.update(f"quarantine/{p}" for p in q_touched)
     return next_bookmark

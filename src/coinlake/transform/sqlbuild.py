@@ -10,9 +10,19 @@ window: only keys seen more than once are ranked, which keeps the sort small on 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from coinlake.tables.spec import UNREADABLE_RULE, Column, GoldDef, SilverDef
 from coinlake.transform.unreadable import Unreadable
+
+
+def partition_name(columns: Sequence[Column], values: Sequence[object]) -> str:
+    """The Hive partition path of one partition's values (`product_id=BTC-USD/date=...`)."""
+    parts = []
+    for column, value in zip(columns, values, strict=True):
+        text = value.isoformat() if isinstance(value, date) else str(value)
+        parts.append(f"{column.name}={text}")
+    return "/".join(parts)
 
 
 def _names(defn: SilverDef) -> str:
@@ -113,6 +123,31 @@ def build_touched_sql(defn: SilverDef, staged: str = "staged") -> str:
     """Distinct partition values of the valid staged rows."""
     cols = ", ".join(c.name for c in defn.partition_by)
     return f"SELECT DISTINCT {cols} FROM {staged} WHERE rule IS NULL"  # noqa: S608
+
+
+def build_spans_sql(defn: SilverDef, staged: str = "staged") -> str:
+    """Per partition of the valid staged rows: its values, then the lowest and highest value of
+    the definition's `range_column` and the first and last event time (`time_column`)."""
+    cols = ", ".join(c.name for c in defn.partition_by)
+    rng, at = defn.range_column, defn.time_column
+    return (
+        f"SELECT {cols}, MIN({rng}), MAX({rng}), MIN({at}), MAX({at}) "  # noqa: S608
+        f"FROM {staged} WHERE rule IS NULL GROUP BY {cols}"
+    )
+
+
+def build_collisions_sql(defn: SilverDef, existing: str, staged: str = "staged") -> str:
+    """Per partition of `existing`: its values, the lowest and highest `range_column` value,
+    and how many of its rows share a key with a valid staged row."""
+    cols = ", ".join(f"e.{c.name}" for c in defn.partition_by)
+    keys = ", ".join(defn.key)
+    on = " AND ".join(f"e.{k} = s.{k}" for k in defn.key)
+    rng = defn.range_column
+    return (
+        f"SELECT {cols}, MIN(e.{rng}), MAX(e.{rng}), COUNT(s.{rng}) FROM {existing} AS e "  # noqa: S608
+        f"LEFT JOIN (SELECT DISTINCT {keys} FROM {staged} WHERE rule IS NULL) AS s ON {on} "
+        f"GROUP BY {cols}"
+    )
 
 
 def build_touched_quarantine_sql(staged: str = "staged") -> str:

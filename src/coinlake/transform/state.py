@@ -9,13 +9,19 @@ Bookmark `_state/bookmarks/<table>.json` (written last, atomically):
      "changes": [{"version": 4, "full": false,
                   "partitions": ["product_id=BTC-USD/date=2026-11-22"]}],
      "files": {"silver/trades/product_id=BTC-USD/date=2026-11-22/part-....parquet":
-               [48213, "<sha256 hex>"]}}
+               [48213, "<sha256 hex>"]},
+     "ranges": {"product_id=BTC-USD/date=2026-11-22": [874000001, 874123456]}}
 
 Silver tables fill `consumed` (Bronze objects read, grouped by folder); Gold tables fill
 `source`/`source_version` (the Silver bookmark version they caught up with). `changes` is the log
 of partitions each version rewrote, which downstream tables read to find their work. `files` is
 the size and SHA-256 of every Parquet file the table (and its quarantine) holds, recorded when the
 commit that wrote the file was prepared: `coinlake verify` checks the files against it.
+`ranges` (Silver tables with a `range_column`) holds, per partition, bounds [low, high] that
+contain every value of that column in the partition: a batch whose values fall outside the
+ranges cannot collide with the rows already there, and is appended (`coinlake.transform.append`).
+A change entry of such an append carries `spans`: per partition, the first and last event time
+of the rows it added (ISO-8601), so a downstream table can recompute only those hours.
 
 Journal `_state/journal/<table>.json`: the commit record of one run, written after every new
 file is staged and before any partition is touched: the files to move in, the files to delete and
@@ -50,6 +56,8 @@ class Bookmark:
     changes: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, tuple[int, str]] = field(default_factory=dict)
     """Every Parquet file the table holds: key -> (size in bytes, SHA-256 hex)."""
+    ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Per partition (`product_id=BTC-USD/date=...`): bounds of its `range_column` values."""
 
     def consumed_keys(self) -> set[str]:
         """Every Bronze key consumed, as full keys."""
@@ -66,6 +74,7 @@ class Bookmark:
             "source_version": self.source_version,
             "changes": self.changes[-MAX_CHANGES:],
             "files": {k: list(v) for k, v in sorted(self.files.items())},
+            "ranges": {k: list(v) for k, v in sorted(self.ranges.items())},
         }
 
     def advanced(
@@ -75,9 +84,12 @@ class Bookmark:
         full: bool,
         new_keys: list[str] = (),  # type: ignore[assignment]
         source_version: int | None = None,
+        spans: dict[str, tuple[str, str]] | None = None,
     ) -> Bookmark:
         """The next bookmark: one version later, with `new_keys` consumed (all of them replace
-        the old set when `full`), and `partitions` logged as rewritten."""
+        the old set when `full`, and the recorded ranges go), and `partitions` logged as
+        changed (with the event-time `spans` of appended rows, when the version only
+        appended)."""
         consumed: dict[str, list[str]] = (
             {} if full else {k: list(v) for k, v in self.consumed.items()}
         )
@@ -85,10 +97,14 @@ class Bookmark:
             folder, _, name = key.rpartition("/")
             consumed.setdefault(folder, []).append(name)
         version = self.version + 1
-        changes = [
-            *self.changes,
-            {"version": version, "full": full, "partitions": sorted(partitions)},
-        ]
+        change: dict[str, Any] = {
+            "version": version,
+            "full": full,
+            "partitions": sorted(partitions),
+        }
+        if spans:
+            change["spans"] = {k: list(v) for k, v in sorted(spans.items())}
+        changes = [*self.changes, change]
         return Bookmark(
             table=self.table,
             version=version,
@@ -97,6 +113,7 @@ class Bookmark:
             source_version=source_version if source_version is not None else self.source_version,
             changes=changes[-MAX_CHANGES:],
             files=dict(self.files),
+            ranges={} if full else dict(self.ranges),
         )
 
     def with_files(self, folders: list[str], added: dict[str, tuple[int, str]]) -> Bookmark:
@@ -139,6 +156,7 @@ def read_bookmark(store: ObjectStore, table: str) -> Bookmark:
             source_version=document.get("source_version"),
             changes=list(document.get("changes", [])),
             files={str(k): (int(v[0]), str(v[1])) for k, v in document.get("files", {}).items()},
+            ranges={str(k): (int(v[0]), int(v[1])) for k, v in document.get("ranges", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise StorageError(

@@ -155,5 +155,6 @@ TABLE = SilverDef(
     ),
     time_column="trade_time",
     key_column="product_id",
+    range_column="trade_id",
     comment="Coinbase trades: typed, deduplicated on (product_id, trade_id)",
 )
