@@ -28,6 +28,7 @@ from coinlake.storage.base import ObjectStore
 from coinlake.storage.layout import staging_folder
 from coinlake.tables.spec import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
 from coinlake.transform import sqlbuild
+from coinlake.transform.batches import MAX_BATCH_OBJECTS, plan_batches
 from coinlake.transform.commit import (
     digests,
     files_under,
@@ -36,7 +37,7 @@ from coinlake.transform.commit import (
     table_journal,
 )
 from coinlake.transform.gold import gold_inputs
-from coinlake.transform.runner import MAX_BATCH_OBJECTS, TableSummary, plan_batches, stage
+from coinlake.transform.runner import TableSummary, stage
 from coinlake.transform.state import apply_journal, read_bookmark, write_journal
 from coinlake.transform.table_lock import TableLock, hold_table
 from coinlake.transform.unreadable import fetch_date_of

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,6 +35,7 @@ from coinlake.storage.layout import staging_folder
 from coinlake.tables import catalog
 from coinlake.tables.spec import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
 from coinlake.transform import append, sqlbuild
+from coinlake.transform.batches import MAX_BATCH_OBJECTS, plan_batches
 from coinlake.transform.commit import commit as _commit
 from coinlake.transform.commit import (
     digests,
@@ -96,23 +97,6 @@ class TableSummary:
 def quiet(_table: str, _message: str) -> None:
     """A `Progress` that shows nothing."""
     return
-
-
-MAX_BATCH_OBJECTS = 1000
-"""Bronze objects staged at once (about 1M trades): bounds memory on any lake size."""
-
-
-def plan_batches(keys: Sequence[str], max_objects: int) -> list[list[str]]:
-    """Split new Bronze keys into equal batches of at most `max_objects`, in key order
-    (product, then fetch date, so a batch covers few Silver partitions). Any split is correct:
-    a later batch deduplicates against the partitions an earlier one committed; key order only
-    keeps those re-writes rare."""
-    ordered = sorted(keys)
-    if not ordered:
-        return []
-    count = -(-len(ordered) // max_objects)
-    size = -(-len(ordered) // count)
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 def run_transform(

@@ -113,12 +113,25 @@ def test_listing_skips_hidden_and_temporary_files(tmp_path: Path) -> None:
     assert list_files(lake, "missing") == []
 
 
-def test_batches_are_equal_slices_in_key_order() -> None:
-    from coinlake.transform.runner import plan_batches
+def test_batches_take_whole_products_in_key_order() -> None:
+    from coinlake.transform.batches import plan_batches
 
-    keys = [f"{PREFIX}/date=2026-11-2{d}/{n:03d}.json" for d in (3, 2) for n in range(5)]
-    batches = plan_batches(keys, 4)
-    assert [len(b) for b in batches] == [4, 4, 2]
-    assert [k for b in batches for k in b] == sorted(keys)
-    assert plan_batches(keys, 100) == [sorted(keys)]
+    def keys(product: str, days: int, per_day: int = 1) -> list[str]:
+        folder = PREFIX.replace("BTC-USD", product)
+        return [
+            f"{folder}/date=2026-11-{day:02d}/{n:03d}.json"
+            for day in range(1, days + 1)
+            for n in range(per_day)
+        ]
+
+    ada, btc, eth = keys("ADA-USD", 3), keys("BTC-USD", 2), keys("ETH-USD", 2)
+    # products of 3, 2, 2 objects: the first two fill a batch of 5, the third starts the next
+    assert plan_batches(eth + btc + ada, 5) == [ada + btc, eth]
+    assert plan_batches(eth + btc + ada, 100) == [ada + btc + eth]
+    # a product larger than a batch is cut in equal slices; the next product may join the last
+    big = keys("ADA-USD", 5)
+    assert plan_batches(big + btc[:1], 4) == [big[:3], big[3:] + btc[:1]]
+    many = keys("SOL-USD", 4, per_day=3)
+    assert [len(b) for b in plan_batches(many, 5)] == [4, 4, 4]
+    assert [k for b in plan_batches(many, 5) for k in b] == many
     assert plan_batches([], 4) == []
