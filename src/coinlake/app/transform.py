@@ -24,7 +24,7 @@ from coinlake.config import Settings
 from coinlake.engines.base import Engine
 from coinlake.errors import ConfigError
 from coinlake.storage.base import ObjectStore
-from coinlake.storage.local import check_lake_folder, lake_os_error
+from coinlake.storage.local import check_lake_folder, check_lake_writable, lake_os_error
 from coinlake.tables import catalog
 from coinlake.transform.runner import Layer, Progress, TableSummary, quiet, run_transform
 
@@ -86,22 +86,27 @@ def lake_and_engine(
     engine: Engine | None = None,
     threads: int = 2,
     memory_limit: str = "1GB",
+    writes: bool = False,
 ) -> Iterator[tuple[ObjectStore, Engine]]:
     """The lake of `settings` and an engine to run tables or checks on, closed on exit.
 
     Args:
         engine: use this engine instead of one made from `settings.engine` (`threads` and
             `memory_limit` then do not apply). Either way the engine is closed at the end.
+        writes: the caller writes to the lake: a local lake folder this process cannot write
+            is refused first.
 
     Raises:
         ConfigError: a local Spark session with an S3 lake, a local lake folder that does not
-            exist, an unknown engine, Spark not installed.
+            exist (or, with `writes`, is read-only), an unknown engine, Spark not installed.
     """
     try:
         if settings.lake_is_s3 and engine is None and settings.engine == "spark":
             raise spark_on_s3_error(settings.lake)
         if not settings.lake_is_s3:
             check_lake_folder(settings.lake)
+            if writes:
+                check_lake_writable(settings.lake)
         store = open_lake(settings)
     except BaseException:
         if engine is not None:
@@ -145,10 +150,9 @@ def transform(
             `full_refresh` or not a partition folder (`partition` rebuilds only that
             partition, as `coinlake verify` names it).
     """
-    with lake_and_engine(settings, engine=engine, threads=threads, memory_limit=memory_limit) as (
-        store,
-        runner,
-    ):
+    with lake_and_engine(
+        settings, engine=engine, threads=threads, memory_limit=memory_limit, writes=True
+    ) as (store, runner):
         return run_transform(
             store, runner, layer, full_refresh=full_refresh, progress=progress, partition=partition
         )

@@ -189,14 +189,8 @@ def acquire_lease(
         LeaseHeldError: another owner holds an unexpired lease (or won the race just now).
     """
     holder = holder or Holder.current()
-    current = read_lease(store, name)
+    current = check_lease_free(store, name, owner, now=now, holder=holder)
     if current is not None and current.owner != owner and not current.expired(now):
-        if not holder.holds_dead(current):
-            raise LeaseHeldError(
-                _held_message(store, current, now),
-                owner=current.owner,
-                expires_at=current.expires_at,
-            )
         log.warning(
             "taking over %s from run %s: its process %s on this machine is gone",
             name,
@@ -217,6 +211,37 @@ def acquire_lease(
             expires_at=winner.expires_at if winner else now,
         ) from exc
     return Lease(name, owner, now, expires_at, version, holder.machine, holder.pid)
+
+
+def check_lease_free(
+    store: ObjectStore,
+    name: str,
+    owner: str,
+    *,
+    now: datetime,
+    holder: Holder | None = None,
+) -> Lease | None:
+    """Read (only) the lease `name`: raise when `acquire_lease` would, else return it (None
+    when there is none). A run with nothing to do uses it to stop like a run that would write,
+    without writing the lease.
+
+    Raises:
+        LeaseHeldError: another owner holds an unexpired lease whose process is alive.
+    """
+    holder = holder or Holder.current()
+    current = read_lease(store, name)
+    if (
+        current is not None
+        and current.owner != owner
+        and not current.expired(now)
+        and not holder.holds_dead(current)
+    ):
+        raise LeaseHeldError(
+            _held_message(store, current, now),
+            owner=current.owner,
+            expires_at=current.expires_at,
+        )
+    return current
 
 
 def _held_message(store: ObjectStore, current: Lease, now: datetime) -> str:

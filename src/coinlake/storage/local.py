@@ -316,3 +316,21 @@ def check_lake_folder(lake: str) -> None:
         f"lake folder {lake} {what}: check --lake / COINLAKE_LAKE, or create the "
         "lake with `coinlake init` and land data with `coinlake ingest` first"
     )
+
+
+def check_lake_writable(lake: str) -> None:
+    """Refuse a lake folder this process cannot write (a read-only file system, no write
+    permission). A transform checks it first: it writes nothing when it finds nothing new, so
+    otherwise it would only fail on such a lake once there is work.
+
+    Raises:
+        ConfigError: the folder is read-only to this process (one line, exit 2).
+    """
+    path = Path(lake)
+    if os.statvfs(path).f_flag & os.ST_RDONLY:
+        code = errno.EROFS
+    elif not os.access(path, os.W_OK):
+        code = errno.EACCES
+    else:
+        return
+    raise write_error("cannot write", path, OSError(code, os.strerror(code), str(path)))

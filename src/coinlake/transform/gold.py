@@ -24,9 +24,10 @@ from coinlake.transform.commit import (
     start_table,
     table_journal,
 )
+from coinlake.transform.idle import nothing_pending
 from coinlake.transform.runner import Progress, TableSummary, quiet
 from coinlake.transform.state import Bookmark, apply_journal, read_bookmark, write_journal
-from coinlake.transform.table_lock import TableLock, hold_table
+from coinlake.transform.table_lock import TableLock, check_table_free, hold_table
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +68,25 @@ def run_gold(
         LeaseHeldError: another run of this table is in progress (nothing was touched).
         LeaseLostError: this run paused past its lease and another run took the table over.
     """
+    started = time.perf_counter()
+    # nothing new and no commit to finish: stop before writing anything, the lease included
+    if not full_refresh and nothing_pending(store, defn.name):
+        bookmark = read_bookmark(store, defn.name)
+        full, changed = _work(defn, bookmark, read_bookmark(store, defn.source.name), False)
+        if not full and not changed:
+            check_table_free(store, defn.name)
+            return TableSummary(defn.name, seconds=time.perf_counter() - started)
     with hold_table(store, defn.name) as lock:
         return _run_gold(defn, store, engine, lock, full_refresh, progress)
+
+
+def _work(
+    defn: GoldDef, bookmark: Bookmark, source: Bookmark, full_refresh: bool
+) -> tuple[bool, set[str]]:
+    """(rebuild whole, source partitions changed since the table's last run)."""
+    if full_refresh or bookmark.source_version is None or layout_changed(defn, bookmark):
+        return True, set()
+    return source.changes_since(int(bookmark.source_version))
 
 
 def _run_gold(
@@ -84,13 +102,10 @@ def _run_gold(
     summary.recovered, staging = start_table(store, defn.name)
     bookmark = read_bookmark(store, defn.name)
     source = read_bookmark(store, defn.source.name)
-    full = full_refresh or bookmark.source_version is None or layout_changed(defn, bookmark)
-    changed: set[str] = set()
-    if not full:
-        full, changed = source.changes_since(int(bookmark.source_version or 0))
-        if not full and not changed:
-            summary.seconds = time.perf_counter() - started
-            return summary
+    full, changed = _work(defn, bookmark, source, full_refresh)
+    if not full and not changed:
+        summary.seconds = time.perf_counter() - started
+        return summary
     merge = defn.year_of is not None and not full
     if full:
         inputs = list_files(store, defn.source.path, ".parquet")

@@ -4,7 +4,7 @@
 and an engine; `coinlake.app.transform` builds both from the settings. One run of a table:
 1. finish any commit a crashed run left (`state.recover`), drop stale staging files;
 2. diff the Bronze listing (Silver) or the Silver change log (Gold) against the bookmark;
-   nothing new means no table file or bookmark is written (only the table's lease);
+   nothing new means nothing is written, not even the lease (`transform.idle` checks first);
 3. have the engine stage the new rows and write every touched partition, whole and deduplicated
    against what it already holds, as new files under `_staging/` (one file per partition); a
    Silver partition that cannot hold a key of the batch gets only the new rows, as a file added
@@ -44,6 +44,7 @@ from coinlake.transform.commit import (
     start_table,
     table_journal,
 )
+from coinlake.transform.idle import Found, bronze_listing, silver_work
 from coinlake.transform.state import Bookmark, read_bookmark
 from coinlake.transform.table_lock import TableLock, hold_table
 from coinlake.transform.unreadable import Unreadable, find_unreadable
@@ -166,8 +167,17 @@ def run_silver(
         LeaseHeldError: another run of this table is in progress (nothing was touched).
         LeaseLostError: this run paused past its lease and another run took the table over.
     """
+    started = time.perf_counter()
+    found: Found | None = None
+    if not full_refresh:
+        progress(defn.name, "listing Bronze")
+        found = silver_work(defn, store)
+        if found is None:
+            return TableSummary(defn.name, seconds=time.perf_counter() - started)
     with hold_table(store, defn.name) as lock:
-        return _run_silver(defn, store, engine, lock, full_refresh, progress, max_batch_objects)
+        return _run_silver(
+            defn, store, engine, lock, full_refresh, progress, max_batch_objects, found
+        )
 
 
 def _run_silver(
@@ -178,15 +188,19 @@ def _run_silver(
     full_refresh: bool,
     progress: Progress,
     max_batch_objects: int,
+    found: Found | None,
 ) -> TableSummary:
     started = time.perf_counter()
     summary = TableSummary(defn.name, full_refresh=full_refresh)
     summary.recovered, _ = start_table(store, defn.name)
     bookmark = read_bookmark(store, defn.name)
-    progress(defn.name, "listing Bronze")
-    listed = [key for prefix in defn.bronze_prefixes for key in list_files(store, prefix, ".json")]
-    consumed = set() if full_refresh else bookmark.consumed_keys()
-    new_keys = [key for key in listed if key not in consumed]
+    if found is None:
+        progress(defn.name, "listing Bronze")
+        new_keys = bronze_listing(defn, store)  # a full refresh reads them all
+    elif not summary.recovered and bookmark.version == found.version:
+        new_keys = found.new_keys  # no commit came between the check and the lease
+    else:
+        new_keys = bookmark.unconsumed(found.listed)
     if not new_keys and not full_refresh:
         summary.seconds = time.perf_counter() - started
         return summary

@@ -63,6 +63,21 @@ class Bookmark:
         """Every Bronze key consumed, as full keys."""
         return {f"{folder}/{name}" for folder, names in self.consumed.items() for name in names}
 
+    def unconsumed(self, keys: list[str]) -> list[str]:
+        """Those of `keys` not consumed yet, in their order. Compared folder by folder: a
+        folder listed exactly as recorded (both sorted) costs one list comparison."""
+        by_folder: dict[str, list[str]] = {}
+        for key in keys:
+            folder, _, name = key.rpartition("/")
+            by_folder.setdefault(folder, []).append(name)
+        fresh: set[str] = set()
+        for folder, names in by_folder.items():
+            recorded = self.consumed.get(folder, [])
+            if names != recorded:
+                seen = set(recorded)
+                fresh.update(f"{folder}/{name}" for name in names if name not in seen)
+        return [key for key in keys if key in fresh] if fresh else []
+
     def to_json(self) -> dict[str, Any]:
         """The bookmark document."""
         return {

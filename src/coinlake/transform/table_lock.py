@@ -14,8 +14,10 @@ Why per table, not per lake: the table is the unit of the runner's state, so the
 exactly what can be corrupted; tables of one lake never write each other's files (a Gold run
 reading Silver while it commits is a reader, which the commit protocol allows).
 
-The lease is renewed before every commit (`TableLock.before_commit`): a run that paused longer
-than the TTL and whose lease another run took raises `LeaseLostError` instead of committing.
+The lease is renewed before a commit once a third of its TTL has passed
+(`TableLock.before_commit`; a younger lease is left as it is, saving a write and two fsyncs):
+a run that paused longer than the TTL and whose lease another run took raises `LeaseLostError`
+instead of committing.
 A run killed with SIGKILL leaves its lease behind; the next run on the same machine takes it at
 once (its process is gone), a run on another machine after the TTL.
 """
@@ -32,8 +34,9 @@ from coinlake.bronze.lease import (
     DEFAULT_TTL,
     Lease,
     acquire_lease,
+    check_lease_free,
     release_lease,
-    renew_lease,
+    renew_if_due,
 )
 from coinlake.storage.base import ObjectStore
 
@@ -56,12 +59,24 @@ class TableLock:
     ttl: timedelta = DEFAULT_TTL
 
     def before_commit(self) -> None:
-        """Renew the lease; call right before writing a commit journal.
+        """Renew the lease once a third of its TTL has passed; call right before writing a
+        commit journal. A younger lease is still ours (another run takes only an expired
+        lease, or one whose process is gone) and outlasts the commit: it is not rewritten.
 
         Raises:
             LeaseLostError: the lease expired and another run took it: do not commit.
         """
-        self.lease = renew_lease(self.store, self.lease, now=_now(), ttl=self.ttl)
+        self.lease = renew_if_due(self.store, self.lease, now=_now(), ttl=self.ttl)
+
+
+def check_table_free(store: ObjectStore, table: str) -> None:
+    """Stop as `hold_table` would when another run holds `table`'s lease, reading it only: a
+    run that finds nothing to do checks this instead of writing (and syncing) a lease.
+
+    Raises:
+        LeaseHeldError: another run holds it; its message names that run, process and host.
+    """
+    check_lease_free(store, table_lease_name(table), uuid.uuid4().hex, now=_now())
 
 
 @contextlib.contextmanager

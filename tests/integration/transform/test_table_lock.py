@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from coinlake.bronze.lease import LeaseHeldError, LeaseLostError, read_lease
+from coinlake.bronze.lease import DEFAULT_TTL, LeaseHeldError, LeaseLostError, read_lease
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
 from coinlake.engines.duckdb import DuckDBEngine
 from coinlake.storage.base import ObjectStore
+from coinlake.storage.layout import staging_folder
 from coinlake.storage.local import LocalStore
 from coinlake.tables.silver.trades import TABLE as SILVER_TRADES
 from coinlake.transform.runner import TableSummary, run_silver
@@ -49,12 +51,13 @@ def _silver_keys(root: Path) -> list[tuple[str, int]]:
 
 class PausedLake(LocalStore):
     """A run that stops for good right after its start (cleaning the table's staging tree), as a
-    slow second process would be paused there while the first one commits."""
+    slow second process would be paused there while the first one commits. (Its check for new
+    Bronze before the lease reads only, so the pause comes after it.)"""
 
-    def get_with_version(self, key: str) -> tuple[bytes, str] | None:
-        if key == bookmark_key("silver.trades"):
+    def delete_folder(self, prefix: str) -> None:
+        super().delete_folder(prefix)
+        if prefix == staging_folder("silver.trades"):
             raise Paused
-        return super().get_with_version(key)
 
 
 class Paused(Exception):
@@ -102,14 +105,18 @@ def _silver(root: Path, lake: ObjectStore | None = None) -> TableSummary:
         engine.close()
 
 
-def test_a_run_whose_lease_was_taken_over_does_not_commit(tmp_path: Path) -> None:
+def test_a_run_whose_lease_was_taken_over_does_not_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_trade_pages(tmp_path, SPEC)
     store = LocalStore(tmp_path)
     name = table_lease_name("silver.trades")
     key = f"_state/locks/{name}.json"
 
     def take_over() -> None:
-        # as if this run paused past its TTL and another run took the table
+        # this run pauses past its TTL (the clock moves on) and another run takes the table
+        later = datetime.now(UTC) + DEFAULT_TTL + timedelta(seconds=1)
+        monkeypatch.setattr("coinlake.transform.table_lock._now", lambda: later)
         doc = json.loads((tmp_path / key).read_text())
         doc["owner"] = "another-run"
         store.put(key, json.dumps(doc).encode())

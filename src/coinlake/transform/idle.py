@@ -1,0 +1,57 @@
+"""The check a table's run makes before its lease: is there anything to do?
+
+A run every few minutes mostly finds most tables with nothing new (Silver prices and candles
+when only trades came; Gold tables whose source did not change). Taking the lease costs writes
+and fsyncs (take, then give back); so a run first checks, reading only: no commit journal left
+to finish, and nothing new against the bookmark (Silver: the Bronze listing; Gold: the source's
+change log). Nothing to do: the run returns, having written nothing, after checking that no
+other run holds the lease (so it fails as a run that would write does, `LeaseHeldError`). Work
+to do: the run takes the lease and reads the bookmark again under it; Silver reuses the keys
+found here when the bookmark's version has not moved in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coinlake.storage.base import ObjectStore, list_files
+from coinlake.storage.layout import journal_key
+from coinlake.tables.spec import SilverDef
+from coinlake.transform.state import read_bookmark
+from coinlake.transform.table_lock import check_table_free
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What the check before the lease found: the Bronze listing, the bookmark version it
+    was diffed against and the keys that version had not consumed."""
+
+    listed: list[str]
+    version: int
+    new_keys: list[str]
+
+
+def bronze_listing(defn: SilverDef, store: ObjectStore) -> list[str]:
+    """Every Bronze object key the Silver table reads."""
+    return [key for prefix in defn.bronze_prefixes for key in list_files(store, prefix, ".json")]
+
+
+def silver_work(defn: SilverDef, store: ObjectStore) -> Found | None:
+    """What a Silver run has to do, or None when nothing (no lease taken, nothing written).
+
+    Raises:
+        LeaseHeldError: nothing to do, but another run holds the table.
+    """
+    listed = bronze_listing(defn, store)
+    pending = store.exists(journal_key(defn.name))
+    bookmark = read_bookmark(store, defn.name)
+    found = Found(listed, bookmark.version, bookmark.unconsumed(listed))
+    if pending or found.new_keys:
+        return found
+    check_table_free(store, defn.name)
+    return None
+
+
+def nothing_pending(store: ObjectStore, table: str) -> bool:
+    """True when no crashed commit of `table` waits to be finished."""
+    return not store.exists(journal_key(table))
