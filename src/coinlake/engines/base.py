@@ -61,10 +61,22 @@ class Engine(Protocol):
         """Run Spark SQL `sql` and return its (small) result."""
 
     def write_partitioned(
-        self, sql: str, root: str, out_dir: str, partition_by: Sequence[str]
+        self,
+        sql: str,
+        root: str,
+        out_dir: str,
+        partition_by: Sequence[str],
+        *,
+        partitions: Sequence[str] | None = None,
     ) -> int:
         """Write the result of Spark SQL `sql` as Parquet under `root/out_dir`, Hive-partitioned
-        by `partition_by`; return the number of rows written."""
+        by `partition_by`; return the number of rows written.
+
+        `partitions` (Hive paths, `product_id=BTC-USD/date=2026-11-22`) says the result's rows
+        all lie in those partitions and that one partition's rows are cheap to get by filtering
+        `sql` on its values (it scans materialised tables or Parquet files and joins them with
+        small ones: no aggregate or window over the whole input), so an engine may write each
+        partition with a query of its own. It changes no row; an engine may ignore it."""
 
     def drop(self, name: str) -> None:
         """Forget a view or table registered or materialised earlier (no error if absent)."""

@@ -306,9 +306,17 @@ class SparkEngine:
         return [tuple(row) for row in self._act(self._sql(sql).collect)]
 
     def write_partitioned(
-        self, sql: str, root: str, out_dir: str, partition_by: Sequence[str]
+        self,
+        sql: str,
+        root: str,
+        out_dir: str,
+        partition_by: Sequence[str],
+        *,
+        partitions: Sequence[str] | None = None,
     ) -> int:
-        """See `Engine.write_partitioned`."""
+        """See `Engine.write_partitioned` (`partitions` is ignored: one Spark job writes
+        every partition)."""
+        del partitions
         target = _location(root, out_dir)
         frame = self._sql(sql)
         frame = frame.repartition(*partition_by) if partition_by else frame.coalesce(1)
