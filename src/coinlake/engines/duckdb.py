@@ -357,6 +357,9 @@ class DuckDBEngine:
             rows = int(result[0]) if result else 0
             if not rows:
                 out.unlink(missing_ok=True)
+                while folder != target and not any(folder.iterdir()):
+                    folder.rmdir()
+                    folder = folder.parent
             written += rows
         logger.debug("wrote %d rows in %d partitions under %s", written, len(split), target)
         return written
