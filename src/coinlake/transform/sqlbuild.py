@@ -5,6 +5,10 @@ definitions (never user input), hence the `S608` waivers. The dedup keeps, for e
 first row by the definition's `winner_order` over the union of the new rows and the rows
 already in the partitions being rewritten. Rows whose key occurs once (nearly all) skip the
 window: only keys seen more than once are ranked, which keeps the sort small on big batches.
+The runner materialises those repeated keys and their winning rows first
+(`build_repeated_keys_sql`, `build_winners_sql`), so the write (`build_kept_sql`) is a scan
+and a small join an engine can run once per partition; `build_dedup_sql` is the same in one
+query (a partition rebuild uses it).
 """
 
 from __future__ import annotations
@@ -75,15 +79,27 @@ def _candidates(defn: SilverDef, staged: str, existing: str) -> str:
     return f"({valid} UNION ALL SELECT {cols} FROM {existing})"  # noqa: S608
 
 
+def repeat_columns(defn: SilverDef) -> tuple[str, ...]:
+    """The key columns the repeated keys are found by: those that are not partition columns
+    (trades: `trade_id`, not `product_id`), or the whole key if it has no other. A repeat
+    found this way may join rows of two partitions' groups whose keys differ (two products
+    with the same trade id): those rows are then ranked among their own key, and each wins
+    alone, so only the cost changes, not the rows. Grouping by one BIGINT instead of a string
+    and a BIGINT took ~0.65x the CPU on a 2M-trade batch."""
+    parts = {c.name for c in defn.partition_by}
+    return tuple(k for k in defn.key if k not in parts) or defn.key
+
+
 def _key_match(defn: SilverDef) -> str:
-    return " AND ".join(f"c.{k} = d.{k}" for k in defn.key)
+    return " AND ".join(f"c.{k} = d.{k}" for k in repeat_columns(defn))
 
 
 def build_repeated_keys_sql(
     defn: SilverDef, staged: str = "staged", existing: str = "existing"
 ) -> str:
-    """The keys held by more than one candidate row (about 2% of a batch's keys)."""
-    keys = ", ".join(defn.key)
+    """The `repeat_columns` values held by more than one candidate row (about 2% of a
+    batch's)."""
+    keys = ", ".join(repeat_columns(defn))
     cand = _candidates(defn, staged, existing)
     return f"SELECT {keys} FROM {cand} AS u GROUP BY {keys} HAVING COUNT(*) > 1"  # noqa: S608
 
