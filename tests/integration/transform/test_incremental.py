@@ -163,10 +163,12 @@ class CrashingLake(LocalStore):
 class CrashingEngine(DuckDBEngine):
     """An engine that dies while writing the quarantine (after Silver files were staged)."""
 
-    def write_partitioned(self, sql: str, root: str, out_dir: str, partition_by: Any) -> int:
+    def write_partitioned(
+        self, sql: str, root: str, out_dir: str, partition_by: Any, **hints: Any
+    ) -> int:
         if out_dir.endswith("quarantine"):
             raise StorageError("simulated crash")
-        return super().write_partitioned(sql, root, out_dir, partition_by)
+        return super().write_partitioned(sql, root, out_dir, partition_by, **hints)
 
 
 @pytest.mark.parametrize(
