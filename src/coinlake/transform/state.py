@@ -10,7 +10,9 @@ Bookmark `_state/bookmarks/<table>.json` (written last, atomically):
                   "partitions": ["product_id=BTC-USD/date=2026-11-22"]}],
      "files": {"silver/trades/product_id=BTC-USD/date=2026-11-22/part-....parquet":
                [48213, "<sha256 hex>"]},
-     "ranges": {"product_id=BTC-USD/date=2026-11-22": [874000001, 874123456]}}
+     "ranges": {"product_id=BTC-USD/date=2026-11-22": [874000001, 874123456]},
+     "marks": {"bronze/source=coinbase/dataset=trades/product=BTC-USD/date=2026-11-21":
+               "1234:1763683200000000000:1763683200000000000"}}
 
 Silver tables fill `consumed` (Bronze objects read, grouped by folder); Gold tables fill
 `source`/`source_version` (the Silver bookmark version they caught up with). `changes` is the log
@@ -22,6 +24,9 @@ contain every value of that column in the partition: a batch whose values fall o
 ranges cannot collide with the rows already there, and is appended (`coinlake.transform.append`).
 A change entry of such an append carries `spans`: per partition, the first and last event time
 of the rows it added (ISO-8601), so a downstream table can recompute only those hours.
+`marks` (local lakes) holds, per Bronze folder whose every object is consumed, the folder's
+mark when it was listed: a folder whose mark has not moved is not read again
+(`coinlake.storage.folder_marks`).
 
 Journal `_state/journal/<table>.json`: the commit record of one run, written after every new
 file is staged and before any partition is touched: the files to move in, the files to delete and
@@ -37,6 +42,7 @@ from typing import Any
 
 from coinlake.errors import StorageError
 from coinlake.storage.base import ObjectStore, read_json, write_json
+from coinlake.storage.folder_marks import Listing
 from coinlake.storage.layout import bookmark_key, journal_key
 
 FORMAT = 1
@@ -58,6 +64,8 @@ class Bookmark:
     """Every Parquet file the table holds: key -> (size in bytes, SHA-256 hex)."""
     ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Per partition (`product_id=BTC-USD/date=...`): bounds of its `range_column` values."""
+    marks: dict[str, str] = field(default_factory=dict)
+    """Per Bronze folder whose objects are all consumed: its mark when listed."""
 
     def consumed_keys(self) -> set[str]:
         """Every Bronze key consumed, as full keys."""
@@ -90,6 +98,7 @@ class Bookmark:
             "changes": self.changes[-MAX_CHANGES:],
             "files": {k: list(v) for k, v in sorted(self.files.items())},
             "ranges": {k: list(v) for k, v in sorted(self.ranges.items())},
+            "marks": dict(sorted(self.marks.items())),
         }
 
     def advanced(
@@ -129,7 +138,25 @@ class Bookmark:
             changes=changes[-MAX_CHANGES:],
             files=dict(self.files),
             ranges={} if full else dict(self.ranges),
+            marks={} if full else dict(self.marks),
         )
+
+    def with_marks(self, listing: Listing) -> Bookmark:
+        """This bookmark with the marks of `listing`'s folders whose every listed object is
+        now consumed recorded, and the marks of its other read folders dropped."""
+        listed: dict[str, list[str]] = {}
+        for key in listing.keys:
+            folder, _, name = key.rpartition("/")
+            listed.setdefault(folder, []).append(name)
+        for folder in listed.keys() | listing.marks.keys():
+            mark = listing.marks.get(folder)
+            consumed = self.consumed.get(folder, [])
+            names = listed.get(folder, [])
+            if mark is not None and (names == consumed or set(names) <= set(consumed)):
+                self.marks[folder] = mark
+            else:
+                self.marks.pop(folder, None)
+        return self
 
     def with_files(self, folders: list[str], added: dict[str, tuple[int, str]]) -> Bookmark:
         """This bookmark with the checksums recorded under the rewritten partition `folders`
@@ -172,6 +199,7 @@ def read_bookmark(store: ObjectStore, table: str) -> Bookmark:
             changes=list(document.get("changes", [])),
             files={str(k): (int(v[0]), str(v[1])) for k, v in document.get("files", {}).items()},
             ranges={str(k): (int(v[0]), int(v[1])) for k, v in document.get("ranges", {}).items()},
+            marks={str(k): str(v) for k, v in document.get("marks", {}).items()},
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise StorageError(

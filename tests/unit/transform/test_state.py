@@ -8,6 +8,7 @@ import pytest
 
 from coinlake.errors import StorageError
 from coinlake.storage.base import list_files, read_json, write_json
+from coinlake.storage.folder_marks import Listing
 from coinlake.storage.layout import bookmark_key, journal_key
 from coinlake.storage.local import LocalStore
 from coinlake.transform.state import (
@@ -135,3 +136,21 @@ def test_batches_take_whole_products_in_key_order() -> None:
     assert [len(b) for b in plan_batches(many, 5)] == [4, 4, 4]
     assert [k for b in plan_batches(many, 5) for k in b] == many
     assert plan_batches([], 4) == []
+
+
+def test_a_folder_mark_is_kept_only_once_all_its_listed_objects_are_consumed(
+    tmp_path: Path,
+) -> None:
+    folder_a, folder_b = KEY_A.rpartition("/")[0], KEY_B.rpartition("/")[0]
+    listing = Listing(keys=[KEY_A, KEY_B], marks={folder_a: "1:2:3", folder_b: "4:5:6"})
+    first = Bookmark("t").advanced(partitions=[], full=False, new_keys=[KEY_A])
+    assert first.with_marks(listing).marks == {folder_a: "1:2:3"}
+    both = first.advanced(partitions=[], full=False, new_keys=[KEY_B]).with_marks(listing)
+    assert both.marks == {folder_a: "1:2:3", folder_b: "4:5:6"}
+    lake = LocalStore(tmp_path)
+    write_json(lake, bookmark_key("t"), both.to_json())
+    assert read_bookmark(lake, "t").marks == both.marks
+    # a folder read again without a settled mark loses the old one
+    unsettled = Listing(keys=[KEY_A], marks={})
+    assert both.with_marks(unsettled).marks == {folder_b: "4:5:6"}
+    assert both.advanced(partitions=[], full=True).marks == {}
