@@ -96,8 +96,16 @@ def _detail(kind: StateKind, data: bytes) -> dict[str, object]:
     detail = {name: doc[name] for name in _SHOWN_FIELDS if doc.get(name) is not None}
     if kind == "bookmark":
         consumed = doc.get("consumed") or {}
-        detail["consumed_objects"] = sum(len(names) for names in consumed.values())
+        detail["consumed_objects"] = sum(_count(names) for names in consumed.values())
     return detail
+
+
+def _count(names: object) -> int:
+    """Objects in one folder's consumed names: a newline-separated string (bookmark format 2)
+    or a list (format 1)."""
+    if isinstance(names, str):
+        return names.count("\n") + 1 if names else 0
+    return len(names) if isinstance(names, list) else 0
 
 
 def read_state(store: ObjectStore, *, with_runs: bool = False) -> Iterator[StateEntry]:

@@ -209,7 +209,8 @@ def processed_bronze_keys(store: ObjectStore) -> set[str]:
     """Every Bronze key the transform bookmarks under `_state/bookmarks/` record as consumed.
 
     A bookmark's `consumed` maps a Bronze folder to the object names read from it
-    (`coinlake.transform.state`); full keys named anywhere else in a bookmark count too.
+    (`coinlake.transform.state`: one newline-separated string, or a list in format 1); full keys
+    named anywhere else in a bookmark count too.
     """
     found: set[str] = set()
     for key in list_files(store, layout.bookmarks_folder()):
@@ -219,7 +220,8 @@ def processed_bronze_keys(store: ObjectStore) -> set[str]:
             continue  # not JSON (another engine's format): it names no keys we can compare
         consumed = document.get("consumed") if isinstance(document, dict) else None
         if isinstance(consumed, dict):
-            for folder, names in consumed.items():
+            for folder, recorded in consumed.items():
+                names = recorded.split("\n") if isinstance(recorded, str) and recorded else recorded
                 if isinstance(names, list):
                     found.update(f"{folder}/{name}" for name in names if isinstance(name, str))
         found.update(_bronze_strings(document))

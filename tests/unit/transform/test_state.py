@@ -154,3 +154,17 @@ def test_a_folder_mark_is_kept_only_once_all_its_listed_objects_are_consumed(
     unsettled = Listing(keys=[KEY_A], marks={})
     assert both.with_marks(unsettled).marks == {folder_b: "4:5:6"}
     assert both.advanced(partitions=[], full=True).marks == {}
+
+
+def test_a_format_1_bookmark_with_lists_of_names_is_still_read(tmp_path: Path) -> None:
+    lake = LocalStore(tmp_path)
+    folder = KEY_A.rpartition("/")[0]
+    names = [KEY_A.rpartition("/")[2], "000000000009-000000000005.json"]
+    document = {"format": 1, "table": "t", "version": 3, "consumed": {folder: names[::-1]}}
+    write_json(lake, bookmark_key("t"), document)
+    bookmark = read_bookmark(lake, "t")
+    assert bookmark.consumed_keys() == {f"{folder}/{name}" for name in names}
+    assert bookmark.unconsumed([KEY_A, KEY_B]) == [KEY_B]
+    # written back in format 2: one sorted, newline-separated string per folder
+    written = bookmark.to_json()
+    assert (written["format"], written["consumed"]) == (2, {folder: "\n".join(sorted(names))})
