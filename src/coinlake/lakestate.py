@@ -27,6 +27,7 @@ from typing import Literal
 from coinlake.errors import ConfigError
 from coinlake.sources.registry import ALL, REGISTRY
 from coinlake.storage.base import ObjectStore
+from coinlake.storage.packed_names import unpack_names
 
 STATE = "_state"
 StateKind = Literal["cursor", "walk", "backfill", "lease", "bookmark", "journal", "run", "cache"]
@@ -101,10 +102,13 @@ def _detail(kind: StateKind, data: bytes) -> dict[str, object]:
 
 
 def _count(names: object) -> int:
-    """Objects in one folder's consumed names: a newline-separated string (bookmark format 2)
-    or a list (format 1)."""
+    """Objects in one folder's consumed names: packed in a string (bookmark format 2) or a
+    list (format 1); 0 for names that cannot be read."""
     if isinstance(names, str):
-        return names.count("\n") + 1 if names else 0
+        try:
+            return len(unpack_names(names))
+        except ValueError:
+            return 0
     return len(names) if isinstance(names, list) else 0
 
 

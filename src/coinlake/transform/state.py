@@ -4,7 +4,7 @@ Bookmark `_state/bookmarks/<table>.json` (written last, atomically):
 
     {"format": 2, "table": "silver.trades", "version": 4,
      "consumed": {"bronze/source=coinbase/dataset=trades/product=BTC-USD/date=2026-11-22":
-                  "000874122457-000874123456.json\n000874123457-000874124456.json..."},
+                  "eJwzMDAwMjQxNTA2MjE0NDI00M..."},
      "source": null, "source_version": null,
      "changes": [{"version": 4, "full": false,
                   "partitions": ["product_id=BTC-USD/date=2026-11-22"]}],
@@ -15,8 +15,9 @@ Bookmark `_state/bookmarks/<table>.json` (written last, atomically):
                "1234:1763683200000000000:1763683200000000000"}}
 
 Silver tables fill `consumed` (Bronze objects read, grouped by folder: the sorted names of a
-folder in one newline-separated string, so a bookmark of 30,000 names parses and writes in a
-few milliseconds; format 1 held a list per folder and is still read); Gold tables fill
+folder packed into one string by `storage.packed_names`, so a bookmark naming 30,000 objects
+is ~190 KB, not ~1 MB, and a run unpacks only the folders it compares; format 1 held a list of
+names per folder and is still read); Gold tables fill
 `source`/`source_version` (the Silver bookmark version they caught up with). `changes` is the log
 of partitions each version rewrote, which downstream tables read to find their work. `files` is
 the size and SHA-256 of every Parquet file the table (and its quarantine) holds, recorded when the
@@ -46,6 +47,7 @@ from coinlake.errors import StorageError
 from coinlake.storage.base import ObjectStore, read_json, write_json
 from coinlake.storage.folder_marks import Listing
 from coinlake.storage.layout import bookmark_key, journal_key
+from coinlake.storage.packed_names import pack_names, unpack_names
 
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
@@ -60,7 +62,7 @@ class Bookmark:
     table: str
     version: int = 0
     consumed: dict[str, str] = field(default_factory=dict)
-    """Per Bronze folder: the names consumed in it, sorted, joined by newlines."""
+    """Per Bronze folder: the names consumed in it, packed (`storage.packed_names`)."""
     source: str | None = None
     source_version: int | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
@@ -70,27 +72,43 @@ class Bookmark:
     """Per partition (`product_id=BTC-USD/date=...`): bounds of its `range_column` values."""
     marks: dict[str, str] = field(default_factory=dict)
     """Per Bronze folder whose objects are all consumed: its mark when listed."""
+    unpacked: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    """The folders of `consumed` unpacked so far (a cache: never written)."""
 
     def consumed_keys(self) -> set[str]:
         """Every Bronze key consumed, as full keys."""
         return {f"{folder}/{name}" for folder in self.consumed for name in self.names(folder)}
 
     def names(self, folder: str) -> list[str]:
-        """The names consumed in `folder`, sorted."""
-        text = self.consumed.get(folder, "")
-        return text.split("\n") if text else []
+        """The names consumed in `folder`, sorted.
+
+        Raises:
+            StorageError: the folder's packed names are damaged.
+        """
+        found = self.unpacked.get(folder)
+        if found is None:
+            try:
+                found = unpack_names(self.consumed.get(folder, ""))
+            except ValueError as exc:
+                raise StorageError(
+                    f"bookmark of {self.table}: consumed names of {folder} are damaged ({exc}); "
+                    "re-run with --full-refresh to rebuild the table"
+                ) from exc
+            self.unpacked[folder] = found
+        return found
 
     def unconsumed(self, keys: list[str]) -> list[str]:
         """Those of `keys` not consumed yet, in their order. Compared folder by folder: a
-        folder listed exactly as recorded (both sorted) costs one string comparison."""
+        folder listed exactly as recorded (both sorted) costs one list comparison."""
         by_folder: dict[str, list[str]] = {}
         for key in keys:
             folder, _, name = key.rpartition("/")
             by_folder.setdefault(folder, []).append(name)
         fresh: set[str] = set()
         for folder, names in by_folder.items():
-            if "\n".join(names) != self.consumed.get(folder, ""):
-                seen = set(self.names(folder))
+            recorded = self.names(folder)
+            if names != recorded:
+                seen = set(recorded)
                 fresh.update(f"{folder}/{name}" for name in names if name not in seen)
         return [key for key in keys if key in fresh] if fresh else []
 
@@ -123,13 +141,15 @@ class Bookmark:
         changed (with the event-time `spans` of appended rows, when the version only
         appended)."""
         consumed = {} if full else dict(self.consumed)
+        unpacked = {} if full else dict(self.unpacked)
         added: dict[str, set[str]] = {}
         for key in new_keys:
             folder, _, name = key.rpartition("/")
             added.setdefault(folder, set()).add(name)
         for folder, names in added.items():
-            merged = names.union(self.names(folder)) if not full else names
-            consumed[folder] = "\n".join(sorted(merged))
+            merged = sorted(names if full else names.union(self.names(folder)))
+            consumed[folder] = pack_names(merged)
+            unpacked[folder] = merged
         version = self.version + 1
         change: dict[str, Any] = {
             "version": version,
@@ -143,6 +163,7 @@ class Bookmark:
             table=self.table,
             version=version,
             consumed=consumed,
+            unpacked=unpacked,
             source=self.source,
             source_version=source_version if source_version is not None else self.source_version,
             changes=changes[-MAX_CHANGES:],
@@ -202,7 +223,7 @@ def read_bookmark(store: ObjectStore, table: str) -> Bookmark:
         return Bookmark(
             table=table,
             version=int(document["version"]),
-            consumed={str(k): _joined(v) for k, v in document["consumed"].items()},
+            consumed={str(k): _packed(v) for k, v in document["consumed"].items()},
             source=document.get("source"),
             source_version=document.get("source_version"),
             changes=list(document.get("changes", [])),
@@ -217,13 +238,13 @@ def read_bookmark(store: ObjectStore, table: str) -> Bookmark:
         ) from exc
 
 
-def _joined(names: object) -> str:
-    """A folder's consumed names as stored in memory: format 2's string as it is, format 1's
-    list sorted and joined."""
+def _packed(names: object) -> str:
+    """A folder's consumed names as kept in memory: format 2's packed string as it is, format
+    1's list of names packed."""
     if isinstance(names, str):
         return names
     if isinstance(names, list):
-        return "\n".join(sorted(str(n) for n in names))
+        return pack_names(str(n) for n in names)
     raise TypeError(f"consumed names are {type(names).__name__}, not a string or a list")
 
 

@@ -11,6 +11,7 @@ from coinlake.storage.base import list_files, read_json, write_json
 from coinlake.storage.folder_marks import Listing
 from coinlake.storage.layout import bookmark_key, journal_key
 from coinlake.storage.local import LocalStore
+from coinlake.storage.packed_names import pack_names, unpack_names
 from coinlake.transform.state import (
     MAX_CHANGES,
     Bookmark,
@@ -165,6 +166,21 @@ def test_a_format_1_bookmark_with_lists_of_names_is_still_read(tmp_path: Path) -
     bookmark = read_bookmark(lake, "t")
     assert bookmark.consumed_keys() == {f"{folder}/{name}" for name in names}
     assert bookmark.unconsumed([KEY_A, KEY_B]) == [KEY_B]
-    # written back in format 2: one sorted, newline-separated string per folder
+    # written back in format 2: the sorted names packed into one string per folder
     written = bookmark.to_json()
-    assert (written["format"], written["consumed"]) == (2, {folder: "\n".join(sorted(names))})
+    assert written["format"] == 2
+    assert unpack_names(written["consumed"][folder]) == sorted(names)
+
+
+def test_packed_names_round_trip_and_damage_is_one_clear_error(tmp_path: Path) -> None:
+    names = [f"{n:012d}-{n + 999:012d}.json" for n in range(0, 600_000, 1000)]
+    packed = pack_names(reversed(names))
+    assert unpack_names(packed) == names
+    assert len(packed) < len("\n".join(names)) / 3
+    assert (pack_names([]), unpack_names("")) == ("", [])
+    lake = LocalStore(tmp_path)
+    folder = KEY_A.rpartition("/")[0]
+    document = {"format": 2, "table": "t", "version": 1, "consumed": {folder: "not packed!"}}
+    write_json(lake, bookmark_key("t"), document)
+    with pytest.raises(StorageError, match=r"damaged.*--full-refresh"):
+        read_bookmark(lake, "t").unconsumed([KEY_A])
