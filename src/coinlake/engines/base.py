@@ -68,9 +68,11 @@ class Engine(Protocol):
         partition_by: Sequence[str],
         *,
         partitions: Sequence[str] | None = None,
+        lineage: bool = True,
     ) -> int:
         """Write the result of Spark SQL `sql` as Parquet under `root/out_dir`, Hive-partitioned
-        by `partition_by`; return the number of rows written.
+        by `partition_by`; return the number of rows written. `lineage=False` says the result
+        has no `bronze_key` column (an engine may then skip looking for one).
 
         `partitions` (Hive paths, `product_id=BTC-USD/date=2026-11-22`) says the result's rows
         all lie in those partitions and that one partition's rows are cheap to get by filtering

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from coinlake.engines.base import Row
 from coinlake.errors import QueryFailedError
-from coinlake.tables.spec import Column, to_dialect, type_in
+from coinlake.tables.spec import LINEAGE, Column, to_dialect, type_in
 
 if TYPE_CHECKING:
     import duckdb
@@ -72,10 +72,12 @@ def _quote(text: str) -> str:
 Split = list[list[tuple[str, str]]] | None
 """The partitions to write one at a time, each as its (column, value) levels; None: all at once."""
 
-LINEAGE = "bronze_key"
-"""The per-row lineage column (lake-relative Bronze key) written through an ENUM."""
 _KEYS_TABLE = "cl_lineage_keys"
 _KEY_TYPE = "cl_bronze_key"
+LINEAGE_ENUM_MIN_KEYS = 64
+"""Fewer Bronze keys than this and no lineage-carrying Parquet view: a write keeps `bronze_key`
+as VARCHAR (the ENUM saves memory on large batches; on a page or two, describing the query and
+making the type cost more than it saves). The Parquet column is a string either way."""
 
 
 def _is_remote(root: str) -> bool:
@@ -154,6 +156,10 @@ class DuckDBEngine:
         for macro in _MACROS:
             self._con.execute(macro)
         self._con.execute(f"CREATE TEMP TABLE {_KEYS_TABLE} (k VARCHAR)")
+        self._made: dict[str, str] = {}
+        """Each temp view or table made, with its kind (`drop` then needs no catalog lookup)."""
+        self._lineage_keys = 0
+        """Bronze keys registered so far (each is a value of the lineage ENUM)."""
         self._lineage_views: set[str] = set()
         """Registered Parquet views that carry `bronze_key` (their values feed the ENUM)."""
         self._bronze_types = 0
@@ -207,10 +213,11 @@ class DuckDBEngine:
                 ["CAST(NULL AS VARCHAR) AS bronze_key"]
                 + [f"CAST(NULL AS {type_in(c.type, 'duckdb')}) AS {c.name}" for c in schema]
             )
-            self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {casts} WHERE FALSE")
+            self._create("VIEW", view, f"SELECT {casts} WHERE FALSE")
             return
         root = self._readable(root, keys, bronze=True)
         self._con.execute(f"INSERT INTO {_KEYS_TABLE} SELECT unnest(?)", [list(keys)])
+        self._lineage_keys += len(keys)
         # `bronze_key` as an ENUM of these keys: staged tables then hold a small integer per
         # row instead of the ~110-byte string (measured at 10M trades: -6% of the run). It
         # reads back as the string and turns VARCHAR wherever it meets one (a union with
@@ -223,13 +230,14 @@ class DuckDBEngine:
         self._con.execute(f"CREATE TYPE {key_type} AS ENUM (SELECT unnest(?))", [values])
         spec = ", ".join(f"{_quote(c.name)}: {_quote(type_in(c.type, 'duckdb'))}" for c in schema)
         fields = ", ".join(c.name for c in schema)
-        self._run(
-            f"CREATE OR REPLACE TEMP VIEW {view} AS "  # noqa: S608
-            f"SELECT CAST(substr(filename, {prefix_len}) AS {key_type}) AS bronze_key, {fields} "
+        self._create(
+            "VIEW",
+            view,
+            f"SELECT CAST(substr(filename, {prefix_len}) AS {key_type}) AS bronze_key, {fields} "  # noqa: S608
             f"FROM read_json({_path_list(root, keys)}, columns={{{spec}}}, "
             # not 'newline_delimited': a body with line breaks is one value over many lines
             # (measured on 1M trades in 1,018 pages: the same speed, ~2.0 s vs ~2.2 s)
-            "format='unstructured', filename=true)"
+            "format='unstructured', filename=true)",
         )
 
     def register_parquet(
@@ -249,7 +257,7 @@ class DuckDBEngine:
             casts = ", ".join(
                 f"CAST(NULL AS {type_in(c.type, 'duckdb')}) AS {c.name}" for c in wanted
             )
-            self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {casts} WHERE FALSE")
+            self._create("VIEW", view, f"SELECT {casts} WHERE FALSE")
             return
         root = self._readable(root, keys)
         hive_types = ", ".join(
@@ -258,19 +266,25 @@ class DuckDBEngine:
         select = ", ".join(
             f"CAST({c.name} AS {type_in(c.type, 'duckdb')}) AS {c.name}" for c in wanted
         )
-        self._run(
-            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} "  # noqa: S608
+        self._create(
+            "VIEW",
+            view,
+            f"SELECT {select} "  # noqa: S608
             f"FROM read_parquet({_path_list(root, keys)}, hive_partitioning=true, "
-            f"hive_types={{{hive_types}}})"
+            f"hive_types={{{hive_types}}})",
         )
 
     def materialize(self, name: str, sql: str) -> None:
         """See `Engine.materialize`."""
-        self._run(f"CREATE OR REPLACE TEMP TABLE {name} AS {to_dialect(sql, 'duckdb')}")
+        self._create("TABLE", name, to_dialect(sql, "duckdb"))
 
     def view(self, name: str, sql: str) -> None:
         """See `Engine.view`."""
-        self._run(f"CREATE OR REPLACE TEMP VIEW {name} AS {to_dialect(sql, 'duckdb')}")
+        self._create("VIEW", name, to_dialect(sql, "duckdb"))
+
+    def _create(self, kind: str, name: str, body: str) -> None:
+        self._run(f"CREATE OR REPLACE TEMP {kind} {name} AS {body}")
+        self._made[name] = kind
 
     def rows(self, sql: str) -> list[Row]:
         """See `Engine.rows`."""
@@ -284,10 +298,13 @@ class DuckDBEngine:
         partition_by: Sequence[str],
         *,
         partitions: Sequence[str] | None = None,
+        lineage: bool = True,
     ) -> int:
         """See `Engine.write_partitioned`. A remote lake's output is written to a local
-        temporary folder, then uploaded to `out_dir` (see `RemoteLake`). Given at most
-        `SPLIT_PARTITIONS` `partitions`, each is written by a query of its own (`_copy_each`)."""
+        temporary folder, then uploaded to `out_dir` (see `RemoteLake`). With `lineage=False`
+        the query is not described first (binding a Gold query costs ~8 ms of Parquet footers).
+        Given at most `SPLIT_PARTITIONS` `partitions`, each is written by a query of its own
+        (`_copy_each`)."""
         split: Split = None
         if partitions is not None and len(partitions) <= SPLIT_PARTITIONS:
             found = [_levels(partition) for partition in partitions]
@@ -295,17 +312,22 @@ class DuckDBEngine:
             if len(split) < len(found):
                 split = None
         if not _is_remote(root):
-            return self._write(sql, Path(root) / out_dir, partition_by, split)
+            return self._write(sql, Path(root) / out_dir, partition_by, (lineage, split))
         remote = self._remote_lake(root)
         with tempfile.TemporaryDirectory(prefix="coinlake-", dir=self._temp_directory) as tmp:
-            written = self._write(sql, Path(tmp) / "out", partition_by, split)
+            written = self._write(sql, Path(tmp) / "out", partition_by, (lineage, split))
             remote.upload(Path(tmp) / "out", out_dir)
         return written
 
-    def _write(self, sql: str, target: Path, partition_by: Sequence[str], split: Split) -> int:
+    def _write(
+        self, sql: str, target: Path, partition_by: Sequence[str], how: tuple[bool, Split]
+    ) -> int:
+        """`how`: (whether to look for the lineage column, the partitions to write one by one)."""
+        with_lineage, split = how
         target.mkdir(parents=True, exist_ok=True)
         query = to_dialect(sql, "duckdb")
-        lineage = self._lineage_type(query)
+        worth_it = self._lineage_views or self._lineage_keys >= LINEAGE_ENUM_MIN_KEYS
+        lineage = self._lineage_type(query) if with_lineage and worth_it else None
         if lineage is not None:
             try:
                 return self._copy(lineage, target, partition_by, split)
@@ -384,14 +406,9 @@ class DuckDBEngine:
 
     def drop(self, name: str) -> None:
         """See `Engine.drop`."""
-        for kind, catalog in (("TABLE", "duckdb_tables"), ("VIEW", "duckdb_views")):
-            column = "table_name" if kind == "TABLE" else "view_name"
-            found = self._con.execute(
-                f"SELECT count(*) FROM {catalog}() WHERE {column} = ? AND temporary",  # noqa: S608
-                [name],
-            ).fetchone()
-            if found and found[0]:
-                self._run(f"DROP {kind} {name}")
+        kind = self._made.pop(name, None)
+        if kind is not None:
+            self._run(f"DROP {kind} IF EXISTS {name}")
         self._lineage_views.discard(name)
 
     def close(self) -> None:

@@ -313,9 +313,10 @@ class SparkEngine:
         partition_by: Sequence[str],
         *,
         partitions: Sequence[str] | None = None,
+        lineage: bool = True,
     ) -> int:
-        """See `Engine.write_partitioned` (`partitions` is ignored: one Spark job writes
-        every partition)."""
+        """See `Engine.write_partitioned` (`partitions` and `lineage` change nothing here:
+        one Spark job writes every partition)."""
         del partitions
         target = _location(root, out_dir)
         frame = self._sql(sql)

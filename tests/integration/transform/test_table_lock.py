@@ -38,9 +38,9 @@ class MidRunEngine(DuckDBEngine):
         self.during = during
 
     def write_partitioned(
-        self, sql: str, root: str, out_dir: str, partition_by: Any, **hints: Any
+        self, sql: str, root: str, out_dir: str, partition_by: Any, **options: Any
     ) -> int:
-        written = super().write_partitioned(sql, root, out_dir, partition_by, **hints)
+        written = super().write_partitioned(sql, root, out_dir, partition_by, **options)
         if self.during is not None:
             during, self.during = self.during, None
             during()
