@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from coinlake.engines.duckdb import DuckDBEngine
@@ -110,6 +111,18 @@ def test_the_next_day_compacts_the_finished_one_into_one_file(lake: Path, tmp_pa
     assert (_parts(lake, DAY), _parts(lake, NEXT_DAY)) == (1, 1)
     assert lake_snapshot(lake) == _rebuilt(lake, tmp_path)
     _intact(lake)
+
+
+def test_a_compacted_partition_is_written_in_event_time_order(lake: Path) -> None:
+    # new ids with earlier times (hour 0, before the fixture's hour 1): appended after them
+    _page(lake, "2026-11-22T02:10:00Z", range(1011, 1021), 0)
+    run(lake)
+    _page(lake, "2026-11-23T00:10:00Z", range(1021, 1031), 0, day=23)
+    run(lake)
+    (part,) = (lake / DAY).glob("part-*.parquet")
+    times = duckdb.sql(f"SELECT trade_time FROM read_parquet('{part}')").fetchall()
+    assert len(times) == 20
+    assert times == sorted(times)  # each row group then holds one stretch of the day
 
 
 def test_a_page_that_repeats_a_trade_rewrites_and_dedups(lake: Path, tmp_path: Path) -> None:
