@@ -61,10 +61,17 @@ class Engine(Protocol):
         """Run Spark SQL `sql` and return its (small) result."""
 
     def write_partitioned(
-        self, sql: str, root: str, out_dir: str, partition_by: Sequence[str]
+        self,
+        sql: str,
+        root: str,
+        out_dir: str,
+        partition_by: Sequence[str],
+        *,
+        lineage: bool = True,
     ) -> int:
         """Write the result of Spark SQL `sql` as Parquet under `root/out_dir`, Hive-partitioned
-        by `partition_by`; return the number of rows written."""
+        by `partition_by`; return the number of rows written. `lineage=False` says the result
+        has no `bronze_key` column (an engine may then skip looking for one)."""
 
     def drop(self, name: str) -> None:
         """Forget a view or table registered or materialised earlier (no error if absent)."""

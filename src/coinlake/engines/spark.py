@@ -306,9 +306,15 @@ class SparkEngine:
         return [tuple(row) for row in self._act(self._sql(sql).collect)]
 
     def write_partitioned(
-        self, sql: str, root: str, out_dir: str, partition_by: Sequence[str]
+        self,
+        sql: str,
+        root: str,
+        out_dir: str,
+        partition_by: Sequence[str],
+        *,
+        lineage: bool = True,
     ) -> int:
-        """See `Engine.write_partitioned`."""
+        """See `Engine.write_partitioned` (`lineage` changes nothing here)."""
         target = _location(root, out_dir)
         frame = self._sql(sql)
         frame = frame.repartition(*partition_by) if partition_by else frame.coalesce(1)

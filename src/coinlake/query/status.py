@@ -21,6 +21,7 @@ from coinlake.errors import StorageError
 from coinlake.query.views import run_sql
 from coinlake.storage import layout
 from coinlake.storage.base import ObjectStore, list_files, read_json
+from coinlake.storage.packed_names import unpack_names
 from coinlake.tables import catalog
 from coinlake.tables.spec import UNREADABLE_RULE, Table
 
@@ -209,7 +210,8 @@ def processed_bronze_keys(store: ObjectStore) -> set[str]:
     """Every Bronze key the transform bookmarks under `_state/bookmarks/` record as consumed.
 
     A bookmark's `consumed` maps a Bronze folder to the object names read from it
-    (`coinlake.transform.state`); full keys named anywhere else in a bookmark count too.
+    (`coinlake.transform.state`: packed into one string, or a list in format 1); full keys named
+    anywhere else in a bookmark count too.
     """
     found: set[str] = set()
     for key in list_files(store, layout.bookmarks_folder()):
@@ -219,11 +221,23 @@ def processed_bronze_keys(store: ObjectStore) -> set[str]:
             continue  # not JSON (another engine's format): it names no keys we can compare
         consumed = document.get("consumed") if isinstance(document, dict) else None
         if isinstance(consumed, dict):
-            for folder, names in consumed.items():
+            for folder, recorded in consumed.items():
+                names = _names(recorded)
                 if isinstance(names, list):
                     found.update(f"{folder}/{name}" for name in names if isinstance(name, str))
         found.update(_bronze_strings(document))
     return found
+
+
+def _names(recorded: object) -> object:
+    """One folder's consumed names: unpacked from a string (format 2), as they are otherwise;
+    damaged packed names name nothing."""
+    if not isinstance(recorded, str):
+        return recorded
+    try:
+        return unpack_names(recorded)
+    except ValueError:
+        return []
 
 
 def _bronze_strings(value: object) -> Iterator[str]:

@@ -60,6 +60,8 @@ QUARANTINE_PARTITION = Column(
     "date", "date", "UTC day the rejected row's Bronze object was fetched (partition key)"
 )
 """Quarantine tables are partitioned by the Bronze object's fetch date."""
+LINEAGE = "bronze_key"
+"""The per-row lineage column: the lake key of the Bronze object a row came from."""
 _QUARANTINE_FIXED = columns(
     ("rule", "string", "The validation rule the row failed"),
     ("detail", "string", "What was wrong, in words"),

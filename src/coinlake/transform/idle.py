@@ -3,8 +3,9 @@
 A run every few minutes mostly finds most tables with nothing new (Silver prices and candles
 when only trades came; Gold tables whose source did not change). Taking the lease costs writes
 and fsyncs (take, then give back); so a run first checks, reading only: no commit journal left
-to finish, and nothing new against the bookmark (Silver: the Bronze listing; Gold: the source's
-change log). Nothing to do: the run returns, having written nothing, after checking that no
+to finish, and nothing new against the bookmark (Silver: the Bronze listing, which on a local
+lake skips the folders whose recorded mark still holds; Gold: the source's change log). Nothing
+to do: the run returns, having written nothing, after checking that no
 other run holds the lease (so it fails as a run that would write does, `LeaseHeldError`). Work
 to do: the run takes the lease and reads the bookmark again under it; Silver reuses the keys
 found here when the bookmark's version has not moved in between.
@@ -12,9 +13,11 @@ found here when the bookmark's version has not moved in between.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from coinlake.storage.base import ObjectStore, list_files
+from coinlake.storage.base import ObjectStore
+from coinlake.storage.folder_marks import Listing, list_marked
 from coinlake.storage.layout import journal_key
 from coinlake.tables.spec import SilverDef
 from coinlake.transform.state import read_bookmark
@@ -26,14 +29,18 @@ class Found:
     """What the check before the lease found: the Bronze listing, the bookmark version it
     was diffed against and the keys that version had not consumed."""
 
-    listed: list[str]
+    listing: Listing
     version: int
     new_keys: list[str]
 
 
-def bronze_listing(defn: SilverDef, store: ObjectStore) -> list[str]:
-    """Every Bronze object key the Silver table reads."""
-    return [key for prefix in defn.bronze_prefixes for key in list_files(store, prefix, ".json")]
+def bronze_listing(defn: SilverDef, store: ObjectStore, marks: Mapping[str, str]) -> Listing:
+    """The Bronze object keys the Silver table reads, except those in folders whose recorded
+    mark still holds (`marks`: the bookmark's; empty to list everything)."""
+    listing = Listing()
+    for prefix in defn.bronze_prefixes:
+        listing.extend(list_marked(store, prefix, ".json", marks))
+    return listing
 
 
 def silver_work(defn: SilverDef, store: ObjectStore) -> Found | None:
@@ -42,10 +49,10 @@ def silver_work(defn: SilverDef, store: ObjectStore) -> Found | None:
     Raises:
         LeaseHeldError: nothing to do, but another run holds the table.
     """
-    listed = bronze_listing(defn, store)
     pending = store.exists(journal_key(defn.name))
     bookmark = read_bookmark(store, defn.name)
-    found = Found(listed, bookmark.version, bookmark.unconsumed(listed))
+    listing = bronze_listing(defn, store, bookmark.marks)
+    found = Found(listing, bookmark.version, bookmark.unconsumed(listing.keys))
     if pending or found.new_keys:
         return found
     check_table_free(store, defn.name)

@@ -31,6 +31,7 @@ from typing import Literal
 from coinlake.engines.base import Engine
 from coinlake.errors import ConfigError, QueryFailedError
 from coinlake.storage.base import ObjectStore, list_files
+from coinlake.storage.folder_marks import Listing
 from coinlake.storage.layout import staging_folder
 from coinlake.tables import catalog
 from coinlake.tables.spec import QUARANTINE_PARTITION, Column, GoldDef, SilverDef
@@ -196,11 +197,12 @@ def _run_silver(
     bookmark = read_bookmark(store, defn.name)
     if found is None:
         progress(defn.name, "listing Bronze")
-        new_keys = bronze_listing(defn, store)  # a full refresh reads them all
+        listing = bronze_listing(defn, store, {})  # a full refresh reads them all
+        new_keys = listing.keys
     elif not summary.recovered and bookmark.version == found.version:
-        new_keys = found.new_keys  # no commit came between the check and the lease
+        listing, new_keys = found.listing, found.new_keys  # no commit since the check
     else:
-        new_keys = bookmark.unconsumed(found.listed)
+        listing, new_keys = found.listing, bookmark.unconsumed(found.listing.keys)
     if not new_keys and not full_refresh:
         summary.seconds = time.perf_counter() - started
         return summary
@@ -218,7 +220,7 @@ def _run_silver(
             engine,
             lock,
             batch,
-            bookmark,
+            (bookmark, listing),
             full_refresh and number == 0,
             summary,
             rewritten,
@@ -321,13 +323,16 @@ def _silver_batch(
     engine: Engine,
     lock: TableLock,
     keys: list[str],
-    bookmark: Bookmark,
+    state: tuple[Bookmark, Listing],
     full: bool,
     summary: TableSummary,
     rewritten: set[str],
 ) -> Bookmark:
     """Stage, write and commit one batch (appended to its partitions when it cannot collide
-    with their rows, `transform.append`); add its counts to `summary`; return the bookmark."""
+    with their rows, `transform.append`); add its counts to `summary`; return the bookmark.
+    `state` is the bookmark so far and the run's Bronze listing (whose folder marks are
+    recorded once all of a folder's objects are consumed)."""
+    bookmark, listing = state
     staging = staging_folder(defn.name, uuid.uuid4().hex)
     views = stage(defn, store, engine, keys)
     valid, rejected, unparsable, unreadable = (
@@ -383,7 +388,7 @@ def _silver_batch(
     }
     next_bookmark = bookmark.advanced(
         partitions=touched, full=full, new_keys=keys, spans=None if full else appended
-    )
+    ).with_marks(listing)
     next_bookmark.ranges = append.widened(next_bookmark.ranges, spans, plan.bounds)
     folders = (
         [defn.path, defn.quarantine_path]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,13 @@ import pytest
 from coinlake.devtools.bronze_pages import PageSpec, write_trade_pages
 from coinlake.engines.duckdb import DuckDBEngine
 from coinlake.errors import StorageError
+from coinlake.storage import folder_marks
+from coinlake.storage.folder_marks import list_marked
 from coinlake.storage.layout import bookmark_key
 from coinlake.storage.local import LocalStore
+from coinlake.tables.silver.trades import TABLE as SILVER_TRADES
 from coinlake.transform.runner import run_transform
+from coinlake.transform.state import read_bookmark
 from tests.integration.transform.helpers import expected_silver_keys, lake_snapshot, run, trades
 
 pytestmark = pytest.mark.integration
@@ -92,6 +97,24 @@ def test_n_incremental_runs_equal_one_full_refresh(
     assert lake_snapshot(tmp_path) == clean
 
 
+def test_runs_that_skip_settled_bronze_folders_equal_one_full_refresh(
+    bronze: Path, clean: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the clock a minute on: every Bronze folder counts as settled, so each run records marks
+    # and the next one reads only the folders the new batch moved
+    later = time.time_ns() + 60_000_000_000
+    monkeypatch.setattr(folder_marks.time, "time_ns", lambda: later)
+    for batch in _bronze_in_batches(bronze, 4):
+        _copy(batch, bronze, tmp_path)
+        run(tmp_path)
+    assert lake_snapshot(tmp_path) == clean
+    marks = read_bookmark(LocalStore(tmp_path), "silver.trades").marks
+    folders = {p.parent.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")}
+    assert set(marks) == {f for f in folders if "dataset=trades/" in f}
+    listing = list_marked(LocalStore(tmp_path), SILVER_TRADES.bronze_prefix, ".json", marks)
+    assert (listing.keys, listing.skipped) == ([], set(marks))
+
+
 def test_small_batches_give_the_same_lake_as_one_batch(
     bronze: Path, clean: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -163,10 +186,12 @@ class CrashingLake(LocalStore):
 class CrashingEngine(DuckDBEngine):
     """An engine that dies while writing the quarantine (after Silver files were staged)."""
 
-    def write_partitioned(self, sql: str, root: str, out_dir: str, partition_by: Any) -> int:
+    def write_partitioned(
+        self, sql: str, root: str, out_dir: str, partition_by: Any, **options: Any
+    ) -> int:
         if out_dir.endswith("quarantine"):
             raise StorageError("simulated crash")
-        return super().write_partitioned(sql, root, out_dir, partition_by)
+        return super().write_partitioned(sql, root, out_dir, partition_by, **options)
 
 
 @pytest.mark.parametrize(

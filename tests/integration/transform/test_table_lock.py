@@ -37,8 +37,10 @@ class MidRunEngine(DuckDBEngine):
         super().__init__(threads=1, memory_limit="256MB")
         self.during = during
 
-    def write_partitioned(self, sql: str, root: str, out_dir: str, partition_by: Any) -> int:
-        written = super().write_partitioned(sql, root, out_dir, partition_by)
+    def write_partitioned(
+        self, sql: str, root: str, out_dir: str, partition_by: Any, **options: Any
+    ) -> int:
+        written = super().write_partitioned(sql, root, out_dir, partition_by, **options)
         if self.during is not None:
             during, self.during = self.during, None
             during()

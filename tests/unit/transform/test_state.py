@@ -8,8 +8,10 @@ import pytest
 
 from coinlake.errors import StorageError
 from coinlake.storage.base import list_files, read_json, write_json
+from coinlake.storage.folder_marks import Listing
 from coinlake.storage.layout import bookmark_key, journal_key
 from coinlake.storage.local import LocalStore
+from coinlake.storage.packed_names import pack_names, unpack_names
 from coinlake.transform.state import (
     MAX_CHANGES,
     Bookmark,
@@ -135,3 +137,50 @@ def test_batches_take_whole_products_in_key_order() -> None:
     assert [len(b) for b in plan_batches(many, 5)] == [4, 4, 4]
     assert [k for b in plan_batches(many, 5) for k in b] == many
     assert plan_batches([], 4) == []
+
+
+def test_a_folder_mark_is_kept_only_once_all_its_listed_objects_are_consumed(
+    tmp_path: Path,
+) -> None:
+    folder_a, folder_b = KEY_A.rpartition("/")[0], KEY_B.rpartition("/")[0]
+    listing = Listing(keys=[KEY_A, KEY_B], marks={folder_a: "1:2:3", folder_b: "4:5:6"})
+    first = Bookmark("t").advanced(partitions=[], full=False, new_keys=[KEY_A])
+    assert first.with_marks(listing).marks == {folder_a: "1:2:3"}
+    both = first.advanced(partitions=[], full=False, new_keys=[KEY_B]).with_marks(listing)
+    assert both.marks == {folder_a: "1:2:3", folder_b: "4:5:6"}
+    lake = LocalStore(tmp_path)
+    write_json(lake, bookmark_key("t"), both.to_json())
+    assert read_bookmark(lake, "t").marks == both.marks
+    # a folder read again without a settled mark loses the old one
+    unsettled = Listing(keys=[KEY_A], marks={})
+    assert both.with_marks(unsettled).marks == {folder_b: "4:5:6"}
+    assert both.advanced(partitions=[], full=True).marks == {}
+
+
+def test_a_format_1_bookmark_with_lists_of_names_is_still_read(tmp_path: Path) -> None:
+    lake = LocalStore(tmp_path)
+    folder = KEY_A.rpartition("/")[0]
+    names = [KEY_A.rpartition("/")[2], "000000000009-000000000005.json"]
+    document = {"format": 1, "table": "t", "version": 3, "consumed": {folder: names[::-1]}}
+    write_json(lake, bookmark_key("t"), document)
+    bookmark = read_bookmark(lake, "t")
+    assert bookmark.consumed_keys() == {f"{folder}/{name}" for name in names}
+    assert bookmark.unconsumed([KEY_A, KEY_B]) == [KEY_B]
+    # written back in format 2: the sorted names packed into one string per folder
+    written = bookmark.to_json()
+    assert written["format"] == 2
+    assert unpack_names(written["consumed"][folder]) == sorted(names)
+
+
+def test_packed_names_round_trip_and_damage_is_one_clear_error(tmp_path: Path) -> None:
+    names = [f"{n:012d}-{n + 999:012d}.json" for n in range(0, 600_000, 1000)]
+    packed = pack_names(reversed(names))
+    assert unpack_names(packed) == names
+    assert len(packed) < len("\n".join(names)) / 3
+    assert (pack_names([]), unpack_names("")) == ("", [])
+    lake = LocalStore(tmp_path)
+    folder = KEY_A.rpartition("/")[0]
+    document = {"format": 2, "table": "t", "version": 1, "consumed": {folder: "not packed!"}}
+    write_json(lake, bookmark_key("t"), document)
+    with pytest.raises(StorageError, match=r"damaged.*--full-refresh"):
+        read_bookmark(lake, "t").unconsumed([KEY_A])
