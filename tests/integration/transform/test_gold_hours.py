@@ -15,7 +15,11 @@ from typing import Any
 
 import pytest
 
+from coinlake.engines.duckdb import DuckDBEngine
+from coinlake.storage.layout import bookmark_key
 from coinlake.storage.local import LocalStore
+from coinlake.tables.gold.trades_hourly import TABLE as TRADES_HOURLY
+from coinlake.transform.gold import run_gold
 from coinlake.transform.runner import TableSummary, run_transform
 from tests.integration.transform.helpers import (
     T,
@@ -149,3 +153,32 @@ def test_spark_recomputes_the_same_hours_as_duckdb(spark: Any, tmp_path: Path) -
     _steps(tmp_path / "spark", spark_run)
     _steps(tmp_path / "duckdb", _duckdb)
     assert lake_snapshot(tmp_path / "spark") == lake_snapshot(tmp_path / "duckdb")
+
+
+class _CountingStore(LocalStore):
+    """A local lake that counts the reads of one key."""
+
+    def __init__(self, root: Path, key: str) -> None:
+        super().__init__(root)
+        self.key, self.reads = key, 0
+
+    def get_with_version(self, key: str) -> tuple[bytes, str] | None:
+        self.reads += key == self.key
+        return super().get_with_version(key)
+
+
+def test_a_run_reads_its_source_s_bookmark_once(tmp_path: Path) -> None:
+    root = tmp_path / "lake"
+    _page(root, "BTC-USD", range(1001, 1005), "2026-11-22T01:00:00")
+    run(root)
+    _page(root, "BTC-USD", range(1005, 1007), "2026-11-22T02:00:00")
+    run(root, "silver")
+    store = _CountingStore(root, bookmark_key("silver.trades"))
+    engine = DuckDBEngine(threads=2, memory_limit="512MB")
+    try:
+        summary = run_gold(TRADES_HOURLY, store, engine)
+    finally:
+        engine.close()
+    assert summary.partitions_rewritten == 1
+    assert store.reads == 1
+    _matches_silver(root)

@@ -1,5 +1,6 @@
-"""Gold `trades_hourly` in year partitions: a new page re-reads only its Silver days and merges
-them into the year; a lake still in the old daily layout is rebuilt by the next run."""
+"""Gold `trades_hourly` in year partitions: a new page re-reads only its Silver hours (or days,
+after a rewrite) and merges them into the year; a lake in the old daily layout is rebuilt by the
+next run."""
 
 from __future__ import annotations
 
