@@ -221,15 +221,13 @@ def compact(
     names = ", ".join(c.name for c in defn.all_columns)
     # in event-time order: each row group then holds a stretch of the day, and a reader of a
     # few hours (Gold after an append, `coinlake.transform.gold`) skips the others by their
-    # statistics (unordered, the five row groups of a 600k-row day spanned 10 to 24 hours each).
-    # DuckDB keeps the order in the file; the Spark engine repartitions before its write and
-    # does not (same rows, only less pruning).
-    order = ", ".join(c for c in (defn.time_column, defn.range_column) if c)
+    # statistics (unordered, the five row groups of a 600k-row day spanned 10 to 24 hours each)
     engine.write_partitioned(
-        f"SELECT {names} FROM compacted" + (f" ORDER BY {order}" if order else ""),  # noqa: S608
+        f"SELECT {names} FROM compacted",  # noqa: S608
         store.uri(),
         f"{staging}/table",
         [c.name for c in defn.partition_by],
+        order_by=[c for c in (defn.time_column, defn.range_column) if c],
     )
     engine.drop("compacted")
     moves = staged_moves(store, f"{staging}/table", defn.path)
