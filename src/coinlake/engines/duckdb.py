@@ -69,6 +69,10 @@ def _quote(text: str) -> str:
 
 _KEYS_TABLE = "cl_lineage_keys"
 _KEY_TYPE = "cl_bronze_key"
+LINEAGE_ENUM_MIN_KEYS = 64
+"""Fewer Bronze keys than this and no lineage-carrying Parquet view: a write keeps `bronze_key`
+as VARCHAR (the ENUM saves memory on large batches; on a page or two, describing the query and
+making the type cost more than it saves). The Parquet column is a string either way."""
 
 
 def _is_remote(root: str) -> bool:
@@ -129,6 +133,8 @@ class DuckDBEngine:
         self._con.execute(f"CREATE TEMP TABLE {_KEYS_TABLE} (k VARCHAR)")
         self._made: dict[str, str] = {}
         """Each temp view or table made, with its kind (`drop` then needs no catalog lookup)."""
+        self._lineage_keys = 0
+        """Bronze keys registered so far (each is a value of the lineage ENUM)."""
         self._lineage_views: set[str] = set()
         """Registered Parquet views that carry `bronze_key` (their values feed the ENUM)."""
         self._bronze_types = 0
@@ -186,6 +192,7 @@ class DuckDBEngine:
             return
         root = self._readable(root, keys, bronze=True)
         self._con.execute(f"INSERT INTO {_KEYS_TABLE} SELECT unnest(?)", [list(keys)])
+        self._lineage_keys += len(keys)
         # `bronze_key` as an ENUM of these keys: staged tables then hold a small integer per
         # row instead of the ~110-byte string (measured at 10M trades: -6% of the run). It
         # reads back as the string and turns VARCHAR wherever it meets one (a union with
@@ -287,7 +294,8 @@ class DuckDBEngine:
     ) -> int:
         target.mkdir(parents=True, exist_ok=True)
         query = to_dialect(sql, "duckdb")
-        lineage = self._lineage_type(query) if with_lineage else None
+        worth_it = self._lineage_views or self._lineage_keys >= LINEAGE_ENUM_MIN_KEYS
+        lineage = self._lineage_type(query) if with_lineage and worth_it else None
         if lineage is not None:
             try:
                 return self._copy(lineage, target, partition_by)

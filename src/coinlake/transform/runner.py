@@ -370,7 +370,7 @@ def _silver_batch(
         defn.quarantine_columns,
         (QUARANTINE_PARTITION,),
     )
-    existing_rows = int(str(engine.rows("SELECT COUNT(*) FROM existing")[0][0]))
+    existing_rows = int(str(engine.rows("SELECT COUNT(*) FROM existing")[0][0])) if existing else 0
     parts = [c.name for c in defn.partition_by]
     written = engine.write_partitioned(
         sqlbuild.build_dedup_sql(defn), store.uri(), f"{staging}/table", parts
