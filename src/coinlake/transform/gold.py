@@ -216,7 +216,8 @@ def _run_gold(
         inputs, views = _register_changed(engine, store, defn, changed, touched, hours)
     progress(defn.name, f"aggregating {len(touched):,} partitions")
     summary.objects_read = len(inputs)
-    # The upstream rows the rebuilt partitions are aggregated from (Parquet footers: cheap).
+    # The upstream rows the rebuilt partitions are aggregated from (Parquet footers for whole
+    # partitions; for hours, the time column of the row groups their filter keeps).
     counted = f"SELECT COUNT(*) FROM {defn.source_view}"  # noqa: S608  # a fixed view name
     summary.rows_in = int(str(engine.rows(counted)[0][0])) if inputs else 0
     sql = defn.sql
