@@ -114,7 +114,7 @@ def test_the_next_day_compacts_the_finished_one_into_one_file(lake: Path, tmp_pa
     _intact(lake)
 
 
-def _compacts_in_time_order(root: Path, run_engine: Callable[[Path], object]) -> None:
+def assert_compacts_in_time_order(root: Path, run_engine: Callable[[Path], object]) -> None:
     _page(root, "2026-11-22T01:10:00Z", range(1001, 1011), 1)
     run_engine(root)
     # new ids with earlier times (hour 0, before the first page's hour 1): appended after them
@@ -129,7 +129,7 @@ def _compacts_in_time_order(root: Path, run_engine: Callable[[Path], object]) ->
 
 
 def test_a_compacted_partition_is_written_in_event_time_order(tmp_path: Path) -> None:
-    _compacts_in_time_order(tmp_path / "lake", run)
+    assert_compacts_in_time_order(tmp_path / "lake", run)
 
 
 def test_a_page_that_repeats_a_trade_rewrites_and_dedups(lake: Path, tmp_path: Path) -> None:
@@ -266,7 +266,7 @@ def _run_spark(spark: Any, root: Path, layer: str = "all", full: bool = False) -
 
 @pytest.mark.spark
 def test_spark_compacts_a_partition_in_event_time_order(spark: Any, tmp_path: Path) -> None:
-    _compacts_in_time_order(tmp_path / "lake", lambda root: _run_spark(spark, root))
+    assert_compacts_in_time_order(tmp_path / "lake", lambda root: _run_spark(spark, root))
 
 
 @pytest.mark.spark
