@@ -69,10 +69,13 @@ class Engine(Protocol):
         *,
         partitions: Sequence[str] | None = None,
         lineage: bool = True,
+        order_by: Sequence[str] = (),
     ) -> int:
         """Write the result of Spark SQL `sql` as Parquet under `root/out_dir`, Hive-partitioned
         by `partition_by`; return the number of rows written. `lineage=False` says the result
-        has no `bronze_key` column (an engine may then skip looking for one).
+        has no `bronze_key` column (an engine may then skip looking for one). `order_by`: the
+        columns each file's rows are sorted by (row groups then hold ranges of them, which a
+        reader filtering on them skips by their statistics).
 
         `partitions` (Hive paths, `product_id=BTC-USD/date=2026-11-22`) says the result's rows
         all lie in those partitions and that one partition's rows are cheap to get by filtering

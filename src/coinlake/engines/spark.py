@@ -314,13 +314,18 @@ class SparkEngine:
         *,
         partitions: Sequence[str] | None = None,
         lineage: bool = True,
+        order_by: Sequence[str] = (),
     ) -> int:
-        """See `Engine.write_partitioned` (`partitions` and `lineage` change nothing here:
-        one Spark job writes every partition)."""
+        """See `Engine.write_partitioned` (`partitions` and `lineage` change nothing here: one
+        Spark job writes every partition). The rows are sorted after the repartition (an
+        ORDER BY in `sql` would not survive it), by the partition columns first: the writer
+        sorts by those itself when the rows are not, losing the rest."""
         del partitions
         target = _location(root, out_dir)
         frame = self._sql(sql)
         frame = frame.repartition(*partition_by) if partition_by else frame.coalesce(1)
+        if order_by:
+            frame = frame.sortWithinPartitions(*partition_by, *order_by)
         writer = frame.write.mode("append").format("parquet")
         if partition_by:
             writer = writer.partitionBy(*partition_by)

@@ -14,10 +14,10 @@ partitions are rewritten as before, and the one dedup runs over the batch and th
 either way the same rows result.
 
 An append leaves partitions with several files. A partition is compacted (its files read and
-written again as one, in a commit of its own that changes no row and no version) once a later
-partition of its group is written (its day is over) or once it holds more than `MAX_PARTS`
-files. Ids of re-fetched or late pages fall inside the bounds and take the rewrite path,
-which leaves one file too.
+written again as one, in event-time order, in a commit of its own that changes no row and no
+version) once a later partition of its group is written (its day is over) or once it holds
+more than `MAX_PARTS` files. Ids of re-fetched or late pages fall inside the bounds and take
+the rewrite path, which leaves one file too.
 """
 
 from __future__ import annotations
@@ -219,11 +219,15 @@ def compact(
     old = files_under(store, folders)
     engine.register_parquet("compacted", store.uri(), old, defn.columns, defn.partition_by)
     names = ", ".join(c.name for c in defn.all_columns)
+    # in event-time order: each row group then holds a stretch of the day, and a reader of a
+    # few hours (Gold after an append, `coinlake.transform.gold`) skips the others by their
+    # statistics (unordered, the five row groups of a 600k-row day spanned 10 to 24 hours each)
     engine.write_partitioned(
         f"SELECT {names} FROM compacted",  # noqa: S608
         store.uri(),
         f"{staging}/table",
         [c.name for c in defn.partition_by],
+        order_by=[c for c in (defn.time_column, defn.range_column) if c],
     )
     engine.drop("compacted")
     moves = staged_moves(store, f"{staging}/table", defn.path)

@@ -13,7 +13,7 @@ query (a partition rebuild uses it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from coinlake.tables.spec import UNREADABLE_RULE, Column, GoldDef, SilverDef
@@ -225,25 +225,48 @@ def gold_source_prefixes(gold: GoldDef, partitions: set[str]) -> list[str]:
     return sorted(f"{gold.source.path}/{part}".rstrip("/") for part in partitions)
 
 
-def build_gold_merge_sql(gold: GoldDef, replaced: Sequence[str], existing: str = "existing") -> str:
+def build_gold_merge_sql(
+    gold: GoldDef,
+    replaced: Sequence[str],
+    existing: str = "existing",
+    hours: Mapping[str, tuple[str, str]] | None = None,
+) -> str:
     """A `year_of` Gold table's rows for the partitions being rewritten: `gold.sql` over the
-    source rows of the `replaced` source partitions (`product_id=X/date=D`, whole), plus the
+    source rows of the `replaced` source partitions (`product_id=X/date=D`: whole, or only
+    the hours [start, end) that `hours` gives for it, as `YYYY-MM-DD HH:MM:SS` UTC), plus the
     rows of `existing` (the partitions' current files) that none of them replaces."""
     cols = ", ".join(f"`{c.name}`" for c in gold.all_columns)
     types = {c.name: c.type for c in (*gold.source.partition_by, *gold.all_columns)}
+    hours = hours or {}
     matches = []
     for partition in sorted(replaced):
         levels = [level.split("=", 1) for level in partition.split("/")]
-        matches.append(
-            "("
-            + " AND ".join(
-                f"`{name}` = CAST({_literal(value)} AS {types[name]})" for name, value in levels
-            )
-            + ")"
-        )
+        terms = [f"`{name}` = CAST({_literal(value)} AS {types[name]})" for name, value in levels]
+        if partition in hours:
+            terms += _within(str(gold.time_column), *hours[partition])
+        matches.append("(" + " AND ".join(terms) + ")")
     kept = f"NOT ({' OR '.join(matches)})" if matches else "TRUE"
     return f"""
 SELECT {cols} FROM ({gold.sql}) AS fresh
 UNION ALL
 SELECT {cols} FROM {existing} WHERE {kept}
 """  # noqa: S608
+
+
+def _within(column: str, start: str, end: str) -> list[str]:
+    """Conditions holding `column` in [start, end) (UTC timestamps, `YYYY-MM-DD HH:MM:SS`):
+    plain comparisons with literals, which both engines push down to the Parquet scan."""
+    return [f"`{column}` >= TIMESTAMP {_literal(start)}", f"`{column}` < TIMESTAMP {_literal(end)}"]
+
+
+def build_hours_source_sql(
+    time_column: str, parts: Sequence[tuple[str, tuple[str, str] | None]]
+) -> str:
+    """The source view of a Gold run that reads some partitions whole and others only within
+    an hour range: the union of `parts`, each (a registered view of one partition's files or
+    of the whole ones, its [start, end) or None for all of its rows)."""
+    selects = []
+    for name, window in parts:
+        where = f" WHERE {' AND '.join(_within(time_column, *window))}" if window else ""
+        selects.append(f"SELECT * FROM {name}{where}")  # noqa: S608
+    return " UNION ALL ".join(selects)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from coinlake.engines.duckdb import DuckDBEngine
@@ -110,6 +112,24 @@ def test_the_next_day_compacts_the_finished_one_into_one_file(lake: Path, tmp_pa
     assert (_parts(lake, DAY), _parts(lake, NEXT_DAY)) == (1, 1)
     assert lake_snapshot(lake) == _rebuilt(lake, tmp_path)
     _intact(lake)
+
+
+def assert_compacts_in_time_order(root: Path, run_engine: Callable[[Path], object]) -> None:
+    _page(root, "2026-11-22T01:10:00Z", range(1001, 1011), 1)
+    run_engine(root)
+    # new ids with earlier times (hour 0, before the first page's hour 1): appended after them
+    _page(root, "2026-11-22T02:10:00Z", range(1011, 1021), 0)
+    run_engine(root)
+    _page(root, "2026-11-23T00:10:00Z", range(1021, 1031), 0, day=23)
+    run_engine(root)
+    (part,) = (root / DAY).glob("part-*.parquet")
+    times = duckdb.sql(f"SELECT trade_time FROM read_parquet('{part}')").fetchall()
+    assert len(times) == 20
+    assert times == sorted(times)  # each row group then holds one stretch of the day
+
+
+def test_a_compacted_partition_is_written_in_event_time_order(tmp_path: Path) -> None:
+    assert_compacts_in_time_order(tmp_path / "lake", run)
 
 
 def test_a_page_that_repeats_a_trade_rewrites_and_dedups(lake: Path, tmp_path: Path) -> None:
@@ -242,6 +262,11 @@ def _run_spark(spark: Any, root: Path, layer: str = "all", full: bool = False) -
         run_transform(LocalStore(root), engine, layer, full_refresh=full)  # type: ignore[arg-type]
     finally:
         engine.close()
+
+
+@pytest.mark.spark
+def test_spark_compacts_a_partition_in_event_time_order(spark: Any, tmp_path: Path) -> None:
+    assert_compacts_in_time_order(tmp_path / "lake", lambda root: _run_spark(spark, root))
 
 
 @pytest.mark.spark

@@ -1,5 +1,6 @@
-"""Gold `trades_hourly` in year partitions: a new page re-reads only its Silver days and merges
-them into the year; a lake still in the old daily layout is rebuilt by the next run."""
+"""Gold `trades_hourly` in year partitions: a new page re-reads only its Silver hours (or days,
+after a rewrite) and merges them into the year; a lake in the old daily layout is rebuilt by the
+next run."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def test_a_year_is_one_partition_with_the_day_as_a_column(tmp_path: Path) -> Non
     assert {str(r["year"]) for r in gold} == {"2026"}
 
 
-def test_a_new_page_reads_only_its_silver_day_and_merges_it_into_the_year(
+def test_a_new_page_reads_only_its_silver_hour_and_merges_it_into_the_year(
     tmp_path: Path,
 ) -> None:
     _three_days(tmp_path)
@@ -74,7 +75,8 @@ def test_a_new_page_reads_only_its_silver_day_and_merges_it_into_the_year(
     )
     gold = _gold(run(tmp_path))
     day = "silver/trades/product_id=BTC-USD/date=2026-11-22"
-    assert gold.rows_in == _count(tmp_path, day) == 2  # not the year's 5 Silver rows
+    assert _count(tmp_path, day) == 2
+    assert gold.rows_in == 1  # the appended page's hour, not its day's 2 rows nor the year's 5
     assert gold.partitions_rewritten == 1
     assert gold.rows_written == _count(tmp_path, YEAR) == 4  # hours 20/10, 21/05, 22/11, 22/12
     silver = read_table(tmp_path, "silver/trades", "product_id, trade_id")
