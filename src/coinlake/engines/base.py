@@ -67,6 +67,7 @@ class Engine(Protocol):
         out_dir: str,
         partition_by: Sequence[str],
         *,
+        partitions: Sequence[str] | None = None,
         lineage: bool = True,
         order_by: Sequence[str] = (),
     ) -> int:
@@ -74,7 +75,13 @@ class Engine(Protocol):
         by `partition_by`; return the number of rows written. `lineage=False` says the result
         has no `bronze_key` column (an engine may then skip looking for one). `order_by`: the
         columns each file's rows are sorted by (row groups then hold ranges of them, which a
-        reader filtering on them skips by their statistics)."""
+        reader filtering on them skips by their statistics).
+
+        `partitions` (Hive paths, `product_id=BTC-USD/date=2026-11-22`) says the result's rows
+        all lie in those partitions and that one partition's rows are cheap to get by filtering
+        `sql` on its values (it scans materialised tables or Parquet files and joins them with
+        small ones: no aggregate or window over the whole input), so an engine may write each
+        partition with a query of its own. It changes no row; an engine may ignore it."""
 
     def drop(self, name: str) -> None:
         """Forget a view or table registered or materialised earlier (no error if absent)."""

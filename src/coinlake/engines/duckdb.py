@@ -25,8 +25,10 @@ for the engine's life; it is deleted on `close`.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +69,9 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+Split = list[list[tuple[str, str]]] | None
+"""The partitions to write one at a time, each as its (column, value) levels; None: all at once."""
+
 _KEYS_TABLE = "cl_lineage_keys"
 _KEY_TYPE = "cl_bronze_key"
 LINEAGE_ENUM_MIN_KEYS = 64
@@ -81,6 +86,26 @@ def _is_remote(root: str) -> bool:
 
 def _path_list(root: str, keys: Sequence[str]) -> str:
     return "[" + ", ".join(_quote(str(Path(root) / key)) for key in keys) + "]"
+
+
+SPLIT_PARTITIONS = 16
+"""A write given its `partitions` goes one partition at a time when there are at most this many
+(the partitions then hold many rows each: a run's batch is at most ~2M trades). A `COPY` of a
+small partition keeps one thread busy: on the benchmark's 1M lake (one batch, 50 partitions of
+20k rows) it took less CPU and more wall time than the partitioned `COPY`."""
+
+_PLAIN = re.compile(r"[A-Za-z0-9._:-]+")
+"""Partition values a partitioned `COPY` writes into folder names as they are."""
+
+
+def _levels(partition: str) -> list[tuple[str, str]] | None:
+    """(column, value) of each level of a Hive path, or None when a value is not plain text
+    (or is the text of a NULL: a filter on it would not find the rows the folder holds)."""
+    levels = [level.partition("=") for level in partition.split("/")]
+    for _name, sep, value in levels:
+        if not sep or not _PLAIN.fullmatch(value) or value in ("None", "NULL"):
+            return None
+    return [(name, value) for name, _, value in levels]
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,40 +297,53 @@ class DuckDBEngine:
         out_dir: str,
         partition_by: Sequence[str],
         *,
+        partitions: Sequence[str] | None = None,
         lineage: bool = True,
         order_by: Sequence[str] = (),
     ) -> int:
         """See `Engine.write_partitioned`. A remote lake's output is written to a local
         temporary folder, then uploaded to `out_dir` (see `RemoteLake`). With `lineage=False`
         the query is not described first (binding a Gold query costs ~8 ms of Parquet footers).
-        DuckDB's partitioned COPY keeps the query's order inside each file."""
+        DuckDB's partitioned COPY keeps the query's order inside each file. Given at most
+        `SPLIT_PARTITIONS` `partitions` and no `order_by`, each partition is written by a query
+        of its own (`_copy_each`)."""
+        split: Split = None
+        if partitions is not None and len(partitions) <= SPLIT_PARTITIONS and not order_by:
+            found = [_levels(partition) for partition in partitions]
+            split = [levels for levels in found if levels is not None]
+            if len(split) < len(found):
+                split = None
         if order_by:
             sql = f"SELECT * FROM ({sql}) AS unordered ORDER BY {', '.join(order_by)}"  # noqa: S608
         if not _is_remote(root):
-            return self._write(sql, Path(root) / out_dir, partition_by, lineage)
+            return self._write(sql, Path(root) / out_dir, partition_by, (lineage, split))
         remote = self._remote_lake(root)
         with tempfile.TemporaryDirectory(prefix="coinlake-", dir=self._temp_directory) as tmp:
-            written = self._write(sql, Path(tmp) / "out", partition_by, lineage)
+            written = self._write(sql, Path(tmp) / "out", partition_by, (lineage, split))
             remote.upload(Path(tmp) / "out", out_dir)
         return written
 
     def _write(
-        self, sql: str, target: Path, partition_by: Sequence[str], with_lineage: bool
+        self, sql: str, target: Path, partition_by: Sequence[str], how: tuple[bool, Split]
     ) -> int:
+        """`how`: (whether to look for the lineage column, the partitions to write one by one)."""
+        with_lineage, split = how
         target.mkdir(parents=True, exist_ok=True)
         query = to_dialect(sql, "duckdb")
         worth_it = self._lineage_views or self._lineage_keys >= LINEAGE_ENUM_MIN_KEYS
         lineage = self._lineage_type(query) if with_lineage and worth_it else None
         if lineage is not None:
             try:
-                return self._copy(lineage, target, partition_by)
+                return self._copy(lineage, target, partition_by, split)
             except QueryFailedError as exc:  # a key the ENUM lacks: write the strings as they are
                 logger.warning("writing %s without the lineage ENUM: %s", target, exc)
                 shutil.rmtree(target)
                 target.mkdir(parents=True)
-        return self._copy(query, target, partition_by)
+        return self._copy(query, target, partition_by, split)
 
-    def _copy(self, query: str, target: Path, partition_by: Sequence[str]) -> int:
+    def _copy(self, query: str, target: Path, partition_by: Sequence[str], split: Split) -> int:
+        if split is not None:
+            return self._copy_each(query, target, partition_by, split)
         parts = ", ".join(partition_by)
         result = self._run(
             f"COPY ({query}) TO {_quote(str(target))} "
@@ -314,6 +352,42 @@ class DuckDBEngine:
         ).fetchone()
         written = int(result[0]) if result else 0
         logger.debug("wrote %d rows under %s", written, target)
+        return written
+
+    def _copy_each(
+        self,
+        query: str,
+        target: Path,
+        partition_by: Sequence[str],
+        split: list[list[tuple[str, str]]],
+    ) -> int:
+        """Write each partition with a `COPY` of its own: `query` filtered on the partition's
+        values (DuckDB casts the text to the column's type), to one file in the folder the
+        partitioned `COPY` would use; a partition that gets no row gets no file. The partitioned
+        `COPY` first copies every row into a buffer per partition, then writes them: on the
+        benchmark's 2M-trade batches (10 partitions) writing each partition straight from the
+        filtered scan took ~0.65x its CPU, and a run's peak memory fell by a fifth."""
+        written = 0
+        excluded = ", ".join(partition_by)
+        for levels in split:
+            if [name for name, _ in levels] != list(partition_by):
+                raise QueryFailedError(f"partition {levels} is not one of {list(partition_by)}")
+            folder = target.joinpath(*(f"{name}={value}" for name, value in levels))
+            folder.mkdir(parents=True, exist_ok=True)
+            where = " AND ".join(f"{name} = {_quote(value)}" for name, value in levels)
+            out = folder / f"part-{uuid.uuid4()}.parquet"
+            result = self._run(
+                f"COPY (SELECT * EXCLUDE ({excluded}) FROM ({query}) AS q WHERE {where}) "  # noqa: S608
+                f"TO {_quote(str(out))} (FORMAT parquet, COMPRESSION zstd)"
+            ).fetchone()
+            rows = int(result[0]) if result else 0
+            if not rows:
+                out.unlink(missing_ok=True)
+                while folder != target and not any(folder.iterdir()):
+                    folder.rmdir()
+                    folder = folder.parent
+            written += rows
+        logger.debug("wrote %d rows in %d partitions under %s", written, len(split), target)
         return written
 
     def _lineage_type(self, query: str) -> str | None:

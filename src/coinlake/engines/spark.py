@@ -312,12 +312,15 @@ class SparkEngine:
         out_dir: str,
         partition_by: Sequence[str],
         *,
+        partitions: Sequence[str] | None = None,
         lineage: bool = True,
         order_by: Sequence[str] = (),
     ) -> int:
-        """See `Engine.write_partitioned` (`lineage` changes nothing here). The rows are sorted
-        after the repartition (an ORDER BY in `sql` would not survive it), by the partition
-        columns first: the writer sorts by those itself when the rows are not, losing the rest."""
+        """See `Engine.write_partitioned` (`partitions` and `lineage` change nothing here: one
+        Spark job writes every partition). The rows are sorted after the repartition (an
+        ORDER BY in `sql` would not survive it), by the partition columns first: the writer
+        sorts by those itself when the rows are not, losing the rest."""
+        del partitions
         target = _location(root, out_dir)
         frame = self._sql(sql)
         frame = frame.repartition(*partition_by) if partition_by else frame.coalesce(1)
