@@ -45,6 +45,7 @@ from coinlake.transform.commit import (
     start_table,
     table_journal,
 )
+from coinlake.transform.dedup import write_deduplicated
 from coinlake.transform.idle import Found, bronze_listing, silver_work
 from coinlake.transform.state import Bookmark, read_bookmark
 from coinlake.transform.table_lock import TableLock, hold_table
@@ -317,27 +318,6 @@ def _stage_input(
     return unreadable
 
 
-def _write_deduplicated(
-    defn: SilverDef, store: ObjectStore, engine: Engine, out_dir: str, touched: list[str]
-) -> int:
-    """Write the valid `staged` rows and the `existing` ones (of the `touched` partitions),
-    deduplicated, under `out_dir`. The few repeated keys and their winning rows are
-    materialised first, so the write itself is a scan and a small join that the engine may run
-    once per partition."""
-    engine.materialize("dedup_repeated", sqlbuild.build_repeated_keys_sql(defn))
-    engine.materialize("dedup_winners", sqlbuild.build_winners_sql(defn, "dedup_repeated"))
-    written = engine.write_partitioned(
-        sqlbuild.build_kept_sql(defn, "dedup_repeated", "dedup_winners"),
-        store.uri(),
-        out_dir,
-        [c.name for c in defn.partition_by],
-        partitions=touched,
-    )
-    engine.drop("dedup_winners")
-    engine.drop("dedup_repeated")
-    return written
-
-
 def _silver_batch(
     defn: SilverDef,
     store: ObjectStore,
@@ -392,7 +372,7 @@ def _silver_batch(
         (QUARANTINE_PARTITION,),
     )
     existing_rows = int(str(engine.rows("SELECT COUNT(*) FROM existing")[0][0])) if existing else 0
-    written = _write_deduplicated(defn, store, engine, f"{staging}/table", touched)
+    written = write_deduplicated(defn, store, engine, f"{staging}/table", (touched, len(keys)))
     if rejected or existing_q:
         engine.write_partitioned(
             sqlbuild.build_quarantine_sql(defn), store.uri(), f"{staging}/quarantine", ["date"]

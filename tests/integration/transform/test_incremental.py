@@ -18,6 +18,7 @@ from coinlake.storage.folder_marks import list_marked
 from coinlake.storage.layout import bookmark_key
 from coinlake.storage.local import LocalStore
 from coinlake.tables.silver.trades import TABLE as SILVER_TRADES
+from coinlake.transform import dedup
 from coinlake.transform.runner import run_transform
 from coinlake.transform.state import read_bookmark
 from tests.integration.transform.helpers import expected_silver_keys, lake_snapshot, run, trades
@@ -113,6 +114,19 @@ def test_runs_that_skip_settled_bronze_folders_equal_one_full_refresh(
     assert set(marks) == {f for f in folders if "dataset=trades/" in f}
     listing = list_marked(LocalStore(tmp_path), SILVER_TRADES.bronze_prefix, ".json", marks)
     assert (listing.keys, listing.skipped) == ([], set(marks))
+
+
+def test_the_split_dedup_of_large_batches_gives_the_same_lake(
+    bronze: Path, clean: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # this Bronze is below the object count from which a batch materialises its repeated keys
+    # first: lower that count, so every batch takes that path, and compare with `clean`
+    assert len(list(bronze.rglob("*.json"))) < dedup.SPLIT_MIN_OBJECTS
+    monkeypatch.setattr(dedup, "SPLIT_MIN_OBJECTS", 1)
+    for batch in _bronze_in_batches(bronze, 3):
+        _copy(batch, bronze, tmp_path)
+        run(tmp_path)
+    assert lake_snapshot(tmp_path) == clean
 
 
 def test_small_batches_give_the_same_lake_as_one_batch(
