@@ -93,6 +93,7 @@ def throughput(work: Path, n: int, p: Plan, keep: Path) -> tuple[list[Record], d
                 runs[engine].append(None)
                 continue
             lake = lakes.clone(source, work / f"lake-{engine}")
+            lakes.warm(lake)
             log(f"{label(n)} round {round_no + 1}: {engine}")
             budget = p.slow_budget_s[n] if slow else 1800
             outcome = one_run(engine, lake, counts, timeout_s=budget)
