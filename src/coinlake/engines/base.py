@@ -68,12 +68,10 @@ class Engine(Protocol):
         partition_by: Sequence[str],
         *,
         partitions: Sequence[str] | None = None,
-        lineage: bool = True,
         order_by: Sequence[str] = (),
     ) -> int:
         """Write the result of Spark SQL `sql` as Parquet under `root/out_dir`, Hive-partitioned
-        by `partition_by`; return the number of rows written. `lineage=False` says the result
-        has no `bronze_key` column (an engine may then skip looking for one). `order_by`: the
+        by `partition_by`; return the number of rows written. `order_by`: the
         columns each file's rows are sorted by (row groups then hold ranges of them, which a
         reader filtering on them skips by their statistics).
 

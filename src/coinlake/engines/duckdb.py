@@ -298,12 +298,12 @@ class DuckDBEngine:
         partition_by: Sequence[str],
         *,
         partitions: Sequence[str] | None = None,
-        lineage: bool = True,
         order_by: Sequence[str] = (),
     ) -> int:
         """See `Engine.write_partitioned`. A remote lake's output is written to a local
-        temporary folder, then uploaded to `out_dir` (see `RemoteLake`). With `lineage=False`
-        the query is not described first (binding a Gold query costs ~8 ms of Parquet footers).
+        temporary folder, then uploaded to `out_dir` (see `RemoteLake`). The query is described
+        (to find a `bronze_key` column to write through the lineage ENUM) only when the engine
+        registered enough Bronze keys for the ENUM to pay (`LINEAGE_ENUM_MIN_KEYS`).
         DuckDB's partitioned COPY keeps the query's order inside each file. Given at most
         `SPLIT_PARTITIONS` `partitions` and no `order_by`, each partition is written by a query
         of its own (`_copy_each`)."""
@@ -316,22 +316,19 @@ class DuckDBEngine:
         if order_by:
             sql = f"SELECT * FROM ({sql}) AS unordered ORDER BY {', '.join(order_by)}"  # noqa: S608
         if not _is_remote(root):
-            return self._write(sql, Path(root) / out_dir, partition_by, (lineage, split))
+            return self._write(sql, Path(root) / out_dir, partition_by, split)
         remote = self._remote_lake(root)
         with tempfile.TemporaryDirectory(prefix="coinlake-", dir=self._temp_directory) as tmp:
-            written = self._write(sql, Path(tmp) / "out", partition_by, (lineage, split))
+            written = self._write(sql, Path(tmp) / "out", partition_by, split)
             remote.upload(Path(tmp) / "out", out_dir)
         return written
 
-    def _write(
-        self, sql: str, target: Path, partition_by: Sequence[str], how: tuple[bool, Split]
-    ) -> int:
-        """`how`: (whether to look for the lineage column, the partitions to write one by one)."""
-        with_lineage, split = how
+    def _write(self, sql: str, target: Path, partition_by: Sequence[str], split: Split) -> int:
+        """`split`: the partitions to write one by one (None: one partitioned `COPY`)."""
         target.mkdir(parents=True, exist_ok=True)
         query = to_dialect(sql, "duckdb")
         worth_it = self._lineage_views or self._lineage_keys >= LINEAGE_ENUM_MIN_KEYS
-        lineage = self._lineage_type(query) if with_lineage and worth_it else None
+        lineage = self._lineage_type(query) if worth_it else None
         if lineage is not None:
             try:
                 return self._copy(lineage, target, partition_by, split)

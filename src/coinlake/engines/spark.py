@@ -313,10 +313,9 @@ class SparkEngine:
         partition_by: Sequence[str],
         *,
         partitions: Sequence[str] | None = None,
-        lineage: bool = True,
         order_by: Sequence[str] = (),
     ) -> int:
-        """See `Engine.write_partitioned` (`partitions` and `lineage` change nothing here: one
+        """See `Engine.write_partitioned` (`partitions` changes nothing here: one
         Spark job writes every partition). The rows are sorted after the repartition (an
         ORDER BY in `sql` would not survive it), by the partition columns first: the writer
         sorts by those itself when the rows are not, losing the rest."""

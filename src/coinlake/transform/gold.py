@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from coinlake.engines.base import Engine
 from coinlake.storage.base import ObjectStore, list_files
-from coinlake.tables.spec import LINEAGE, GoldDef
+from coinlake.tables.spec import GoldDef
 from coinlake.transform import sqlbuild
 from coinlake.transform.commit import (
     digests,
@@ -225,11 +225,7 @@ def _run_gold(
         engine.register_parquet("existing", store.uri(), old, defn.columns, defn.partition_by)
         sql = sqlbuild.build_gold_merge_sql(defn, sorted(changed), hours=hours)
     summary.rows_written = engine.write_partitioned(
-        sql,
-        store.uri(),
-        f"{staging}/table",
-        [c.name for c in defn.partition_by],
-        lineage=any(c.name == LINEAGE for c in defn.all_columns),
+        sql, store.uri(), f"{staging}/table", [c.name for c in defn.partition_by]
     )
     if merge:
         engine.drop("existing")
