@@ -27,7 +27,7 @@ from typing import Literal
 from coinlake.errors import ConfigError
 from coinlake.sources.registry import ALL, REGISTRY
 from coinlake.storage.base import ObjectStore
-from coinlake.storage.packed_names import unpack_names
+from coinlake.storage.packed_names import recorded_names
 
 STATE = "_state"
 StateKind = Literal["cursor", "walk", "backfill", "lease", "bookmark", "journal", "run", "cache"]
@@ -97,19 +97,8 @@ def _detail(kind: StateKind, data: bytes) -> dict[str, object]:
     detail = {name: doc[name] for name in _SHOWN_FIELDS if doc.get(name) is not None}
     if kind == "bookmark":
         consumed = doc.get("consumed") or {}
-        detail["consumed_objects"] = sum(_count(names) for names in consumed.values())
+        detail["consumed_objects"] = sum(len(recorded_names(v)) for v in consumed.values())
     return detail
-
-
-def _count(names: object) -> int:
-    """Objects in one folder's consumed names: packed in a string (bookmark format 2) or a
-    list (format 1); 0 for names that cannot be read."""
-    if isinstance(names, str):
-        try:
-            return len(unpack_names(names))
-        except ValueError:
-            return 0
-    return len(names) if isinstance(names, list) else 0
 
 
 def read_state(store: ObjectStore, *, with_runs: bool = False) -> Iterator[StateEntry]:

@@ -21,7 +21,7 @@ from coinlake.errors import StorageError
 from coinlake.query.views import run_sql
 from coinlake.storage import layout
 from coinlake.storage.base import ObjectStore, list_files, read_json
-from coinlake.storage.packed_names import unpack_names
+from coinlake.storage.packed_names import recorded_names
 from coinlake.tables import catalog
 from coinlake.tables.spec import UNREADABLE_RULE, Table
 
@@ -222,22 +222,9 @@ def processed_bronze_keys(store: ObjectStore) -> set[str]:
         consumed = document.get("consumed") if isinstance(document, dict) else None
         if isinstance(consumed, dict):
             for folder, recorded in consumed.items():
-                names = _names(recorded)
-                if isinstance(names, list):
-                    found.update(f"{folder}/{name}" for name in names if isinstance(name, str))
+                found.update(f"{folder}/{name}" for name in recorded_names(recorded))
         found.update(_bronze_strings(document))
     return found
-
-
-def _names(recorded: object) -> object:
-    """One folder's consumed names: unpacked from a string (format 2), as they are otherwise;
-    damaged packed names name nothing."""
-    if not isinstance(recorded, str):
-        return recorded
-    try:
-        return unpack_names(recorded)
-    except ValueError:
-        return []
 
 
 def _bronze_strings(value: object) -> Iterator[str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,15 @@ class Listing:
         self.keys = sorted([*self.keys, *other.keys])
         self.marks.update(other.marks)
         self.skipped.update(other.skipped)
+
+
+def by_folder(keys: Iterable[str]) -> dict[str, list[str]]:
+    """`keys` grouped by folder: folder -> the names in it, in the keys' order."""
+    grouped: dict[str, list[str]] = {}
+    for key in keys:
+        folder, _, name = key.rpartition("/")
+        grouped.setdefault(folder, []).append(name)
+    return grouped
 
 
 def list_marked(store: ObjectStore, folder: str, suffix: str, known: Mapping[str, str]) -> Listing:

@@ -38,3 +38,17 @@ def unpack_names(packed: str) -> list[str]:
         return zlib.decompress(base64.b64decode(packed, validate=True)).decode("utf-8").split("\n")
     except (binascii.Error, zlib.error, UnicodeDecodeError) as exc:
         raise ValueError(f"packed names cannot be read: {exc}") from exc
+
+
+def recorded_names(value: object) -> list[str]:
+    """One folder's names as a bookmark document records them, read leniently (for reports
+    that must not fail on a bookmark they did not write): a packed string (format 2) or a list
+    (format 1); names that cannot be read are none."""
+    if isinstance(value, str):
+        try:
+            return unpack_names(value)
+        except ValueError:
+            return []
+    if isinstance(value, list):
+        return [name for name in value if isinstance(name, str)]
+    return []

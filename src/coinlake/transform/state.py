@@ -45,7 +45,7 @@ from typing import Any
 
 from coinlake.errors import StorageError
 from coinlake.storage.base import ObjectStore, read_json, write_json
-from coinlake.storage.folder_marks import Listing
+from coinlake.storage.folder_marks import Listing, by_folder
 from coinlake.storage.layout import bookmark_key, journal_key
 from coinlake.storage.packed_names import pack_names, unpack_names
 
@@ -100,12 +100,8 @@ class Bookmark:
     def unconsumed(self, keys: list[str]) -> list[str]:
         """Those of `keys` not consumed yet, in their order. Compared folder by folder: a
         folder listed exactly as recorded (both sorted) costs one list comparison."""
-        by_folder: dict[str, list[str]] = {}
-        for key in keys:
-            folder, _, name = key.rpartition("/")
-            by_folder.setdefault(folder, []).append(name)
         fresh: set[str] = set()
-        for folder, names in by_folder.items():
+        for folder, names in by_folder(keys).items():
             recorded = self.names(folder)
             if names != recorded:
                 seen = set(recorded)
@@ -142,12 +138,8 @@ class Bookmark:
         appended)."""
         consumed = {} if full else dict(self.consumed)
         unpacked = {} if full else dict(self.unpacked)
-        added: dict[str, set[str]] = {}
-        for key in new_keys:
-            folder, _, name = key.rpartition("/")
-            added.setdefault(folder, set()).add(name)
-        for folder, names in added.items():
-            merged = sorted(names if full else names.union(self.names(folder)))
+        for folder, names in by_folder(new_keys).items():
+            merged = sorted(set(names) if full else set(names).union(self.names(folder)))
             consumed[folder] = pack_names(merged)
             unpacked[folder] = merged
         version = self.version + 1
@@ -175,10 +167,7 @@ class Bookmark:
     def with_marks(self, listing: Listing) -> Bookmark:
         """This bookmark with the marks of `listing`'s folders whose every listed object is
         now consumed recorded, and the marks of its other read folders dropped."""
-        listed: dict[str, list[str]] = {}
-        for key in listing.keys:
-            folder, _, name = key.rpartition("/")
-            listed.setdefault(folder, []).append(name)
+        listed = by_folder(listing.keys)
         for folder in listed.keys() | listing.marks.keys():
             mark = listing.marks.get(folder)
             names = listed.get(folder, [])

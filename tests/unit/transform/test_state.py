@@ -11,7 +11,7 @@ from coinlake.storage.base import list_files, read_json, write_json
 from coinlake.storage.folder_marks import Listing
 from coinlake.storage.layout import bookmark_key, journal_key
 from coinlake.storage.local import LocalStore
-from coinlake.storage.packed_names import pack_names, unpack_names
+from coinlake.storage.packed_names import pack_names, recorded_names, unpack_names
 from coinlake.transform.state import (
     MAX_CHANGES,
     Bookmark,
@@ -178,6 +178,10 @@ def test_packed_names_round_trip_and_damage_is_one_clear_error(tmp_path: Path) -
     assert unpack_names(packed) == names
     assert len(packed) < len("\n".join(names)) / 3
     assert (pack_names([]), unpack_names("")) == ("", [])
+    # reports read either format, and read damage as no names instead of failing
+    assert recorded_names(packed) == names
+    assert recorded_names(["b.json", 7, "a.json"]) == ["b.json", "a.json"]
+    assert recorded_names("not packed!") == recorded_names(None) == []
     lake = LocalStore(tmp_path)
     folder = KEY_A.rpartition("/")[0]
     document = {"format": 2, "table": "t", "version": 1, "consumed": {folder: "not packed!"}}
