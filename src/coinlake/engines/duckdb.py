@@ -35,34 +35,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coinlake.engines.base import Row
+from coinlake.engines.duckdb_dialect import MACROS, to_duckdb
 from coinlake.errors import QueryFailedError
-from coinlake.tables.spec import LINEAGE, Column, to_dialect, type_in
+from coinlake.tables.spec import LINEAGE, Column, type_in
 
 if TYPE_CHECKING:
     import duckdb
 
 logger = logging.getLogger(__name__)
-
-# exact_div(a, b): a / b rounded half-up to 8 places, computed on 128-bit integers so no step
-# rounds (DuckDB's decimal division returns DOUBLE). Both operands are scaled to 16 places; the
-# quotient's 8 places come from floor((2 * a * 1e8 + b) / (2 * b)) on the scaled integers.
-_MACROS = (
-    """CREATE OR REPLACE MACRO cl_unscale16(x) AS
-    CAST(FLOOR(x) AS HUGEINT) * CAST(10000000000000000 AS HUGEINT)
-    + CAST((x - FLOOR(x)) * 10000000000000000 AS HUGEINT)""",
-    """CREATE OR REPLACE MACRO exact_div(a, b) AS
-    CASE WHEN b = 0 THEN NULL ELSE
-      CAST(
-        (cl_unscale16(CAST(a AS DECIMAL(38, 16))) * CAST(200000000 AS HUGEINT)
-          + cl_unscale16(CAST(b AS DECIMAL(38, 16))))
-        // (CAST(2 AS HUGEINT) * cl_unscale16(CAST(b AS DECIMAL(38, 16))))
-        AS DECIMAL(38, 0)) * CAST(0.00000001 AS DECIMAL(9, 8))
-    END""",
-    # Spark's timestamp_seconds (unix seconds -> instant), missing from DuckDB
-    "CREATE OR REPLACE MACRO timestamp_seconds(x) AS to_timestamp(x)",
-    # and timestamp_millis (unix milliseconds, CoinGecko's history), exact to the millisecond
-    "CREATE OR REPLACE MACRO timestamp_millis(x) AS make_timestamptz(CAST(x AS BIGINT) * 1000)",
-)
 
 
 def _quote(text: str) -> str:
@@ -93,6 +73,9 @@ SPLIT_PARTITIONS = 16
 (the partitions then hold many rows each: a run's batch is at most ~2M trades). A `COPY` of a
 small partition keeps one thread busy: on the benchmark's 1M lake (one batch, 50 partitions of
 20k rows) it took less CPU and more wall time than the partitioned `COPY`."""
+
+PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
+"""How every Silver and Gold file is written (ADR 0004)."""
 
 _PLAIN = re.compile(r"[A-Za-z0-9._:-]+")
 """Partition values a partitioned `COPY` writes into folder names as they are."""
@@ -153,7 +136,7 @@ class DuckDBEngine:
             config["temp_directory"] = temp_directory
         self._con: duckdb.DuckDBPyConnection = duckdb.connect(":memory:", config=config)
         self._con.execute("SET TimeZone = 'UTC'")
-        for macro in _MACROS:
+        for macro in MACROS:
             self._con.execute(macro)
         self._con.execute(f"CREATE TEMP TABLE {_KEYS_TABLE} (k VARCHAR)")
         self._made: dict[str, str] = {}
@@ -276,11 +259,11 @@ class DuckDBEngine:
 
     def materialize(self, name: str, sql: str) -> None:
         """See `Engine.materialize`."""
-        self._create("TABLE", name, to_dialect(sql, "duckdb"))
+        self._create("TABLE", name, to_duckdb(sql))
 
     def view(self, name: str, sql: str) -> None:
         """See `Engine.view`."""
-        self._create("VIEW", name, to_dialect(sql, "duckdb"))
+        self._create("VIEW", name, to_duckdb(sql))
 
     def _create(self, kind: str, name: str, body: str) -> None:
         self._run(f"CREATE OR REPLACE TEMP {kind} {name} AS {body}")
@@ -288,7 +271,7 @@ class DuckDBEngine:
 
     def rows(self, sql: str) -> list[Row]:
         """See `Engine.rows`."""
-        return [tuple(row) for row in self._run(to_dialect(sql, "duckdb")).fetchall()]
+        return [tuple(row) for row in self._run(to_duckdb(sql)).fetchall()]
 
     def write_partitioned(
         self,
@@ -326,7 +309,7 @@ class DuckDBEngine:
     def _write(self, sql: str, target: Path, partition_by: Sequence[str], split: Split) -> int:
         """`split`: the partitions to write one by one (None: one partitioned `COPY`)."""
         target.mkdir(parents=True, exist_ok=True)
-        query = to_dialect(sql, "duckdb")
+        query = to_duckdb(sql)
         worth_it = self._lineage_views or self._lineage_keys >= LINEAGE_ENUM_MIN_KEYS
         lineage = self._lineage_type(query) if worth_it else None
         if lineage is not None:
@@ -344,7 +327,7 @@ class DuckDBEngine:
         parts = ", ".join(partition_by)
         result = self._run(
             f"COPY ({query}) TO {_quote(str(target))} "
-            f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({parts}), "
+            f"({PARQUET_OPTIONS}, PARTITION_BY ({parts}), "
             "OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part-{uuid}')"
         ).fetchone()
         written = int(result[0]) if result else 0
@@ -375,7 +358,7 @@ class DuckDBEngine:
             out = folder / f"part-{uuid.uuid4()}.parquet"
             result = self._run(
                 f"COPY (SELECT * EXCLUDE ({excluded}) FROM ({query}) AS q WHERE {where}) "  # noqa: S608
-                f"TO {_quote(str(out))} (FORMAT parquet, COMPRESSION zstd)"
+                f"TO {_quote(str(out))} ({PARQUET_OPTIONS})"
             ).fetchone()
             rows = int(result[0]) if result else 0
             if not rows:

@@ -2,7 +2,7 @@
 
 Every Silver and Gold table is one frozen definition (`SilverDef` or `GoldDef`) holding pure SQL
 text written in Spark SQL (the dialect AWS Glue runs) and column types in Spark DDL. Engines run
-the very same text: Spark as written, DuckDB after `to_dialect()` transpiles it with sqlglot. The
+the very same text: Spark as written, DuckDB after `engines.duckdb_dialect` transpiles it. The
 SQL reads only from views the engine registers under fixed names and never does I/O itself:
 
 - Silver `stage_sql` (and `objects_sql`, for unparsable objects) reads `bronze` (one row per
@@ -32,7 +32,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-import sqlglot
 from sqlglot import exp
 
 from coinlake.storage.layout import quarantine_path, table_path
@@ -315,15 +314,6 @@ def _as_table(definition: SilverDef | GoldDef) -> Table:
         definition.comment,
         definition.nullable,
     )
-
-
-@functools.lru_cache(maxsize=512)
-def to_dialect(sql: str, dialect: str) -> str:
-    """Transpile one Spark SQL statement to `dialect` (`spark` returns it unchanged; results
-    are cached: the same few statements run once per batch)."""
-    if dialect == "spark":
-        return sql
-    return sqlglot.transpile(sql, read="spark", write=dialect)[0]
 
 
 @functools.lru_cache(maxsize=512)
