@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from coinlake.engines.duckdb import SPLIT_PARTITIONS, DuckDBEngine
+from coinlake.errors import QueryFailedError
 
 pytestmark = pytest.mark.integration
 
@@ -86,10 +87,40 @@ def test_a_null_or_unusual_partition_value_falls_back_to_the_partitioned_copy(
 def test_a_write_touching_many_partitions_keeps_every_row_in_its_folder(
     engine: DuckDBEngine, tmp_path: Path
 ) -> None:
-    sql = "SELECT i % 40 AS bucket, i AS trade_id, 'x' AS side FROM range(400) AS r(i)"
-    many = [f"bucket={n}" for n in range(40)]
+    sql = "SELECT i % 80 AS bucket, i AS trade_id, 'x' AS side FROM range(800) AS r(i)"
+    many = [f"bucket={n}" for n in range(80)]
     assert len(many) > SPLIT_PARTITIONS
-    assert engine.write_partitioned(sql, str(tmp_path), "out", ["bucket"], partitions=many) == 400
+    assert engine.write_partitioned(sql, str(tmp_path), "out", ["bucket"], partitions=many) == 800
     files = list((tmp_path / "out").rglob("*.parquet"))
-    assert len(files) == 40
+    assert len(files) == 80
     assert {f.parent.name for f in files} == set(many)
+
+
+def test_partitions_written_side_by_side_fail_the_write_when_one_fails(
+    engine: DuckDBEngine, tmp_path: Path
+) -> None:
+    sql = (
+        "SELECT i % 6 AS bucket, CASE WHEN i % 6 = 4 THEN CAST(error('bad row') AS BIGINT) "
+        "ELSE i END AS trade_id FROM range(60) AS r(i)"
+    )
+    touched = [f"bucket={n}" for n in range(6)]
+    with pytest.raises(QueryFailedError, match="bad row"):
+        engine.write_partitioned(sql, str(tmp_path), "out", ["bucket"], partitions=touched)
+    good = "SELECT i % 6 AS bucket, i AS trade_id FROM range(60) AS r(i)"
+    assert (
+        engine.write_partitioned(good, str(tmp_path), "again", ["bucket"], partitions=touched) == 60
+    )
+
+
+def test_partitions_written_side_by_side_read_times_in_utc(
+    engine: DuckDBEngine, tmp_path: Path
+) -> None:
+    engine._con.execute("SET GLOBAL TimeZone = 'America/New_York'")  # a new cursor's default
+    sql = (
+        "SELECT i AS bucket, CAST(TIMESTAMP '2026-11-30 00:30:00+00' "
+        "AS VARCHAR) AS wall_clock FROM range(2) AS r(i)"
+    )
+    touched = ["bucket=0", "bucket=1"]
+    assert engine.write_partitioned(sql, str(tmp_path), "out", ["bucket"], partitions=touched) == 2
+    clocks = duckdb.sql(f"SELECT wall_clock FROM read_parquet('{tmp_path}/out/*/*.parquet')")
+    assert {row[0] for row in clocks.fetchall()} == {"2026-11-30 00:30:00+00"}
