@@ -19,6 +19,13 @@ from coinlake.transform import sqlbuild
 SPLIT_MIN_OBJECTS = 64
 """Bronze objects in a batch from which the repeated keys are materialised first."""
 
+STAGED_ROWS = "staged_rows"
+"""The view of the staged records of Bronze rows only (`runner.stage` makes it beside `staged`):
+without the records of unparsable or unreadable objects, which are all rejected, and whose NULL
+keys would widen the key column's statistics to unknown. With them known, DuckDB groups a
+batch of one product's trade ids (a range of ~2M) in an array instead of a hash table
+(`engines.duckdb.PERFECT_HASH_BITS`): the search for repeated ids took ~0.35x the time."""
+
 
 def write_deduplicated(
     defn: SilverDef,
@@ -33,10 +40,12 @@ def write_deduplicated(
     parts = [c.name for c in defn.partition_by]
     if objects < SPLIT_MIN_OBJECTS:
         return engine.write_partitioned(sqlbuild.build_dedup_sql(defn), store.uri(), out_dir, parts)
-    engine.materialize("dedup_repeated", sqlbuild.build_repeated_keys_sql(defn))
-    engine.materialize("dedup_winners", sqlbuild.build_winners_sql(defn, "dedup_repeated"))
+    engine.materialize("dedup_repeated", sqlbuild.build_repeated_keys_sql(defn, STAGED_ROWS))
+    engine.materialize(
+        "dedup_winners", sqlbuild.build_winners_sql(defn, "dedup_repeated", STAGED_ROWS)
+    )
     written = engine.write_partitioned(
-        sqlbuild.build_kept_sql(defn, "dedup_repeated", "dedup_winners"),
+        sqlbuild.build_kept_sql(defn, "dedup_repeated", "dedup_winners", STAGED_ROWS),
         store.uri(),
         out_dir,
         parts,

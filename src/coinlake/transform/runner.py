@@ -45,7 +45,7 @@ from coinlake.transform.commit import (
     start_table,
     table_journal,
 )
-from coinlake.transform.dedup import write_deduplicated
+from coinlake.transform.dedup import STAGED_ROWS, write_deduplicated
 from coinlake.transform.idle import Found, bronze_listing, silver_work
 from coinlake.transform.state import Bookmark, read_bookmark
 from coinlake.transform.table_lock import TableLock, hold_table
@@ -245,7 +245,8 @@ def _run_silver(
 
 def stage(defn: SilverDef, store: ObjectStore, engine: Engine, keys: list[str]) -> list[str]:
     """Make `staged`: every record of the batch's objects, typed, with its rule, plus one
-    quarantine record per object that cannot be read. Returns the views it made."""
+    quarantine record per object that cannot be read; and `STAGED_ROWS`. Returns the views it
+    made."""
     inputs: list[tuple[list[str], tuple[Column, ...], str, str | None]] = [
         (
             [key for key in keys if defn.input_for(key) is None],
@@ -270,12 +271,14 @@ def stage(defn: SilverDef, store: ObjectStore, engine: Engine, keys: list[str]) 
             store, engine, input_keys, (schema, stage_sql, objects_sql), name
         )
         parts.append(name)
+    rows = [f"{name}_rows" for name in parts]
     if unreadable:
         engine.materialize("staged_unreadable", sqlbuild.build_unreadable_sql(defn, unreadable))
         parts.append("staged_unreadable")
         made.append("staged_unreadable")
     engine.view("staged", sqlbuild.build_staged_union_sql(defn, parts))
-    return ["staged", *made, "bronze"]
+    engine.view(STAGED_ROWS, sqlbuild.build_staged_union_sql(defn, rows))
+    return ["staged", STAGED_ROWS, *made, "bronze"]
 
 
 def _stage_input(
