@@ -25,17 +25,21 @@ for the engine's life; it is deleted on `close`.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import tempfile
-import threading
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coinlake.engines.base import Row
+from coinlake.engines.duckdb_copies import (
+    Split,
+    copy_each,
+    partitioned_copy_sql,
+    plan_split,
+    quote,
+)
 from coinlake.engines.duckdb_dialect import MACROS, to_duckdb
 from coinlake.errors import QueryFailedError
 from coinlake.tables.spec import LINEAGE, Column, type_in
@@ -45,13 +49,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-Split = list[list[tuple[str, str]]] | None
-"""The partitions to write one at a time, each as its (column, value) levels; None: all at once."""
 
 _KEYS_TABLE = "cl_lineage_keys"
 _KEY_TYPE = "cl_bronze_key"
@@ -73,15 +70,8 @@ def _paths(root: str, keys: Sequence[str]) -> list[str]:
 
 
 def _path_list(paths: Sequence[str]) -> str:
-    return "[" + ", ".join(_quote(path) for path in paths) + "]"
+    return "[" + ", ".join(quote(path) for path in paths) + "]"
 
-
-SPLIT_PARTITIONS = 64
-"""A write given its `partitions` goes one partition at a time when there are at most this many
-(each `COPY` scans the query once; past this a batch's partitions are small and many, and one
-partitioned `COPY` is cheaper). Run two at a time, the copies beat the partitioned `COPY` on the
-benchmark's 1M lake too (one batch, 50 partitions of 20k rows: ~0.87x the wall time, peak RSS
-0.38 -> 0.28 GB)."""
 
 PERFECT_HASH_BITS = 22
 """A GROUP BY on one integer column whose values span fewer than 2^22 (by the column's
@@ -90,22 +80,6 @@ batch of one product's trades spans ~2M ids: the dedup's search for repeated ids
 the time (0.105 -> 0.057 s on 2M trades). The array is ~16 bytes per possible value and
 thread, ~130 MB at most on two threads; wider ranges (a batch of several products) keep the
 hash table."""
-
-PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
-"""How every Silver and Gold file is written (ADR 0004)."""
-
-_PLAIN = re.compile(r"[A-Za-z0-9._:-]+")
-"""Partition values a partitioned `COPY` writes into folder names as they are."""
-
-
-def _levels(partition: str) -> list[tuple[str, str]] | None:
-    """(column, value) of each level of a Hive path, or None when a value is not plain text
-    (or is the text of a NULL: a filter on it would not find the rows the folder holds)."""
-    levels = [level.partition("=") for level in partition.split("/")]
-    for _name, sep, value in levels:
-        if not sep or not _PLAIN.fullmatch(value) or value in ("None", "NULL"):
-            return None
-    return [(name, value) for name, _, value in levels]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +205,7 @@ class DuckDBEngine:
         self._bronze_types += 1
         key_type = f"{_KEY_TYPE}_in_{self._bronze_types}"
         self._con.execute(f"CREATE TYPE {key_type} AS ENUM (SELECT unnest(?))", [values])
-        spec = ", ".join(f"{_quote(c.name)}: {_quote(type_in(c.type, 'duckdb'))}" for c in schema)
+        spec = ", ".join(f"{quote(c.name)}: {quote(type_in(c.type, 'duckdb'))}" for c in schema)
         fields = ", ".join(c.name for c in schema)
         self._create(
             "VIEW",
@@ -264,7 +238,7 @@ class DuckDBEngine:
             return
         root = self._readable(root, keys)
         hive_types = ", ".join(
-            f"{_quote(c.name)}: {_quote(type_in(c.type, 'duckdb'))}" for c in partition_by
+            f"{quote(c.name)}: {quote(type_in(c.type, 'duckdb'))}" for c in partition_by
         )
         select = ", ".join(
             f"CAST({c.name} AS {type_in(c.type, 'duckdb')}) AS {c.name}" for c in wanted
@@ -286,7 +260,7 @@ class DuckDBEngine:
         self._create("VIEW", name, to_duckdb(sql))
 
     def _create(self, kind: str, name: str, body: str) -> None:
-        # in the database's main schema, not TEMP: `_copy_each`'s cursors see it too
+        # in the main schema, not TEMP: `duckdb_copies.copy_each` runs on cursors that see it
         self._run(f"CREATE OR REPLACE {kind} {name} AS {body}")
         self._made[name] = kind
 
@@ -310,13 +284,8 @@ class DuckDBEngine:
         registered enough Bronze keys for the ENUM to pay (`LINEAGE_ENUM_MIN_KEYS`).
         DuckDB's partitioned COPY keeps the query's order inside each file. Given at most
         `SPLIT_PARTITIONS` `partitions` and no `order_by`, each partition is written by a query
-        of its own (`_copy_each`)."""
-        split: Split = None
-        if partitions is not None and len(partitions) <= SPLIT_PARTITIONS and not order_by:
-            found = [_levels(partition) for partition in partitions]
-            split = [levels for levels in found if levels is not None]
-            if len(split) < len(found):
-                split = None
+        of its own (`duckdb_copies.copy_each`)."""
+        split = plan_split(partitions, order_by)
         if order_by:
             sql = f"SELECT * FROM ({sql}) AS unordered ORDER BY {', '.join(order_by)}"  # noqa: S608
         if not _is_remote(root):
@@ -344,92 +313,11 @@ class DuckDBEngine:
 
     def _copy(self, query: str, target: Path, partition_by: Sequence[str], split: Split) -> int:
         if split is not None:
-            return self._copy_each(query, target, partition_by, split)
-        parts = ", ".join(partition_by)
-        result = self._run(
-            f"COPY ({query}) TO {_quote(str(target))} "
-            f"({PARQUET_OPTIONS}, PARTITION_BY ({parts}), "
-            "OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part-{uuid}')"
-        ).fetchone()
+            return copy_each(self._con, self._threads, query, target, partition_by, split)
+        result = self._run(partitioned_copy_sql(query, target, partition_by)).fetchone()
         written = int(result[0]) if result else 0
         logger.debug("wrote %d rows under %s", written, target)
         return written
-
-    def _copy_each(
-        self,
-        query: str,
-        target: Path,
-        partition_by: Sequence[str],
-        split: list[list[tuple[str, str]]],
-    ) -> int:
-        """Write each partition with a `COPY` of its own: `query` filtered on the partition's
-        values (DuckDB casts the text to the column's type), to one file in the folder the
-        partitioned `COPY` would use; a partition that gets no row gets no file. The partitioned
-        `COPY` first copies every row into a buffer per partition, then writes them: on the
-        benchmark's 2M-trade batches (10 partitions) writing each partition straight from the
-        filtered scan took ~0.65x its CPU, and a run's peak memory fell by a fifth. One such
-        `COPY` keeps about one core busy, so they run `threads` at a time (`_run_together`)."""
-        copies: list[tuple[str, Path]] = []
-        excluded = ", ".join(partition_by)
-        for levels in split:
-            if [name for name, _ in levels] != list(partition_by):
-                raise QueryFailedError(f"partition {levels} is not one of {list(partition_by)}")
-            folder = target.joinpath(*(f"{name}={value}" for name, value in levels))
-            folder.mkdir(parents=True, exist_ok=True)
-            where = " AND ".join(f"{name} = {_quote(value)}" for name, value in levels)
-            out = folder / f"part-{uuid.uuid4()}.parquet"
-            sql = (
-                f"COPY (SELECT * EXCLUDE ({excluded}) FROM ({query}) AS q WHERE {where}) "  # noqa: S608
-                f"TO {_quote(str(out))} ({PARQUET_OPTIONS})"
-            )
-            copies.append((sql, out))
-        counts = self._run_together([sql for sql, _ in copies])
-        for (_sql, out), rows in zip(copies, counts, strict=True):
-            if not rows:  # folders are removed once every copy is done: none is being filled
-                out.unlink(missing_ok=True)
-                folder = out.parent
-                while folder != target and not any(folder.iterdir()):
-                    folder.rmdir()
-                    folder = folder.parent
-        logger.debug("wrote %d rows in %d partitions under %s", sum(counts), len(split), target)
-        return sum(counts)
-
-    def _run_together(self, statements: Sequence[str]) -> list[int]:
-        """Run `statements` (each returning one count), up to `threads` at once on cursors of
-        this database (they see its tables, views, types and macros; not its session settings,
-        hence the time zone), and return their counts in order. Measured on 2M trades in 10
-        partitions: 0.6x the wall time of running them one after the other, the same CPU."""
-        counts = [0] * len(statements)
-        failures: list[str] = []
-        pending = iter(range(len(statements)))
-        lock = threading.Lock()
-
-        def work() -> None:
-            cursor = self._con.cursor()
-            try:
-                cursor.execute("SET TimeZone = 'UTC'")
-                while not failures:
-                    with lock:
-                        number = next(pending, None)
-                    if number is None:
-                        return
-                    row = cursor.execute(statements[number]).fetchone()
-                    counts[number] = int(row[0]) if row else 0
-            except Exception as exc:  # any failure fails the write: no count is taken as 0
-                failures.append(f"DuckDB failed: {exc}")
-            finally:
-                cursor.close()
-
-        workers = [
-            threading.Thread(target=work) for _ in range(min(self._threads, len(statements)))
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        if failures:
-            raise QueryFailedError(failures[0])
-        return counts
 
     def _lineage_type(self, query: str) -> str | None:
         """`query` with `bronze_key` cast to an ENUM of every key it can hold (the keys of the

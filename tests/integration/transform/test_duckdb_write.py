@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from coinlake.engines.duckdb import SPLIT_PARTITIONS, DuckDBEngine
+from coinlake.engines.duckdb import DuckDBEngine
+from coinlake.engines.duckdb_copies import SPLIT_PARTITIONS
 from coinlake.errors import QueryFailedError
 
 pytestmark = pytest.mark.integration
