@@ -33,14 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coinlake.engines.base import Row
-from coinlake.engines.duckdb_copies import (
-    Split,
-    copy_each,
-    partitioned_copy_sql,
-    plan_split,
-    quote,
-)
-from coinlake.engines.duckdb_dialect import MACROS, to_duckdb
+from coinlake.engines.duckdb_copies import Split, copy_each, partitioned_copy_sql, plan_split
+from coinlake.engines.duckdb_dialect import MACROS, quote, to_duckdb
 from coinlake.errors import QueryFailedError
 from coinlake.tables.spec import LINEAGE, Column, type_in
 
@@ -63,8 +57,8 @@ def _is_remote(root: str) -> bool:
 
 
 def _paths(root: str, keys: Sequence[str]) -> list[str]:
-    """Each key's path under the local folder `root` (joined as text: a batch has ~2,000
-    keys, and `Path` arithmetic cost ~20 ms of it)."""
+    """Each key's path under the local folder `root`: the folder, "/", the key (joined as
+    text: a batch has ~2,000 keys, and `Path` arithmetic cost ~20 ms of it)."""
     base = str(Path(root))
     return [f"{base}/{key}" for key in keys]
 
@@ -197,11 +191,12 @@ class DuckDBEngine:
         # `bronze_key` as an ENUM of these keys: staged tables then hold a small integer per
         # row instead of the ~110-byte string (measured at 10M trades: -6% of the run). It
         # reads back as the string and turns VARCHAR wherever it meets one (a union with
-        # existing Parquet rows); the values are cut from the very paths `read_json` reports
-        # and sorted, so even the ENUM's own order is the strings' order.
+        # existing Parquet rows); `read_json` reports each path as given (`_paths`: the folder,
+        # "/", the key), so the key is the path past the folder, and the values are sorted, so
+        # even the ENUM's own order is the strings' order.
         paths = _paths(root, keys)
         prefix_len = len(str(Path(root))) + 2
-        values = sorted({path[prefix_len - 1 :] for path in paths})
+        values = sorted(set(keys))
         self._bronze_types += 1
         key_type = f"{_KEY_TYPE}_in_{self._bronze_types}"
         self._con.execute(f"CREATE TYPE {key_type} AS ENUM (SELECT unnest(?))", [values])

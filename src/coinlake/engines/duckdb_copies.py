@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coinlake.engines.duckdb_dialect import quote
 from coinlake.errors import QueryFailedError
 
 if TYPE_CHECKING:
@@ -39,11 +40,6 @@ Split = list[list[tuple[str, str]]] | None
 
 _PLAIN = re.compile(r"[A-Za-z0-9._:-]+")
 """Partition values a partitioned `COPY` writes into folder names as they are."""
-
-
-def quote(text: str) -> str:
-    """`text` as a SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _levels(partition: str) -> list[tuple[str, str]] | None:

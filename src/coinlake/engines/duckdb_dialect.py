@@ -85,6 +85,11 @@ def _inner(node: exp.Expression) -> exp.Expression:
     return inner.transform(_utc_arithmetic, copy=False)
 
 
+def quote(text: str) -> str:
+    """`text` as a DuckDB string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 @functools.lru_cache(maxsize=512)
 def to_duckdb(sql: str) -> str:
     """One Spark SQL statement as DuckDB runs it (cached: the same few statements run once per

@@ -143,9 +143,10 @@ class SilverDef:
     """Raw string fields kept (besides rule, detail, bronze_key, ingested_at) in quarantine,
     with their meaning."""
     objects_sql: str | None = None
-    """Spark SQL over `bronze` giving one record per unparsable object, columns as `stage_sql`.
-    When set, `stage_sql` only explodes bodies and the runner runs this over the few objects
-    that yielded no row (unparsable or empty), sparing a second scan of every object."""
+    """Spark SQL over `bronze` giving one record per unparsable object, columns as `stage_sql`,
+    each rejected (`rule` a literal: the dedup reads valid rows from `stage_sql`'s records
+    only). When set, `stage_sql` only explodes bodies and the runner runs this over the few
+    objects that yielded no row (unparsable or empty), sparing a second scan of every object."""
     extra_inputs: tuple[SilverInput, ...] = ()
     """Further Bronze datasets, each staged by its own SQL and unioned with `stage_sql`."""
     time_column: str | None = None

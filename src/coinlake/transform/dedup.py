@@ -34,12 +34,13 @@ def write_deduplicated(
     out_dir: str,
     batch: tuple[list[str], int],
 ) -> int:
-    """Write the valid `staged` rows and the `existing` ones, deduplicated, under `out_dir`;
+    """Write the valid `STAGED_ROWS` and the `existing` ones, deduplicated, under `out_dir`;
     return the rows written. `batch` is (the partitions it touches, its Bronze objects)."""
     touched, objects = batch
     parts = [c.name for c in defn.partition_by]
     if objects < SPLIT_MIN_OBJECTS:
-        return engine.write_partitioned(sqlbuild.build_dedup_sql(defn), store.uri(), out_dir, parts)
+        dedup = sqlbuild.build_dedup_sql(defn, STAGED_ROWS)
+        return engine.write_partitioned(dedup, store.uri(), out_dir, parts)
     engine.materialize("dedup_repeated", sqlbuild.build_repeated_keys_sql(defn, STAGED_ROWS))
     engine.materialize(
         "dedup_winners", sqlbuild.build_winners_sql(defn, "dedup_repeated", STAGED_ROWS)

@@ -128,3 +128,16 @@ def test_a_gold_table_partitioned_on_what_its_source_cannot_name_is_refused() ->
             partition_by=TRADES_HOURLY.partition_by,
             year_of="date",  # `date` must then be a data column
         )
+
+
+@pytest.mark.parametrize("defn", silver_tables(), ids=lambda d: d.name)
+def test_records_of_unparsable_objects_are_all_rejected(defn: SilverDef) -> None:
+    # the dedup reads valid rows from the stage SQL's records only (`dedup.STAGED_ROWS`)
+    if defn.objects_sql is None:
+        return
+    (rule,) = [
+        e for e in sqlglot.parse_one(defn.objects_sql, read="spark").selects if e.alias == "rule"
+    ]
+    assert isinstance(rule.this, exp.Literal)
+    assert rule.this.is_string
+    assert rule.this.this == "unparsable_response"
