@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from coinlake.engines.base import Engine, Row
 from coinlake.storage.base import ObjectStore
 from coinlake.storage.layout import staging_folder
-from coinlake.tables.spec import SilverDef
+from coinlake.tables.spec import QUARANTINE_PARTITION, UNREADABLE_RULE, SilverDef
 from coinlake.transform import sqlbuild
 from coinlake.transform.commit import (
     commit,
@@ -79,14 +79,45 @@ def group_of(defn: SilverDef, partition: str) -> str:
     return "/".join(part for part in partition.split("/") if part.split("=", 1)[0] in keys)
 
 
-def read_touched(engine: Engine, defn: SilverDef) -> tuple[list[str], list[Span]]:
-    """(partitions the staged valid rows touch, their spans; no spans without `range_column`)."""
+@dataclass(frozen=True, slots=True)
+class BatchProfile:
+    """What a staged batch holds, read in one scan (`sqlbuild.build_batch_profile_sql`)."""
+
+    counts: tuple[int, int, int, int]
+    """(valid rows, rejected rows, unparsable objects, unreadable objects)."""
+    touched: list[str]
+    """The partitions its valid rows lie in, sorted."""
+    spans: list[Span]
+    """Their spans (none without the definition's `range_column`)."""
+    quarantine_dates: list[str]
+    """The quarantine partitions (`date=YYYY-MM-DD`, fetch dates) its rejected rows go to."""
+
+
+def read_batch(engine: Engine, defn: SilverDef) -> BatchProfile:
+    """Profile the staged batch (the runner's `staged` view)."""
     depth = len(defn.partition_by)
-    if defn.range_column is None:
-        rows = engine.rows(sqlbuild.build_touched_sql(defn))
-        return sorted(sqlbuild.partition_name(defn.partition_by, row) for row in rows), []
-    spans = [_span(defn, row, depth) for row in engine.rows(sqlbuild.build_spans_sql(defn))]
-    return sorted(span.partition for span in spans), spans
+    valid: list[Row] = []
+    rows_valid = 0
+    rejected: dict[str, int] = {}
+    dates: set[str] = set()
+    for row in engine.rows(sqlbuild.build_batch_profile_sql(defn)):
+        rule, fetched, count = row[depth], row[depth + 1], int(str(row[depth + 2]))
+        if rule is None:
+            valid.append(row[:depth] + row[depth + 3 :])  # values, low, high, first, last
+            rows_valid += count
+            continue
+        rejected[str(rule)] = rejected.get(str(rule), 0) + count
+        dates.add(sqlbuild.partition_name((QUARANTINE_PARTITION,), (fetched,)))
+    counts = (
+        rows_valid,
+        sum(rejected.values()),
+        rejected.get(sqlbuild.UNPARSABLE_RULE, 0),
+        rejected.get(UNREADABLE_RULE, 0),
+    )
+    touched = sorted(sqlbuild.partition_name(defn.partition_by, row[:depth]) for row in valid)
+    spans = [_span(defn, row, depth) for row in valid] if defn.range_column else []
+    spans.sort(key=lambda span: span.partition)
+    return BatchProfile(counts, touched, spans, sorted(dates))
 
 
 def _span(defn: SilverDef, row: Row, depth: int) -> Span:

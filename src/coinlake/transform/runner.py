@@ -339,14 +339,9 @@ def _silver_batch(
     bookmark, listing = state
     staging = staging_folder(defn.name, uuid.uuid4().hex)
     views = stage(defn, store, engine, keys)
-    valid, rejected, unparsable, unreadable = (
-        int(str(v)) for v in engine.rows(sqlbuild.build_counts_sql())[0]
-    )
-    touched, spans = append.read_touched(engine, defn)
-    q_touched = sorted(
-        sqlbuild.partition_name((QUARANTINE_PARTITION,), row)
-        for row in engine.rows(sqlbuild.build_touched_quarantine_sql())
-    )
+    profile = append.read_batch(engine, defn)
+    touched, spans, q_touched = profile.touched, profile.spans, profile.quarantine_dates
+    valid, rejected, unparsable, unreadable = profile.counts
     plan = append.Plan([], [])
     q_folders: list[str] = []
     if full:

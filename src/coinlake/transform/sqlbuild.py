@@ -167,32 +167,28 @@ SELECT {cols}, `date` FROM {existing}
 """  # noqa: S608
 
 
-def build_counts_sql(staged: str = "staged") -> str:
-    """(valid rows, rejected rows, unparsable objects, unreadable objects) of a staged batch."""
-    return f"""
-SELECT
-  COALESCE(SUM(CASE WHEN rule IS NULL THEN 1 ELSE 0 END), 0),
-  COALESCE(SUM(CASE WHEN rule IS NOT NULL THEN 1 ELSE 0 END), 0),
-  COALESCE(SUM(CASE WHEN rule = 'unparsable_response' THEN 1 ELSE 0 END), 0),
-  COALESCE(SUM(CASE WHEN rule = '{UNREADABLE_RULE}' THEN 1 ELSE 0 END), 0)
-FROM {staged}
-"""  # noqa: S608
+UNPARSABLE_RULE = "unparsable_response"
+"""The rule of the record an object whose body did not parse gets (its `objects_sql`)."""
 
 
-def build_touched_sql(defn: SilverDef, staged: str = "staged") -> str:
-    """Distinct partition values of the valid staged rows."""
-    cols = ", ".join(c.name for c in defn.partition_by)
-    return f"SELECT DISTINCT {cols} FROM {staged} WHERE rule IS NULL"  # noqa: S608
-
-
-def build_spans_sql(defn: SilverDef, staged: str = "staged") -> str:
-    """Per partition of the valid staged rows: its values, then the lowest and highest value of
-    the definition's `range_column` and the first and last event time (`time_column`)."""
-    cols = ", ".join(c.name for c in defn.partition_by)
+def build_batch_profile_sql(defn: SilverDef, staged: str = "staged") -> str:
+    """A staged batch in one scan, grouped: per partition its valid rows touch, a row of its
+    values, a NULL rule and fetch date, the rows' count, then the lowest and highest
+    `range_column` value and first and last `time_column` value (NULLs without them); per
+    rule and fetch date of the rejected rows, a row of NULL partition values, the rule, the
+    date (`TO_DATE(ingested_at)`, their quarantine partition) and the count."""
+    names = [f"`{c.name}`" for c in defn.partition_by]
+    parts = ", ".join(f"CASE WHEN rule IS NULL THEN {n} END AS {n}" for n in names)
     rng, at = defn.range_column, defn.time_column
+    low_high = f"MIN({rng}), MAX({rng})" if rng else "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)"
+    times = f"MIN({at}), MAX({at})" if at else "CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP)"
+    carried = "".join(f", {c}" for c in dict.fromkeys(c for c in (rng, at) if c))
+    keys = ", ".join([*names, "rule", "fetched_date"])
     return (
-        f"SELECT {cols}, MIN({rng}), MAX({rng}), MIN({at}), MAX({at}) "  # noqa: S608
-        f"FROM {staged} WHERE rule IS NULL GROUP BY {cols}"
+        f"SELECT {keys}, COUNT(*), {low_high}, {times} FROM ("  # noqa: S608
+        f"SELECT {parts}, rule, "
+        f"CASE WHEN rule IS NOT NULL THEN TO_DATE(ingested_at) END AS fetched_date{carried} "
+        f"FROM {staged}) AS s GROUP BY {keys}"
     )
 
 
@@ -208,11 +204,6 @@ def build_collisions_sql(defn: SilverDef, existing: str, staged: str = "staged")
         f"LEFT JOIN (SELECT DISTINCT {keys} FROM {staged} WHERE rule IS NULL) AS s ON {on} "
         f"GROUP BY {cols}"
     )
-
-
-def build_touched_quarantine_sql(staged: str = "staged") -> str:
-    """Distinct fetch dates of the rejected staged rows."""
-    return f"SELECT DISTINCT TO_DATE(ingested_at) FROM {staged} WHERE rule IS NOT NULL"  # noqa: S608
 
 
 def gold_source_prefixes(gold: GoldDef, partitions: set[str]) -> list[str]:
