@@ -20,7 +20,7 @@ SPLIT_MIN_OBJECTS = 64
 """Bronze objects in a batch from which the repeated keys are materialised first."""
 
 STAGED_ROWS = "staged_rows"
-"""The view of the staged records of Bronze rows only (`runner.stage` makes it beside `staged`):
+"""The view of the staged records of Bronze rows only (`staging.stage` makes it beside `staged`):
 without the records of unparsable or unreadable objects, which are all rejected, and whose NULL
 keys would widen the key column's statistics to unknown. With them known, DuckDB groups a
 batch of one product's trade ids (a range of ~2M) in an array instead of a hash table

@@ -37,7 +37,8 @@ from coinlake.transform.commit import (
     table_journal,
 )
 from coinlake.transform.gold import gold_inputs
-from coinlake.transform.runner import TableSummary, stage
+from coinlake.transform.runner import TableSummary
+from coinlake.transform.staging import stage
 from coinlake.transform.state import apply_journal, read_bookmark, write_journal
 from coinlake.transform.table_lock import TableLock, hold_table
 from coinlake.transform.unreadable import fetch_date_of
