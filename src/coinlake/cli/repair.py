@@ -55,8 +55,8 @@ def repair_command(
     from coinlake.app.transform import transform
     from coinlake.bronze.state import new_run_id
     from coinlake.domain.clock import SystemClock
-    from coinlake.ingest.id_walk import TradesRun
     from coinlake.ingest.repair import repair_gaps
+    from coinlake.ingest.walk_steps import TradesRun
     from coinlake.sources.registry import REGISTRY
 
     gaps = _find(settings, config, products)

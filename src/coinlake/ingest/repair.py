@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from coinlake.bronze.lease import product_lease_name, release_lease, renew_if_due
 from coinlake.errors import CoinlakeError
-from coinlake.ingest.id_walk import TradesRun, _Held, _take_lease
 from coinlake.ingest.pages import land_trades_page, land_unparsed_trades
 from coinlake.ingest.summary import ItemSummary
+from coinlake.ingest.walk_steps import Held, TradesRun, take_lease
 from coinlake.quality.gaps import IdRange, unservable_document, unservable_key
 from coinlake.sources.idwalk import ExactWalk
 
@@ -54,7 +54,7 @@ def missing_ranges(gap: IdRange, got: set[int]) -> list[IdRange]:
     return found
 
 
-def _repair_range(run: TradesRun, gap: IdRange, held: _Held, summary: ItemSummary) -> RangeRepair:
+def _repair_range(run: TradesRun, gap: IdRange, held: Held, summary: ItemSummary) -> RangeRepair:
     done = RangeRepair(gap)
     walk = ExactWalk(stop_at_id=gap.low - 1, start_after=gap.high + 1, api=run.source_name)
     got: set[int] = set()
@@ -96,7 +96,7 @@ def repair_gaps(
     for product in sorted({g.product for g in gaps if g.servable}):
         summary = ItemSummary(product, run.source_name, run.dataset, note="gap repair")
         summaries.append(summary)
-        held = _take_lease(run, product_lease_name(product, run.source_name, run.dataset), summary)
+        held = take_lease(run, product_lease_name(product, run.source_name, run.dataset), summary)
         if held is None:
             continue
         try:

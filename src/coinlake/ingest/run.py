@@ -20,9 +20,11 @@ from coinlake.bronze.lease import DEFAULT_TTL
 from coinlake.bronze.state import RunRecord, new_run_id, write_run_record
 from coinlake.domain.clock import Clock
 from coinlake.errors import CoinlakeError, ConfigError
-from coinlake.ingest.id_walk import Since, TradesRun, backfill_trades, ingest_trades
+from coinlake.ingest.id_backfill import backfill_trades
+from coinlake.ingest.id_walk import Since, ingest_trades
 from coinlake.ingest.snapshot import ingest_snapshot, ingest_windows
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress, RunSummary
+from coinlake.ingest.walk_steps import TradesRun
 from coinlake.sources.paging import Dataset, SourceSpec
 from coinlake.sources.registry import ALL, Sources
 from coinlake.storage.base import ObjectStore

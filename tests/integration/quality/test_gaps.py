@@ -10,9 +10,9 @@ import pytest
 from coinlake.app.quality import find_gaps
 from coinlake.bronze.state import read_trade_cursor
 from coinlake.config import Settings
-from coinlake.ingest.id_walk import TradesRun
 from coinlake.ingest.repair import repair_gaps
 from coinlake.ingest.run import Sources
+from coinlake.ingest.walk_steps import TradesRun
 from coinlake.quality.config import QualityConfig
 from coinlake.quality.gaps import IdRange
 from coinlake.sources.coinbase.keys import trades_prefix
