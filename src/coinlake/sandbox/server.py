@@ -47,14 +47,6 @@ _WRONG_HOST_DEMO = (
     "Invalid API Key: if you are using a Demo API key, please change your root URL from "
     "pro-api.coingecko.com to api.coingecko.com"
 )
-_WRONG_HOST_PRO = (
-    "Invalid API Key: if you are using a Pro API key, please change your root URL from "
-    "api.coingecko.com to pro-api.coingecko.com"
-)
-_WRONG_HOST_DEMO = (
-    "Invalid API Key: if you are using a Demo API key, please change your root URL from "
-    "pro-api.coingecko.com to api.coingecko.com"
-)
 _TRANSFORMS = frozenset(
     {"wrong_shape", "rename_field", "drop_field", "numbers_as_strings", "strings_as_numbers",
      "duplicate_trades", "out_of_order_trades"}
