@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 from coinlake.bronze.lease import product_lease_name, release_lease, renew_if_due
 from coinlake.errors import CoinlakeError
-from coinlake.ingest.pages import land_trades_page, land_unparsed_trades
 from coinlake.ingest.summary import ItemSummary
-from coinlake.ingest.walk_steps import Held, TradesRun, take_lease
+from coinlake.ingest.walk_steps import Held, TradesRun, land_page, take_lease
 from coinlake.quality.gaps import IdRange, unservable_document, unservable_key
 from coinlake.sources.idwalk import ExactWalk
 
@@ -61,12 +60,10 @@ def _repair_range(run: TradesRun, gap: IdRange, held: Held, summary: ItemSummary
     for page in run.source.walk_trades(gap.product, walk):
         done.pages += 1
         summary.pages += 1
-        if page.trades is None:
-            land_unparsed_trades(run.store, run.walked, page, summary)
+        ids = land_page(run, page, summary)
+        if ids is None:
             continue
-        if page.trades:
-            ids = [trade.trade_id for trade in page.trades]
-            land_trades_page(run.store, run.walked, page, ids, summary)
+        if ids:
             inside = sorted({i for i in ids if gap.low <= i <= gap.high})
             got.update(inside)
             summary.count_trades(inside)

@@ -16,7 +16,7 @@ from coinlake.bronze.state import WalkProgress, advance_trade_cursor, save_progr
 from coinlake.domain.clock import Clock
 from coinlake.ingest.pages import Walked, land_trades_page, land_unparsed_trades
 from coinlake.ingest.summary import ItemSummary, NoProgress, Progress
-from coinlake.sources.idwalk import ExactWalk, IdWalkPager, TradesWalk
+from coinlake.sources.idwalk import ExactWalk, IdWalkPager, TradesPage, TradesWalk
 from coinlake.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,18 @@ def advance_cursor(run: TradesRun, product: str, walk: TradesWalk, summary: Item
         summary.cursor = cursor.last_trade_id
 
 
+def land_page(run: TradesRun, page: TradesPage, summary: ItemSummary) -> list[int] | None:
+    """Land one page of a walk and return its trade ids (none for an empty page), or None for
+    a page whose body did not parse: it is landed whole, and no checkpoint may follow it."""
+    if page.trades is None:
+        land_unparsed_trades(run.store, run.walked, page, summary)
+        return None
+    ids = [trade.trade_id for trade in page.trades]
+    if ids:
+        land_trades_page(run.store, run.walked, page, ids, summary)
+    return ids
+
+
 def walk_and_land(
     run: TradesRun,
     product: str,
@@ -124,12 +136,10 @@ def walk_and_land(
     stop = walk.stop_at_id
     for page in run.source.walk_trades(product, walk):
         summary.pages += 1
-        if page.trades is None:
-            land_unparsed_trades(run.store, run.walked, page, summary)
+        ids = land_page(run, page, summary)
+        if ids is None:
             continue
-        if page.trades:
-            ids = [trade.trade_id for trade in page.trades]
-            land_trades_page(run.store, run.walked, page, ids, summary)
+        if ids:
             new_ids = [i for i in set(ids) if stop is None or i > stop]  # a row sent twice: once
             summary.count_trades(new_ids)
         # Still ours? (renewed when due; a run paused past the TTL stops before writing state)
