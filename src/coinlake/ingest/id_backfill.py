@@ -10,7 +10,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from coinlake.bronze.lease import product_lease_name, release_lease
+from coinlake.bronze.lease import product_lease_name
 from coinlake.bronze.state import WalkProgress, read_progress, read_trade_cursor, save_progress
 from coinlake.domain.envelope import format_timestamp
 from coinlake.errors import ConfigError
@@ -20,9 +20,9 @@ from coinlake.ingest.walk_steps import (
     Held,
     TradesRun,
     advance_cursor,
+    held_lease,
     ran_out_of_trades,
     resume_walk,
-    take_lease,
     walk_and_land,
 )
 from coinlake.sources.idwalk import ExactWalk, TradesWalk, WalkStop
@@ -55,13 +55,9 @@ def backfill_trades(
         raise ConfigError(f"backfill range is empty: {start_at} .. {end_at}")
     summary = summary or ItemSummary(product, run.source_name, run.dataset)
     lease = product_lease_name(product, run.source_name, f"{run.dataset}{BACKFILL_LEASE}")
-    held = take_lease(run, lease, summary)
-    if held is None:
-        return summary
-    try:
-        _backfill(run, product, start_at, end_at, restart, summary, held)
-    finally:
-        release_lease(run.store, held.lease, now=run.clock.now())
+    with held_lease(run, lease, summary) as held:
+        if held is not None:
+            _backfill(run, product, start_at, end_at, restart, summary, held)
     return summary
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from coinlake.bronze.lease import product_lease_name, release_lease
+from coinlake.bronze.lease import product_lease_name
 from coinlake.bronze.state import WalkProgress, clear_progress, read_progress, read_trade_cursor
 from coinlake.errors import ConfigError
 from coinlake.ingest.pages import bad_page_lander, probe_newest
@@ -28,10 +28,10 @@ from coinlake.ingest.walk_steps import (
     Held,
     TradesRun,
     advance_cursor,
+    held_lease,
     ran_out_of_trades,
     reset_hint,
     resume_walk,
-    take_lease,
     walk_and_land,
 )
 from coinlake.sources.idwalk import MAX_LIMIT, ExactWalk, TradesWalk, WalkStop
@@ -54,13 +54,10 @@ def ingest_trades(
         CoinlakeError: the API or the store failed; what was landed and checkpointed stays.
     """
     summary = summary or ItemSummary(product, run.source_name, run.dataset)
-    held = take_lease(run, product_lease_name(product, run.source_name, run.dataset), summary)
-    if held is None:
-        return summary
-    try:
-        _incremental(run, product, since, summary, held)
-    finally:
-        release_lease(run.store, held.lease, now=run.clock.now())
+    lease = product_lease_name(product, run.source_name, run.dataset)
+    with held_lease(run, lease, summary) as held:
+        if held is not None:
+            _incremental(run, product, since, summary, held)
     return summary
 
 

@@ -16,10 +16,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from coinlake.bronze.lease import product_lease_name, release_lease, renew_if_due
+from coinlake.bronze.lease import product_lease_name, renew_if_due
 from coinlake.errors import CoinlakeError
 from coinlake.ingest.summary import ItemSummary
-from coinlake.ingest.walk_steps import Held, TradesRun, land_page, take_lease
+from coinlake.ingest.walk_steps import Held, TradesRun, held_lease, land_page
 from coinlake.quality.gaps import IdRange, unservable_document, unservable_key
 from coinlake.sources.idwalk import ExactWalk
 
@@ -93,10 +93,10 @@ def repair_gaps(
     for product in sorted({g.product for g in gaps if g.servable}):
         summary = ItemSummary(product, run.source_name, run.dataset, note="gap repair")
         summaries.append(summary)
-        held = take_lease(run, product_lease_name(product, run.source_name, run.dataset), summary)
-        if held is None:
-            continue
-        try:
+        name = product_lease_name(product, run.source_name, run.dataset)
+        with held_lease(run, name, summary) as held:
+            if held is None:
+                continue
             for gap in sorted(g for g in gaps if g.product == product and g.servable):
                 try:
                     repair = _repair_range(run, gap, held, summary)
@@ -113,6 +113,4 @@ def repair_gaps(
                 )  # fmt: skip
                 if repair.error:
                     break
-        finally:
-            release_lease(run.store, held.lease, now=run.clock.now())
     return summaries, repairs

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import logging
 import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from coinlake.bronze.lease import DEFAULT_TTL, Lease, LeaseHeldError, acquire_lease, renew_if_due
+from coinlake.bronze.lease import (
+    DEFAULT_TTL,
+    Lease,
+    LeaseHeldError,
+    acquire_lease,
+    release_lease,
+    renew_if_due,
+)
 from coinlake.bronze.state import WalkProgress, advance_trade_cursor, save_progress
 from coinlake.domain.clock import Clock
 from coinlake.ingest.pages import Walked, land_trades_page, land_unparsed_trades
@@ -56,15 +65,23 @@ class Held:
     lease: Lease
 
 
-def take_lease(run: TradesRun, name: str, summary: ItemSummary) -> Held | None:
+@contextmanager
+def held_lease(run: TradesRun, name: str, summary: ItemSummary) -> Iterator[Held | None]:
+    """Hold the lease `name` for the block, released (its latest version) when the block ends
+    however it ends; None, with `summary` marked `locked`, when another run holds it."""
     try:
         lease = acquire_lease(run.store, name, run.run_id, now=run.clock.now(), ttl=run.lease_ttl)
     except LeaseHeldError as exc:
         log.warning("skipping %s: %s", summary.name, exc, extra={"product": summary.name})
         summary.status = "locked"
         summary.note = str(exc)  # who holds it, when it frees, how to override
-        return None
-    return Held(lease)
+        yield None
+        return
+    held = Held(lease)
+    try:
+        yield held
+    finally:
+        release_lease(run.store, held.lease, now=run.clock.now())
 
 
 def reset_hint(run: TradesRun, kind: str, product: str) -> str:
