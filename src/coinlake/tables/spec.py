@@ -54,6 +54,9 @@ def columns(*specs: tuple[str, str] | tuple[str, str, str]) -> tuple[Column, ...
 
 UNREADABLE_RULE = "unreadable_object"
 """Quarantine rule of a Bronze object that is not a readable envelope (`transform.unreadable`)."""
+UNPARSABLE_RULE = "unparsable_response"
+"""Quarantine rule of the record a definition's `objects_sql` gives an object whose body did not
+parse (`meta.parse_error`)."""
 
 QUARANTINE_PARTITION = Column(
     "date", "date", "UTC day the rejected row's Bronze object was fetched (partition key)"

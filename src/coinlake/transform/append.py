@@ -32,7 +32,12 @@ from datetime import UTC, datetime
 from coinlake.engines.base import Engine, Row
 from coinlake.storage.base import ObjectStore
 from coinlake.storage.layout import staging_folder
-from coinlake.tables.spec import QUARANTINE_PARTITION, UNREADABLE_RULE, SilverDef
+from coinlake.tables.spec import (
+    QUARANTINE_PARTITION,
+    UNPARSABLE_RULE,
+    UNREADABLE_RULE,
+    SilverDef,
+)
 from coinlake.transform import sqlbuild
 from coinlake.transform.commit import (
     commit,
@@ -111,7 +116,7 @@ def read_batch(engine: Engine, defn: SilverDef) -> BatchProfile:
     counts = (
         rows_valid,
         sum(rejected.values()),
-        rejected.get(sqlbuild.UNPARSABLE_RULE, 0),
+        rejected.get(UNPARSABLE_RULE, 0),
         rejected.get(UNREADABLE_RULE, 0),
     )
     touched = sorted(sqlbuild.partition_name(defn.partition_by, row[:depth]) for row in valid)

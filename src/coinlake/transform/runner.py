@@ -264,7 +264,6 @@ def _silver_batch(
     views = stage(defn, store, engine, keys)
     profile = append.read_batch(engine, defn)
     touched, spans, q_touched = profile.touched, profile.spans, profile.quarantine_dates
-    valid, rejected, unparsable, unreadable = profile.counts
     plan = append.Plan([], [])
     q_folders: list[str] = []
     if full:
@@ -294,7 +293,7 @@ def _silver_batch(
     )
     existing_rows = int(str(engine.rows("SELECT COUNT(*) FROM existing")[0][0])) if existing else 0
     written = write_deduplicated(defn, store, engine, f"{staging}/table", (touched, len(keys)))
-    if rejected or existing_q:
+    if profile.counts[1] or existing_q:  # rejected rows, or quarantine to carry over
         engine.write_partitioned(
             sqlbuild.build_quarantine_sql(defn), store.uri(), f"{staging}/quarantine", ["date"]
         )
@@ -323,7 +322,7 @@ def _silver_batch(
     due = append.due_for_compaction(defn, next_bookmark, spans)
     if due:
         next_bookmark = append.compact(defn, store, engine, lock, next_bookmark, due)
-    summary.add_batch(len(keys), (valid, rejected, unparsable, unreadable), existing_rows, written)
+    summary.add_batch(len(keys), profile.counts, existing_rows, written)
     rewritten.update(touched)
     rewritten.update(f"quarantine/{p}" for p in q_touched)
     return next_bookmark

@@ -167,10 +167,6 @@ SELECT {cols}, `date` FROM {existing}
 """  # noqa: S608
 
 
-UNPARSABLE_RULE = "unparsable_response"
-"""The rule of the record an object whose body did not parse gets (its `objects_sql`)."""
-
-
 def build_batch_profile_sql(defn: SilverDef, staged: str = "staged") -> str:
     """A staged batch in one scan, grouped: per partition its valid rows touch, a row of its
     values, a NULL rule and fetch date, the rows' count, then the lowest and highest

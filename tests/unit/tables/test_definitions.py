@@ -10,7 +10,7 @@ from coinlake.engines.duckdb_dialect import to_duckdb
 from coinlake.tables.catalog import gold_tables, silver_tables
 from coinlake.tables.gold.prices_daily import TABLE as PRICES_DAILY
 from coinlake.tables.gold.trades_hourly import TABLE as TRADES_HOURLY
-from coinlake.tables.spec import GoldDef, SilverDef, type_in
+from coinlake.tables.spec import UNPARSABLE_RULE, GoldDef, SilverDef, type_in
 from coinlake.transform import sqlbuild
 
 ALL = [*silver_tables(), *gold_tables()]
@@ -141,3 +141,4 @@ def test_records_of_unparsable_objects_are_all_rejected(defn: SilverDef) -> None
     assert isinstance(rule.this, exp.Literal)
     assert rule.this.is_string
     assert rule.this.this == "unparsable_response"
+    assert rule.this.this == UNPARSABLE_RULE  # the rule the batch profile counts objects by
